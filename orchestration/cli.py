@@ -1,0 +1,74 @@
+"""The `edi` command: generate demo extracts, prepare dbt, run the nightly refresh."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="NHS EDI Warehouse", no_args_is_help=True, add_completion=False)
+contracts_app = typer.Typer(help="Data contracts", no_args_is_help=True)
+app.add_typer(contracts_app, name="contracts")
+
+
+@app.command()
+def generate(
+    trusts: int = typer.Option(3, min=1, help="How many real NHS trusts to generate extracts for"),
+    seed: int = typer.Option(2026, help="Random seed: the same seed gives byte-identical files"),
+    out: Path = typer.Option(Path("landing"), help="Landing directory to write into"),
+    skip_if_present: bool = typer.Option(False, help="Do nothing if the directory already holds CSV files"),
+) -> None:
+    """Write synthetic trust extracts (ESR, Trac, ER, Datix, training, Staff Survey)."""
+    from orchestration.synthetic import generate as generate_extracts
+
+    if skip_if_present and any(out.glob("*/*.csv")):
+        typer.echo(f"{out}: extracts already present, not generating")
+        return
+    report = generate_extracts(trusts=trusts, seed=seed, out=out)
+    typer.echo(f"generated {len(report.trust_codes)} trust(s) into {out} in {report.seconds:.1f} s")
+
+
+@contracts_app.command("sync")
+def contracts_sync() -> None:
+    """Regenerate dbt_project/models/staging/_sources.yml from data_contracts/."""
+    from orchestration.quality.dbt_sources import SOURCES_FILE, sync_sources
+
+    changed = sync_sources()
+    typer.echo(f"{SOURCES_FILE}: {'updated' if changed else 'up to date'}")
+
+
+@app.command()
+def prepare() -> None:
+    """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
+    from orchestration.quality.dbt_sources import sync_sources
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_settings
+
+    sync_sources()
+    env = {**os.environ, "EDI_DUCKDB_PATH": str(load_settings().duckdb_path)}
+    subprocess.run(
+        [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--quiet"],
+        check=True, env=env,
+    )
+
+
+@app.command()
+def refresh() -> None:
+    """Run the nightly refresh job now, through Dagster, and print a summary."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.run_summary import print_summary, summarise
+    from orchestration.schedules import REFRESH_JOB_NAME
+
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    started = time.monotonic()
+    with (DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()) as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    summary = summarise(result, keys, time.monotonic() - started)
+    print_summary(summary)
+    raise typer.Exit(0 if summary.success else 1)

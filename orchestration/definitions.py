@@ -1,0 +1,16 @@
+"""The Dagster code location: merges what the other modules define."""
+
+from dagster import Definitions
+
+from orchestration.resources import default_warehouse
+from orchestration.schedules import nightly_schedule, refresh_job
+from orchestration.sources import SOURCE_ASSETS, SOURCE_CHECKS
+from orchestration.transform import dbt_resource, edi_dbt_models
+
+defs = Definitions(
+    assets=[*SOURCE_ASSETS, edi_dbt_models],
+    asset_checks=SOURCE_CHECKS,
+    jobs=[refresh_job],
+    schedules=[nightly_schedule],
+    resources={"warehouse": default_warehouse(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,138 @@
+"""Build a source system's landing assets and their blocking checks from its contracts."""
+
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+    asset_check,
+)
+
+from orchestration.quality.contracts import Contract, load_contracts
+from orchestration.quality.expectations import validate_landed
+from orchestration.quality.landing import land_source, source_files
+from orchestration.quality.row_accounting import check_row_accounting
+from orchestration.resources import Warehouse
+
+
+def asset_key(contract: Contract) -> AssetKey:
+    return AssetKey(["raw", contract.name])
+
+
+def _column_schema(contract: Contract) -> TableSchema:
+    return TableSchema(columns=[
+        TableColumn(c.name, c.landing_type, description=c.description, tags={"classification": c.classification})
+        for c in contract.columns
+    ])
+
+
+def _contract_metadata(contract: Contract) -> dict:
+    return {
+        "contract": MetadataValue.path(str(contract.file_path)),
+        "contract_version": contract.version,
+        "owner": contract.owner,
+        "refresh_cadence": contract.frequency,
+        "grain": contract.grain,
+        "files": f"{contract.location}/{contract.path_glob}",
+        "dagster/column_schema": _column_schema(contract),
+    }
+
+
+def landing_asset(contract: Contract) -> AssetsDefinition:
+    @asset(
+        key=asset_key(contract),
+        group_name=contract.source_system,
+        description=f"{contract.description}\n\nGrain: {contract.grain}",
+        kinds={"duckdb", "csv"},
+        metadata=_contract_metadata(contract),
+    )
+    def _land(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        root = warehouse.reference_dir if contract.location == "bundled" else Path(warehouse.landing_dir)
+        files = source_files(contract, Path(warehouse.landing_dir), warehouse.reference_dir)
+        with warehouse.connect() as con:
+            load = land_source(
+                con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run_id,
+                loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
+            )
+        context.log.info(
+            f"{contract.name}: {load.rows_read} rows read from {len(load.files)} file(s), "
+            f"{load.rows_landed} landed, {load.rows_quarantined} quarantined"
+        )
+        return MaterializeResult(metadata={
+            "rows_read": load.rows_read,
+            "rows_landed": load.rows_landed,
+            "rows_quarantined": load.rows_quarantined,
+            "dagster/row_count": load.rows_landed,
+            "quarantine_by_rule": MetadataValue.json(load.quarantine_by_rule),
+            "file_count": len(load.files),
+            "files": MetadataValue.json([vars(f) for f in load.files]),
+        })
+
+    _land.__name__ = f"land_{contract.name}"
+    return _land
+
+
+def contract_expectations_check(contract: Contract):
+    @asset_check(
+        asset=asset_key(contract),
+        name="contract_expectations",
+        blocking=True,
+        description=f"Great Expectations suite generated from {contract.file_path.name}",
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+        outcome = validate_landed(warehouse.db_path, contract)
+        return AssetCheckResult(
+            passed=outcome.success,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={
+                "expectations": len(outcome.outcomes),
+                "failed": len(outcome.failures),
+                "failures": MetadataValue.json([vars(f) for f in outcome.failures]),
+            },
+        )
+
+    return _check
+
+
+def row_accounting_check(contract: Contract):
+    @asset_check(
+        asset=asset_key(contract),
+        name="row_accounting",
+        blocking=True,
+        description=(
+            "Per file, rows read = rows landed + rows quarantined, and the quarantined share "
+            f"is at most {contract.max_quarantine_ratio:.1%}"
+        ),
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            result = check_row_accounting(con, contract)
+        return AssetCheckResult(
+            passed=result.passed,
+            severity=AssetCheckSeverity.ERROR,
+            description=result.message,
+            metadata={"quarantine_ratio": result.quarantine_ratio, "files": MetadataValue.json(result.files)},
+        )
+
+    return _check
+
+
+def build_source_system(source_system: str) -> tuple[list[AssetsDefinition], list]:
+    """Landing assets and checks for every contract of one source system."""
+    contracts = [c for c in load_contracts().values() if c.source_system == source_system]
+    if not contracts:
+        raise ValueError(f"no contract in data_contracts/ has sourceSystem {source_system!r}")
+    assets = [landing_asset(c) for c in contracts]
+    checks = [check(c) for c in contracts for check in (contract_expectations_check, row_accounting_check)]
+    return assets, checks

@@ -1,0 +1,96 @@
+"""A readable summary of one refresh run, built from the run's Dagster events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dagster import DagsterEventType
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass
+class AssetLine:
+    key: str
+    status: str = "skipped"
+    rows_read: int | None = None
+    rows_landed: int | None = None
+    rows_quarantined: int | None = None
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    success: bool
+    seconds: float
+    assets: dict[str, AssetLine]
+    errors: list[str]
+
+    @property
+    def checks_passed(self) -> int:
+        return sum(a.checks_passed for a in self.assets.values())
+
+    @property
+    def checks_failed(self) -> int:
+        return sum(len(a.checks_failed) for a in self.assets.values())
+
+
+def _metadata_int(metadata: dict, name: str) -> int | None:
+    value = metadata.get(name)
+    return None if value is None else int(value.value)
+
+
+def summarise(result, asset_keys: list[str], seconds: float) -> RunSummary:
+    """Fold materialisations, check evaluations and step failures into one line per asset."""
+    assets = {key: AssetLine(key) for key in asset_keys}
+    errors = []
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            line = assets.setdefault(materialization.asset_key.to_user_string(),
+                                     AssetLine(materialization.asset_key.to_user_string()))
+            line.status = "materialized"
+            metadata = materialization.metadata
+            line.rows_read = _metadata_int(metadata, "rows_read")
+            line.rows_landed = _metadata_int(metadata, "rows_landed")
+            line.rows_quarantined = _metadata_int(metadata, "rows_quarantined")
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            line = assets.setdefault(evaluation.asset_key.to_user_string(),
+                                     AssetLine(evaluation.asset_key.to_user_string()))
+            if evaluation.passed:
+                line.checks_passed += 1
+            else:
+                line.checks_failed.append(evaluation.check_name)
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.event_specific_data.error
+            errors.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
+    return RunSummary(result.run_id, result.success, seconds, assets, errors)
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def print_summary(summary: RunSummary, console: Console | None = None) -> None:
+    console = console or Console(width=max(120, Console().width))
+    table = Table(title=f"Refresh {summary.run_id[:8]}", show_lines=False)
+    for column, justify in (("asset", "left"), ("status", "left"), ("rows in", "right"),
+                            ("landed", "right"), ("quarantined", "right"),
+                            ("checks passed", "right"), ("checks failed", "left")):
+        table.add_column(column, justify=justify)
+    for line in sorted(summary.assets.values(), key=lambda a: a.key):
+        style = "red" if line.checks_failed or line.status == "skipped" else None
+        table.add_row(line.key, line.status, _count(line.rows_read), _count(line.rows_landed),
+                      _count(line.rows_quarantined), str(line.checks_passed),
+                      ", ".join(line.checks_failed), style=style)
+    console.print(table)
+    for error in summary.errors:
+        console.print(f"[red]error[/red] {error}")
+    verdict = "[green]succeeded[/green]" if summary.success else "[red]FAILED[/red]"
+    console.print(
+        f"Refresh {verdict}: {len(summary.assets)} assets, {summary.checks_passed} checks passed, "
+        f"{summary.checks_failed} failed, {summary.seconds:.1f} s"
+    )

@@ -1,0 +1,20 @@
+"""The nightly refresh: one job over every asset, run in-process so only one step writes DuckDB."""
+
+from dagster import AssetSelection, ScheduleDefinition, define_asset_job, in_process_executor
+
+REFRESH_JOB_NAME = "nightly_refresh"
+
+refresh_job = define_asset_job(
+    name=REFRESH_JOB_NAME,
+    selection=AssetSelection.all(),
+    executor_def=in_process_executor,
+    description="Land every source under its contract, gate it, and build the dbt warehouse.",
+)
+
+nightly_schedule = ScheduleDefinition(
+    name="nightly_refresh_0200_london",
+    job=refresh_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Europe/London",
+    description="Every night at 02:00 UK time (GMT or BST).",
+)

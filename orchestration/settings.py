@@ -1,0 +1,70 @@
+"""The one place that reads the environment: paths, the DuckDB file, the pseudonymisation key."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS_DIR = REPO_ROOT / "data_contracts"
+REFERENCE_DATA_DIR = REPO_ROOT / "reference_data"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The dbt of this environment, not whatever `dbt` is first on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+# Clearly a demo value: accepted only when EDI_MODE is "demo" (the default for `make run`).
+DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_dir: Path
+    mode: str
+    pseudonymisation_key: bytes = b""
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.warehouse_dir / "edi.duckdb"
+
+    def __repr__(self) -> str:  # never print the key
+        return (
+            f"Settings(landing_dir={self.landing_dir}, warehouse_dir={self.warehouse_dir}, "
+            f"mode={self.mode})"
+        )
+
+
+def _resolve_key(mode: str) -> bytes:
+    key = os.environ.get("EDI_PSEUDONYMISATION_KEY", "")
+    if mode == "demo":
+        return (key or DEMO_PSEUDONYMISATION_KEY).encode()
+    if mode != "production":
+        raise SettingsError(f"EDI_MODE must be 'demo' or 'production', not {mode!r}")
+    if not key or key == DEMO_PSEUDONYMISATION_KEY or len(key) < 32:
+        raise SettingsError(
+            "EDI_MODE=production needs EDI_PSEUDONYMISATION_KEY: a secret of at least 32 "
+            "characters that is not the demo key"
+        )
+    return key.encode()
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment; relative paths are taken from the repository root."""
+    mode = os.environ.get("EDI_MODE", "demo")
+    return Settings(
+        landing_dir=_path_from_env("EDI_LANDING_DIR", "landing"),
+        warehouse_dir=_path_from_env("EDI_WAREHOUSE_DIR", "warehouse"),
+        mode=mode,
+        pseudonymisation_key=_resolve_key(mode),
+    )
+
+
+def _path_from_env(name: str, default: str) -> Path:
+    path = Path(os.environ.get(name, default))
+    return path if path.is_absolute() else REPO_ROOT / path

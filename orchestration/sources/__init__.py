@@ -1,0 +1,19 @@
+"""One module per source system; each builds its landing assets and checks from its contracts."""
+
+from orchestration.sources import (
+    datix,
+    er,
+    esr,
+    geography,
+    gov_uk_gpg,
+    mhclg,
+    ods,
+    ons,
+    staff_survey,
+    trac,
+    training,
+)
+
+SOURCE_SYSTEMS = (esr, trac, er, datix, training, staff_survey, ods, ons, mhclg, geography, gov_uk_gpg)
+SOURCE_ASSETS = [a for module in SOURCE_SYSTEMS for a in module.ASSETS]
+SOURCE_CHECKS = [c for module in SOURCE_SYSTEMS for c in module.CHECKS]

@@ -1,0 +1,63 @@
+"""dbt, wired into Dagster through dagster-dbt: every model an asset, every dbt test an asset check."""
+
+
+import os
+import shutil
+from functools import cached_property
+from pathlib import Path
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
+
+from orchestration.resources import Warehouse
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="duckdb")
+
+
+class MissingManifestError(RuntimeError):
+    pass
+
+
+class OfflineDbtCliResource(DbtCliResource):
+    """dagster-dbt asks `dbt --version` for the dbt version; that command always looks up the
+    newest release online (a stall on a machine without network). The dbt we run is the pinned
+    package in this environment, so its version is read from the package instead."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        from dbt.version import __version__
+
+        return version.parse(__version__)
+
+
+def dbt_resource() -> OfflineDbtCliResource:
+    return OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+def build_args() -> list[str]:
+    """`dbt build` runs models, seeds and their tests in dependency order; a failed test skips
+    everything downstream of it."""
+    return ["build", "--fail-fast"] if os.environ.get("EDI_DBT_FAIL_FAST") else ["build"]
+
+
+def _manifest_path() -> Path:
+    if not dbt_project.manifest_path.exists():
+        raise MissingManifestError(
+            f"{dbt_project.manifest_path} is missing: run `edi prepare` (make run / make dev do)"
+        )
+    return dbt_project.manifest_path
+
+
+@dbt_assets(
+    manifest=_manifest_path(),
+    project=dbt_project,
+    dagster_dbt_translator=DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
+    os.environ["EDI_DUCKDB_PATH"] = str(warehouse.db_path)
+    invocation = dbt.cli(build_args(), context=context)
+    yield from invocation.stream()
+    # each invocation writes its own target/ folder; its artifacts are consumed by now
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
