@@ -57,9 +57,12 @@ class SuiteOutcome:
 
 
 def _bound(col: Column, value: Any) -> Any:
+    """Bounds of temporal columns as pandas timestamps: GX compares them with the column's."""
     if value is None or not col.is_temporal:
         return value
-    return date.today().isoformat() if value == "today" else str(value)
+    import pandas as pd
+
+    return pd.Timestamp(date.today() if value == "today" else str(value))
 
 
 def column_expectations(col: Column) -> list[ExpectationSpec]:
@@ -111,12 +114,7 @@ def read_landed(db_path: Path, contract: Contract):
     """The landed table as a DataFrame, read through a short-lived read-only connection."""
     columns = ", ".join([_select_as_compared(c) for c in contract.columns] + list(METADATA_COLUMNS))
     with duckdb.connect(str(db_path), read_only=True) as con:
-        # Dates become timestamps in pandas; compare them as ISO strings like the bounds.
-        frame = con.execute(f"select {columns} from {RAW_SCHEMA}.{contract.table}").df()
-    for col in contract.columns:
-        if col.is_temporal:
-            frame[col.name] = frame[col.name].dt.strftime("%Y-%m-%d")
-    return frame
+        return con.execute(f"select {columns} from {RAW_SCHEMA}.{contract.table}").df()
 
 
 def _quiet_context():
@@ -128,11 +126,18 @@ def _quiet_context():
     return gx, context
 
 
-def _observed(result: dict, col: Column | None) -> dict[str, Any]:
+def _observed(item, col: Column | None) -> dict[str, Any]:
+    result = item.result or {}
     keep = {k: result[k] for k in ("observed_value", "element_count", "unexpected_count",
                                     "unexpected_percent") if k in result}
     if col is not None and col.classification in {"public", "internal"}:
         keep["unexpected_sample"] = result.get("partial_unexpected_list", [])[:10]
+    # exception_info is either flat or keyed by the metric that raised
+    info = item.exception_info or {}
+    nested = [v for v in info.values() if isinstance(v, dict)]
+    messages = [m for m in [info.get("exception_message")] + [v.get("exception_message") for v in nested] if m]
+    if messages:
+        keep["exception"] = messages[0]
     return keep
 
 
@@ -155,7 +160,7 @@ def validate(frame, contract: Contract) -> SuiteOutcome:
         column = config.kwargs.get("column")
         outcomes.append(ExpectationOutcome(
             kind=config.type, column=column, success=bool(item.success),
-            observed=_observed(item.result or {}, names.get(column)),
+            observed=_observed(item, names.get(column)),
         ))
     return SuiteOutcome(contract.name, outcomes)
 

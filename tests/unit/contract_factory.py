@@ -1,0 +1,43 @@
+"""Build small contracts in tests without writing YAML by hand."""
+
+from orchestration.quality.contracts import parse_contract
+
+
+def column(name, header=None, **fields):
+    prop = {"name": name, "physicalName": header or name, "logicalType": "string",
+            "physicalType": "VARCHAR", "description": f"{name} column"}
+    custom = []
+    for key, value in fields.items():
+        if key in {"pseudonymise", "notBefore"}:
+            custom.append({"property": key, "value": value})
+        elif key == "valid_values":
+            prop["quality"] = [{"type": "library", "metric": "invalidValues",
+                                "arguments": {"validValues": value}}]
+        elif key in {"pattern", "format", "minimum", "maximum"}:
+            prop.setdefault("logicalTypeOptions", {})[key] = value
+        else:
+            prop[key] = value
+    if custom:
+        prop["customProperties"] = custom
+    return prop
+
+
+def make_contract(properties, name="demo", path="demo/*.csv", max_ratio=0.5, header=True,
+                  delimiter=","):
+    return parse_contract({
+        "apiVersion": "v3.1.0", "kind": "DataContract", "id": f"urn:test:{name}",
+        "name": name, "version": "1.2.3",
+        "description": {"purpose": "A test source."},
+        "team": {"name": "tests", "members": [{"username": "tester", "role": "owner"}]},
+        "slaProperties": [{"property": "frequency", "value": 1, "unit": "d"}],
+        "servers": [{"server": "landing", "type": "local", "format": "csv", "path": path,
+                     "delimiter": delimiter,
+                     "customProperties": [{"property": "location", "value": "landing"},
+                                          {"property": "header", "value": header}]}],
+        "customProperties": [{"property": "sourceSystem", "value": "tests"}],
+        "schema": [{"name": name, "dataGranularityDescription": "one row per thing",
+                    "properties": properties,
+                    "quality": [{"type": "library", "metric": "rowCount", "mustBeGreaterThan": 0},
+                                {"type": "custom", "implementation": "maxQuarantineRatio",
+                                 "mustBeLessOrEqualTo": max_ratio}]}],
+    })
