@@ -35,7 +35,7 @@ run: prepare
 	$(EDI) generate --trusts $(DEMO_TRUSTS) --seed $(DEMO_SEED) --out landing --skip-if-present
 	$(EDI) refresh
 
-test: install
+test: prepare
 	$(BIN)/python -m pytest
 
 dev: prepare

@@ -1,0 +1,53 @@
+"""One real refresh, through the nightly job, on a tiny generated dataset in a temporary folder."""
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+from orchestration.definitions import defs
+from orchestration.schedules import REFRESH_JOB_NAME
+from orchestration.synthetic import generate
+
+
+@dataclass
+class Refresh:
+    landing: Path
+    warehouse: Path
+    result: object
+    report: object = None
+
+    @property
+    def db_path(self) -> Path:
+        return self.warehouse / "edi.duckdb"
+
+
+def run_refresh(landing: Path, warehouse: Path, asset_selection=None):
+    """Execute the same job the schedule runs, pointed at temporary folders."""
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    return job.execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        asset_selection=asset_selection,
+        run_config={"resources": {"warehouse": {"config": {
+            "landing_dir": str(landing), "warehouse_dir": str(warehouse)}}}},
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_refresh(tmp_path_factory) -> Refresh:
+    root = tmp_path_factory.mktemp("demo")
+    report = generate(trusts=1, seed=11, out=root / "landing")
+    result = run_refresh(root / "landing", root / "warehouse")
+    return Refresh(root / "landing", root / "warehouse", result, report)
+
+
+@pytest.fixture
+def copied_refresh(demo_refresh, tmp_path) -> Refresh:
+    """A private copy of the demo landing folder and warehouse, free to damage."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    shutil.copytree(demo_refresh.landing, landing)
+    shutil.copytree(demo_refresh.warehouse, warehouse)
+    return Refresh(landing, warehouse, None, demo_refresh.report)

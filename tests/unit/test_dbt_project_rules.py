@@ -1,0 +1,82 @@
+"""House rules for the dbt project, checked over its manifest (dbt-project-evaluator's idea)."""
+
+import json
+import re
+
+import pytest
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+LAYERS = {"staging": r"stg_[a-z0-9]+(_[a-z0-9]+)*__[a-z0-9_]+", "intermediate": r"int_[a-z0-9_]+",
+          "marts": r"(dim|fct)_[a-z0-9_]+|[a-z0-9]+_[a-z0-9_]+"}
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    if not MANIFEST.exists():
+        pytest.fail(f"{MANIFEST} missing: run `edi prepare` (make test does)")
+    return json.loads(MANIFEST.read_text())
+
+
+def models(manifest):
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+
+
+def layer(node) -> str:
+    return node["original_file_path"].split("/")[1]
+
+
+def test_models_sit_in_a_known_layer_and_follow_its_naming(manifest):
+    for node in models(manifest):
+        assert layer(node) in LAYERS, node["original_file_path"]
+        assert re.fullmatch(LAYERS[layer(node)], node["name"]), node["name"]
+
+
+def test_staging_models_live_in_their_source_system_folder(manifest):
+    for node in models(manifest):
+        if layer(node) == "staging":
+            system = node["name"][len("stg_"):].split("__")[0]
+            assert node["original_file_path"] == f"models/staging/{system}/{node['name']}.sql"
+
+
+def test_only_staging_calls_source_and_staging_reads_only_sources(manifest):
+    for node in models(manifest):
+        parents = node["depends_on"]["nodes"]
+        if layer(node) == "staging":
+            assert parents and all(p.startswith("source.") for p in parents), node["name"]
+        else:
+            assert not any(p.startswith("source.") for p in parents), node["name"]
+
+
+def test_every_model_has_a_yaml_with_grain_and_documented_columns(manifest):
+    for node in models(manifest):
+        assert node["patch_path"], f"{node['name']} has no YAML"
+        assert node["patch_path"].endswith(f"{node['name']}.yml"), f"{node['name']}: one YAML per model"
+        assert "grain" in node["description"].lower(), f"{node['name']}: description must state the grain"
+        undocumented = [c for c, v in node["columns"].items() if not v.get("description")]
+        assert not undocumented, f"{node['name']}: undocumented columns {undocumented}"
+
+
+def test_every_model_has_a_primary_key_test(manifest):
+    tests_by_model = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("attached_node"):
+            name = node.get("test_metadata", {}).get("name")
+            tests_by_model.setdefault(node["attached_node"], []).append((name, node.get("column_name")))
+    for node in models(manifest):
+        tests = tests_by_model.get(node["unique_id"], [])
+        unique_columns = {c for name, c in tests if name == "unique"}
+        not_null_columns = {c for name, c in tests if name == "not_null"}
+        assert (unique_columns & not_null_columns) or any(n == "unique_combination" for n, _ in tests), (
+            f"{node['name']} has no primary-key test")
+
+
+def test_every_source_is_staged_exactly_once(manifest):
+    staged = {}
+    for node in models(manifest):
+        for parent in node["depends_on"]["nodes"]:
+            if parent.startswith("source."):
+                staged.setdefault(parent, []).append(node["name"])
+    assert set(staged) == set(manifest["sources"]), "every contract source needs a staging model"
+    assert all(len(v) == 1 for v in staged.values()), staged
