@@ -1,0 +1,95 @@
+"""Every disparity the generator plants, in one place, so that tests can check it is recovered.
+
+The generators read their rates from here; PLANTED_EFFECTS is the public summary (name → value).
+Relative likelihoods (RL) follow metrics-spec.md §2: numerator group first, e.g.
+`disciplinary_rl_bme_vs_white` = (BME rate) ÷ (White rate). Staff with unknown ethnicity or
+disability get the reference group's rate.
+"""
+
+from __future__ import annotations
+
+# --- Recruitment (WRES 2, WDES 2): appointed from shortlisting -----------------------------------
+APPOINTED_FROM_SHORTLIST_WHITE = 0.30  # probability a shortlisted White, non-disabled applicant starts
+APPOINTMENT_RL_WHITE_VS_BME = 1.6
+APPOINTMENT_RL_NONDISABLED_VS_DISABLED = 1.15
+SHORTLIST_RATE = 0.30
+SHORTLIST_FACTOR_BME = 0.85  # BME applicants are also shortlisted less often
+SHORTLIST_FACTOR_DISABLED = 1.2  # guaranteed-interview schemes shortlist disabled applicants more
+
+# --- Employee relations (WRES 3, WDES 3): entries into the formal stage, per 1,000 staff a year --
+DISCIPLINARY_PER_1000_WHITE = 7.0
+DISCIPLINARY_RL_BME_VS_WHITE = 1.5
+CAPABILITY_PERFORMANCE_PER_1000_NONDISABLED = 2.5
+CAPABILITY_PERFORMANCE_RL_DISABLED = 2.0
+CAPABILITY_ILL_HEALTH_PER_1000_NONDISABLED = 3.0
+CAPABILITY_ILL_HEALTH_RL_DISABLED = 3.0
+
+# --- Training (WRES 4): staff accessing non-mandatory training / CPD in a year ---------------------
+NONMANDATORY_TRAINING_WHITE = 0.40
+NONMANDATORY_TRAINING_RL_WHITE_VS_BME = 1.15
+
+# --- Incidents (HIA6): violence, aggression and abuse against staff, per 1,000 staff a year -------
+PUBLIC_ABUSE_PER_1000_WHITE = {"acute": 30.0, "specialist": 15.0, "mental_health": 70.0,
+                               "community": 12.0, "ambulance": 55.0}
+PUBLIC_ABUSE_RL_BME_VS_WHITE = 1.3
+STAFF_ABUSE_PER_1000 = 5.0
+DISCRIMINATORY_SHARE = {"bme": 0.18, "white": 0.04}  # of patient/public incidents, by victim
+
+# --- Disability declaration ----------------------------------------------------------------------
+DISABLED_SHARE = 0.22  # staff who are disabled (what the Staff Survey sees)
+ESR_DECLARES_YES_STOCK = 0.13  # share of disabled staff whose ESR record says "Yes" in 2021
+ESR_DECLARES_YES_JOINER = 0.18
+ESR_UPDATE_TO_YES_PER_YEAR = 0.03  # disabled staff who update ESR to "Yes" each year
+SURVEY_DISABLED_SHARE = {2021: 0.21, 2022: 0.22, 2023: 0.23, 2024: 0.24}
+
+# --- Workforce shape -----------------------------------------------------------------------------
+SENIOR_BAND_BME_FACTOR = 0.55  # relative odds of a BME person being in band 8a+ (0.8 for band 7)
+CONSULTANT_MALE_BONUS_RL = 1.35  # male consultants receive clinical excellence awards more often
+
+# --- Staff Survey: % positive for White / non-disabled staff, and the gaps planted --------------
+# concept: (base %, BME minus White pp, disabled minus non-disabled pp)
+SURVEY_RATES = {
+    "violence_public": (14.0, 1.0, 5.0),
+    "harassment_public": (25.0, 1.0, 8.0),
+    "harassment_managers": (10.0, 2.0, 7.0),
+    "harassment_colleagues": (17.0, 3.0, 9.0),
+    "harassment_staff": (22.0, 5.0, 11.0),
+    "reported_harassment": (48.0, 0.0, -2.0),
+    "equal_opportunities": (59.0, -13.0, -8.0),
+    "discrimination_patients": (5.0, 10.0, 4.0),
+    "discrimination_staff": (6.0, 10.0, 6.0),
+    "pressure_unwell": (19.0, 1.0, 10.0),
+    "values_work": (45.0, 0.0, -10.0),
+    "adjustments": (73.0, 0.0, 0.0),
+}
+SURVEY_ENGAGEMENT = (7.0, 0.1, -0.5)  # 0-10 score: base, BME gap, disabled gap
+SURVEY_AMBULANCE_PUBLIC_FACTOR = 2.2  # ambulance staff: violence from the public ≈ 31 %
+
+
+def _survey_effects() -> dict[str, float]:
+    effects = {}
+    for concept, (_, bme_gap, disabled_gap) in SURVEY_RATES.items():
+        if bme_gap:
+            effects[f"survey_{concept}_pp_bme_minus_white"] = bme_gap
+        if disabled_gap:
+            effects[f"survey_{concept}_pp_disabled_minus_nondisabled"] = disabled_gap
+    return effects
+
+
+PLANTED_EFFECTS: dict[str, float] = {
+    "appointment_rl_white_vs_bme": APPOINTMENT_RL_WHITE_VS_BME,
+    "appointment_rl_nondisabled_vs_disabled": APPOINTMENT_RL_NONDISABLED_VS_DISABLED,
+    "disciplinary_rl_bme_vs_white": DISCIPLINARY_RL_BME_VS_WHITE,
+    "disciplinary_per_1000_white": DISCIPLINARY_PER_1000_WHITE,
+    "capability_performance_rl_disabled_vs_nondisabled": CAPABILITY_PERFORMANCE_RL_DISABLED,
+    "capability_ill_health_rl_disabled_vs_nondisabled": CAPABILITY_ILL_HEALTH_RL_DISABLED,
+    "nonmandatory_training_rl_white_vs_bme": NONMANDATORY_TRAINING_RL_WHITE_VS_BME,
+    "violence_abuse_from_public_rl_bme_vs_white": PUBLIC_ABUSE_RL_BME_VS_WHITE,
+    "esr_disabled_share": 0.04,
+    "survey_disabled_share": 0.22,
+    "female_share": 0.77,
+    "senior_band_bme_odds_factor": SENIOR_BAND_BME_FACTOR,
+    "consultant_bonus_rl_male_vs_female": CONSULTANT_MALE_BONUS_RL,
+    "gender_pay_gap_mean_pct_acute": 19.0,  # emerges from grade mix (trust 1, a mid-size acute)
+    **_survey_effects(),
+}

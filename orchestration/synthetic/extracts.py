@@ -1,0 +1,105 @@
+"""The seven trust extracts: how each is built, which columns are coded, which defects it gets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from orchestration.synthetic import er, esr, incidents, pay, recruitment, survey, training
+from orchestration.synthetic.mess import (
+    DUPLICATE, Defect, date_before, fixed_value, invalid_code, make_messy, negated,
+)
+from orchestration.synthetic.population import Population
+from orchestration.synthetic.writer import Table
+
+
+@dataclass(frozen=True)
+class Extract:
+    source: str
+    coded_columns: tuple[str, ...]  # get cosmetic noise (case, trailing spaces)
+    defects: tuple[Defect, ...]
+
+
+EXTRACTS = {
+    "esr_assignment": Extract(
+        "esr_assignment",
+        ("Assignment Status", "Assignment Category", "Primary Assignment", "Staff Group",
+         "Occupation Code", "Payscale", "Gender", "Ethnic Origin", "Disability", "Religious Belief",
+         "Sexual Orientation", "Leaving Reason", "Board Membership"),
+        (Defect(DUPLICATE, 0.002),
+         Defect("invalid_code", 0.001, invalid_code("Ethnic Origin", ("O", "I", "Q", "X9"))),
+         Defect("termination_before_hire", 0.0005,
+                date_before("Termination Date", "Hire Date", esr.DATE_FORMAT))),
+    ),
+    "esr_pay": Extract(
+        "esr_pay", ("Full Pay Relevant Employee",),
+        (Defect(DUPLICATE, 0.002), Defect("negative_pay", 0.0005, negated("Ordinary Hourly Pay"))),
+    ),
+    "trac_application": Extract(
+        "trac_application",
+        ("Staff Group", "Band", "Job Type", "Internal/External", "Ethnicity", "Disability", "Sex",
+         "Stage Reached"),
+        (Defect(DUPLICATE, 0.002),
+         Defect("invalid_code", 0.001, invalid_code("Stage Reached", ("Rejected", "On Hold"))),
+         Defect("shortlisted_before_application", 0.0005,
+                date_before("Shortlisting Date", "Application Date", recruitment.DATE_FORMAT))),
+    ),
+    "er_case": Extract(
+        "er_case", ("Case Type", "Stage", "Outcome"),
+        (Defect(DUPLICATE, 0.004),
+         Defect("invalid_code", 0.003, invalid_code("Case Type", ("Disiplinary", "Misc"))),
+         Defect("closed_before_opened", 0.003, date_before("Date Closed", "Date Opened", er.DATE_FORMAT))),
+    ),
+    "datix_incident": Extract(
+        "datix_incident",
+        ("Type", "Category", "Subcategory", "Harm", "Perpetrator", "Discriminatory",
+         "Police Informed", "RIDDOR", "Approval Status"),
+        (Defect(DUPLICATE, 0.002),
+         Defect("invalid_code", 0.001, invalid_code("Harm", ("N/A", "Unknown harm"))),
+         Defect("incident_before_1990", 0.001, fixed_value("Incident Date", "01/01/1900"))),
+    ),
+    "training_record": Extract(
+        "training_record", ("Course Code", "Mandatory", "Delivery Method"),
+        (Defect(DUPLICATE, 0.002),
+         Defect("invalid_code", 0.001, invalid_code("Mandatory", ("Yes", "M"))),
+         Defect("completion_before_1990", 0.0003, fixed_value("Completion Date", "01/01/1900"))),
+    ),
+    "staff_survey_result": Extract("staff_survey_result", (), ()),
+}
+SOURCES = tuple(EXTRACTS)
+
+
+@dataclass
+class Built:
+    source: str
+    table: Table
+    defects: dict[str, int]
+    unmatched_staff: int = 0
+
+
+def build_extracts(pop: Population, rng_for: Callable[[str], np.random.Generator]) -> Iterator[Built]:
+    """Each extract of one trust in turn (one in memory at a time), with its defects planted.
+
+    `rng_for(name)` gives an independent random stream per step, so changing one extract never
+    changes another.
+    """
+    versions = esr.build_versions(rng_for("esr_versions"), pop)
+    yield _messy("esr_assignment", esr.esr_assignment_table(rng_for("esr_assignment"), pop, versions), rng_for)
+    yield _messy("esr_pay", pay.esr_pay_table(rng_for("esr_pay"), pop, versions), rng_for)
+    del versions
+    yield _messy("trac_application", recruitment.trac_application_table(rng_for("trac_application"), pop), rng_for)
+    yield _messy("er_case", er.er_case_table(rng_for("er_case"), pop), rng_for)
+    result = incidents.datix_incident_table(rng_for("datix_incident"), pop)
+    built = _messy("datix_incident", result.table, rng_for)
+    built.unmatched_staff = result.unmatched_staff
+    yield built
+    yield _messy("training_record", training.training_record_table(rng_for("training_record"), pop), rng_for)
+    yield _messy("staff_survey_result", survey.staff_survey_table(rng_for("staff_survey_result"), pop), rng_for)
+
+
+def _messy(source: str, table: Table, rng_for) -> Built:
+    extract = EXTRACTS[source]
+    messy, counts = make_messy(rng_for(f"mess:{source}"), table, extract.defects, extract.coded_columns)
+    return Built(source, messy, counts)

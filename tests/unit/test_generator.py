@@ -1,0 +1,352 @@
+"""The synthetic trust extracts: deterministic, shaped by their contracts, messy as reported, and
+carrying the planted disparities at the planted sizes.
+
+Three trusts (a mid-size acute, a mental-health and a larger acute trust) are generated once for
+the module; recovery checks read the CSV files back, as a metric would.
+"""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.quality.contracts import load_contracts
+from orchestration.quality.landing import land_source, source_files
+from orchestration.synthetic import PLANTED_EFFECTS, SOURCES, generate
+from orchestration.synthetic.codes import WHITE_CODES, ethnicity_labels
+from orchestration.synthetic.trusts import select_trusts
+
+SEED = 20240331
+TRUSTS = 3
+SNAPSHOTS = [date(y, 3, 31) for y in (2022, 2023, 2024, 2025)]
+CONDUCT = {"Disciplinary", "Disciplinary - Conduct", "Conduct", "Gross Misconduct"}
+PERFORMANCE = {"Capability - Performance", "Performance Capability", "Capability (Performance)",
+               "Poor Performance"}
+PUBLIC_PERPETRATORS = {"Patient", "Relative", "Visitor-Public", "Unknown"}
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory):
+    out = tmp_path_factory.mktemp("landing")
+    return out, generate(TRUSTS, SEED, out)
+
+
+@pytest.fixture(scope="module")
+def frames(landing):
+    """Every source read back as text, with trust code and trimmed values."""
+    out, _ = landing
+    return {s: _read_source(out, s) for s in SOURCES}
+
+
+@pytest.fixture(scope="module")
+def staff_years(frames):
+    """Substantive staff in post at each 31 March: person, trust, ethnicity group, disability."""
+    esr = frames["esr_assignment"].drop_duplicates()
+    esr = esr.assign(
+        start=pd.to_datetime(esr["Effective Start Date"], format="%d/%m/%Y"),
+        end=pd.to_datetime(esr["Effective End Date"], format="%d/%m/%Y"),
+        wte=esr["Contracted WTE"].astype(float),
+        group=esr["Ethnic Origin"].map(_ethnic_group),
+    )
+    rows = []
+    for snapshot in SNAPSHOTS:
+        day = pd.Timestamp(snapshot)
+        live = esr[(esr.start <= day) & (esr.end.isna() | (esr.end >= day)) & (esr.wte > 0) &
+                   (esr["Assignment Category"].str.upper() != "BANK")]
+        people = live.sort_values("Primary Assignment").drop_duplicates("Employee Number", keep="last")
+        rows.append(pd.DataFrame({
+            "fy_end": snapshot.year, "employee": people["Employee Number"], "trust": people["trust"],
+            "group": people["group"], "disability": people["Disability"].str.upper(),
+            "female": people["Gender"].str.upper() == "FEMALE",
+            "staff_group": people["Staff Group"],
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
+# --- determinism --------------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_files_and_another_seed_does_not(landing, tmp_path):
+    out, report = landing
+    again = generate(1, SEED, tmp_path / "again")
+    other = generate(1, SEED + 1, tmp_path / "other")
+    trust = report.trusts[0]
+    assert again.trusts == other.trusts == [trust]
+    for source in SOURCES:
+        name = f"{source}/{source}_{trust}.csv"
+        # Trust 1 of a three-trust run equals the one-trust run: a trust does not depend on N.
+        assert filecmp.cmp(out / name, tmp_path / "again" / name, shallow=False), name
+        assert not filecmp.cmp(out / name, tmp_path / "other" / name, shallow=False), name
+
+
+def test_trust_order_starts_with_a_mid_size_acute_trust_and_mixes_types():
+    first_ten = select_trusts(10)
+    assert first_ten[0].kind == "acute" and 4_000 <= first_ten[0].headcount <= 10_000
+    assert {"acute", "mental_health", "community", "ambulance", "specialist"} <= {t.kind for t in first_ten}
+    assert [t.code for t in select_trusts(3)] == [t.code for t in first_ten[:3]]
+
+
+# --- shape: contracts, code lists, planted defects --------------------------------------------
+
+
+def test_every_file_has_its_contract_header_in_order(landing):
+    out, report = landing
+    contracts = load_contracts()
+    assert len(report.rows) == len(SOURCES) * TRUSTS
+    for path in report.rows:
+        source = path.split("/")[0]
+        with open(out / path, encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        assert header == [c.source_name for c in contracts[source].columns], path
+
+
+def test_coded_values_are_in_the_code_lists_except_the_planted_invalid_ones(frames, landing):
+    _, report = landing
+    contracts = load_contracts()
+    for source in SOURCES:
+        frame = frames[source]
+        invalid_rows = np.zeros(len(frame), bool)
+        for col in contracts[source].columns:
+            if col.valid_values:
+                allowed = {v.strip().upper() for v in col.valid_values} | {""}
+                invalid_rows |= ~frame[col.source_name].str.upper().isin(allowed).to_numpy()
+        planted = sum(d.get("invalid_code", 0) for path, d in report.defects.items()
+                      if path.startswith(f"{source}/"))
+        assert invalid_rows.sum() == planted, source
+
+
+def test_cosmetic_mess_is_present_but_not_a_defect(landing):
+    out, report = landing
+    raw = (out / "esr_assignment" / f"esr_assignment_{report.trusts[0]}.csv").read_text(encoding="utf-8")
+    assert " ," in raw  # trailing spaces before a delimiter
+    assert ",female," in raw or ",male," in raw  # lower-cased codes
+
+
+def test_landing_quarantines_exactly_the_planted_defects(landing):
+    out, report = landing
+    con = duckdb.connect()
+    for source, contract in load_contracts().items():
+        if source not in SOURCES:
+            continue
+        load = land_source(con, contract, source_files(contract, out, out), key=b"test-key",
+                           run_id="test", loaded_at=datetime(2026, 1, 1), label_root=out)
+        for file in load.files:
+            assert file.rows_quarantined == report.quarantine_expected(file.path), (file.path, load.quarantine_by_rule)
+        assert load.rows_quarantined / load.rows_read <= contract.max_quarantine_ratio
+        assert load.rows_landed >= contract.min_rows
+    assert sum(sum(d.values()) for d in report.defects.values()) > 0
+
+
+def test_report_counts_rows_and_unmatched_incident_staff(landing, frames):
+    _, report = landing
+    for source in SOURCES:
+        assert report.rows_by_source()[source] == len(frames[source])
+    datix = frames["datix_incident"]
+    known_numbers = set(frames["esr_assignment"]["Employee Number"])
+    known_emails = set(frames["esr_assignment"]["Work Email"].str.lower())
+    unmatched = ((datix["Staff Employee Number"] != "") & ~datix["Staff Employee Number"].isin(known_numbers)) | \
+        ((datix["Staff Email"] != "") & ~datix["Staff Email"].str.lower().isin(known_emails))
+    duplicates = datix.duplicated() & unmatched
+    assert unmatched.sum() - duplicates.sum() == sum(report.unmatched_staff.values()) > 0
+    assert (datix["Staff Email"] != "").any() and (datix["Staff Employee Number"] == "").any()
+
+
+# --- realism: size, mix, catchment ------------------------------------------------------------
+
+
+def test_size_and_staff_group_mix_track_the_calibration(staff_years):
+    first_year = staff_years[staff_years.fy_end == 2022]
+    for trust in select_trusts(TRUSTS):
+        mine = first_year[first_year.trust == trust.code]
+        assert 0.95 * trust.headcount <= len(mine) <= 1.15 * trust.headcount, trust.code
+        groups = mine.staff_group.str.upper().replace("ADD PROF SCIENTIFIC AND TECHNIC",
+                                                      "ADDITIONAL PROFESSIONAL SCIENTIFIC AND TECHNICAL")
+        from orchestration.synthetic.codes import STAFF_GROUPS
+        observed = groups.value_counts(normalize=True)
+        for name, share in zip(STAFF_GROUPS, trust.staff_group_shares):
+            assert abs(observed.get(name.upper(), 0.0) - share) < 0.03, (trust.code, name)
+
+
+def test_ethnic_mix_tracks_the_catchment_and_is_more_diverse(staff_years):
+    trusts = select_trusts(TRUSTS)
+    catchment = {t.code: 1 - sum(t.catchment_ethnicity[:3]) for t in trusts}
+    known = staff_years[staff_years.group.isin(["white", "bme"])]
+    workforce = known.groupby("trust").group.apply(lambda g: (g == "bme").mean())
+    for code, population_share in catchment.items():
+        assert population_share < workforce[code] < 3 * population_share + 0.1, code
+    assert sorted(catchment, key=catchment.get) == sorted(catchment, key=workforce.get)
+
+
+def test_female_share_and_disability_declaration(staff_years, frames):
+    assert abs(staff_years.female.mean() - PLANTED_EFFECTS["female_share"]) < 0.03
+    esr_disabled = (staff_years.disability == "YES").mean()
+    unknown = staff_years.disability.isin(["", "NOT DECLARED", "PREFER NOT TO ANSWER"]).mean()
+    assert 0.025 < esr_disabled < 0.065 and unknown > 0.20
+    survey = frames["staff_survey_result"]
+    cells = survey[(survey.Breakdown == "Disability") & (survey.Respondents != "-") &
+                   (survey["Question Number"] == "q15")]
+    by_group = cells.groupby("Group").Respondents.apply(lambda r: r.astype(int).sum())
+    survey_disabled = by_group["Disabled"] / by_group.sum()
+    assert abs(survey_disabled - PLANTED_EFFECTS["survey_disabled_share"]) < 0.03
+    assert survey_disabled > 3 * esr_disabled
+
+
+# --- planted disparities recovered from the files ---------------------------------------------
+
+
+def test_appointment_from_shortlisting(frames):
+    trac = frames["trac_application"].drop_duplicates("Application ID")
+    shortlisted = trac[trac["Shortlisting Date"] != ""]
+    appointed = shortlisted["Stage Reached"].str.upper() == "APPOINTED"
+    ethnicity = shortlisted.Ethnicity.str.upper()
+    white_labels = {ethnicity_labels()[c].upper() for c in WHITE_CODES}
+    white = ethnicity.isin(white_labels)
+    bme = ~white & ~ethnicity.str.startswith("I DO NOT WISH")
+    rl_ethnicity = appointed[white].mean() / appointed[bme].mean()
+    assert rl_ethnicity == pytest.approx(PLANTED_EFFECTS["appointment_rl_white_vs_bme"], abs=0.15)
+    disability = shortlisted.Disability.str.upper()
+    rl_disability = appointed[disability == "NO"].mean() / appointed[disability == "YES"].mean()
+    assert rl_disability == pytest.approx(PLANTED_EFFECTS["appointment_rl_nondisabled_vs_disabled"], abs=0.12)
+
+
+def test_entry_into_formal_disciplinary_and_capability(frames, staff_years):
+    cases = frames["er_case"].drop_duplicates("Case Reference")
+    formal = cases[cases["Formal Stage Start Date"] != ""].copy()
+    formal["fy_end"] = _fy_end(pd.to_datetime(formal["Formal Stage Start Date"], format="%Y-%m-%d"))
+    conduct = formal[formal["Case Type"].str.strip().str.title().isin({c.title() for c in CONDUCT})]
+    performance = formal[formal["Case Type"].str.strip().str.title().isin({c.title() for c in PERFORMANCE})]
+    rl_bme = _relative_likelihood(staff_years, conduct, "group", "bme", "white")
+    assert rl_bme == pytest.approx(PLANTED_EFFECTS["disciplinary_rl_bme_vs_white"], abs=0.35)
+    white_rate = _rate(staff_years, conduct, "group", "white")
+    assert white_rate * 1000 == pytest.approx(PLANTED_EFFECTS["disciplinary_per_1000_white"], rel=0.3)
+    rl_disabled = _relative_likelihood(staff_years.assign(disabled=staff_years.disability == "YES"),
+                                       performance, "disabled", True, False)
+    assert 1.3 < rl_disabled < 3.5
+
+
+def test_non_mandatory_training_access(frames, staff_years):
+    training = frames["training_record"]
+    cpd = training[training.Mandatory.str.upper() == "N"].copy()
+    cpd["fy_end"] = _fy_end(pd.to_datetime(cpd["Completion Date"], format="%d/%m/%Y", errors="coerce"))
+    accessed = _with_event(staff_years, cpd)
+    white = accessed[accessed.group == "white"].event.mean()
+    bme = accessed[accessed.group == "bme"].event.mean()
+    assert white / bme == pytest.approx(PLANTED_EFFECTS["nonmandatory_training_rl_white_vs_bme"], abs=0.08)
+
+
+def test_violence_and_abuse_from_patients_and_public(frames, staff_years):
+    datix = frames["datix_incident"].drop_duplicates()
+    datix = datix[(datix["Approval Status"].str.upper() != "REJECT") &
+                  datix.Perpetrator.str.title().isin({p.title() for p in PUBLIC_PERPETRATORS})]
+    emails = frames["esr_assignment"].assign(email=lambda f: f["Work Email"].str.lower())
+    by_email = emails.drop_duplicates("email").set_index("email")["Employee Number"]
+    datix = datix.assign(
+        **{"Employee Number": datix["Staff Employee Number"].where(
+            datix["Staff Employee Number"] != "", datix["Staff Email"].str.lower().map(by_email))},
+        fy_end=_fy_end(pd.to_datetime(datix["Incident Date"], format="%d/%m/%Y", errors="coerce")),
+    )
+    # Per trust (rates differ by trust type), then pooled Mantel-Haenszel style.
+    numerator = denominator = 0.0
+    for _, staff in staff_years.groupby("trust"):
+        counts = _event_counts(staff, datix)
+        bme, white = counts[counts.group == "bme"], counts[counts.group == "white"]
+        total = len(bme) + len(white)
+        numerator += bme.events.sum() * len(white) / total
+        denominator += white.events.sum() * len(bme) / total
+    assert numerator / denominator == pytest.approx(
+        PLANTED_EFFECTS["violence_abuse_from_public_rl_bme_vs_white"], abs=0.15)
+
+
+def test_survey_is_aggregated_suppressed_and_carries_the_planted_gaps(frames):
+    survey = frames["staff_survey_result"]
+    shown = survey[survey.Respondents != "-"]
+    assert (shown.Respondents.astype(int) >= 11).all()
+    suppressed = survey[survey.Respondents == "-"]
+    assert len(suppressed) > 0 and (suppressed.Positive.isin(["-", ""])).all()
+    assert len(survey) < shown[shown.Breakdown == "Overall"].Respondents.astype(int).sum() / 10
+    assert not any("id" in c.lower().split() for c in survey.columns)
+
+    def gap(question: str, breakdown: str, group: str, reference: str) -> float:
+        rows = shown[(shown["Question Number"] == question) & (shown.Breakdown == breakdown)]
+        sums = rows.groupby("Group")[["Respondents", "Positive"]].agg(lambda c: c.astype(int).sum())
+        pct = 100 * sums.Positive / sums.Respondents
+        return pct[group] - pct[reference]
+
+    assert gap("q14b_c", "Ethnicity", "BME", "White") == pytest.approx(
+        PLANTED_EFFECTS["survey_harassment_staff_pp_bme_minus_white"], abs=2.5)
+    assert gap("q15", "Ethnicity", "BME", "White") == pytest.approx(
+        PLANTED_EFFECTS["survey_equal_opportunities_pp_bme_minus_white"], abs=3)
+    pressure = shown[shown["Question Number"].isin(["q11e", "q11d"])]
+    assert set(pressure["Question Number"]) == {"q11e", "q11d"}  # the question moved in 2024
+    assert gap("q11e", "Disability", "Disabled", "Non-disabled") == pytest.approx(
+        PLANTED_EFFECTS["survey_pressure_unwell_pp_disabled_minus_nondisabled"], abs=2.5)
+
+
+def test_gender_pay_gap_comes_from_the_pay_snapshot(frames, staff_years):
+    pay = frames["esr_pay"].drop_duplicates(["Assignment Number", "Snapshot Date"])
+    pay = pay[(pay["Full Pay Relevant Employee"].str.upper() == "Y") & ~pay["Ordinary Hourly Pay"].str.startswith("-")]
+    pay = pay.assign(hourly=pay["Ordinary Hourly Pay"].astype(float),
+                     fy_end=pd.to_datetime(pay["Snapshot Date"], format="%d/%m/%Y").dt.year)
+    people = pay.groupby(["fy_end", "Employee Number", "trust"], as_index=False).hourly.max()
+    people = people.merge(staff_years[["fy_end", "employee", "female"]],
+                          left_on=["fy_end", "Employee Number"], right_on=["fy_end", "employee"])
+    acute = people[people.trust == select_trusts(1)[0].code]
+    means = acute.groupby("female").hourly.mean()
+    gap = 100 * (means[False] - means[True]) / means[False]
+    assert gap == pytest.approx(PLANTED_EFFECTS["gender_pay_gap_mean_pct_acute"], abs=6)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _read_source(out: Path, source: str) -> pd.DataFrame:
+    parts = []
+    for path in sorted((out / source).glob("*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = frame.apply(lambda c: c.str.strip())
+        parts.append(frame.assign(trust=path.stem.split("_")[-1]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _ethnic_group(display: str) -> str:
+    """'white', 'bme' or 'unknown' from any ESR display form (code, label, "code label")."""
+    text = display.strip().upper()
+    codes = {**{c.upper(): c for c in ethnicity_labels()},
+             **{label.upper(): c for c, label in ethnicity_labels().items()},
+             **{f"{c} {label}".upper(): c for c, label in ethnicity_labels().items()}}
+    code = codes.get(text, "")
+    if not code or code in ("Z", "99"):
+        return "unknown"
+    return "white" if code[0] in WHITE_CODES else "bme"
+
+
+def _fy_end(days: pd.Series) -> pd.Series:
+    return days.dt.year + (days.dt.month >= 4).astype(int)
+
+
+def _with_event(staff: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    keys = events[["Employee Number", "fy_end"]].drop_duplicates().assign(event=True)
+    merged = staff.merge(keys, left_on=["employee", "fy_end"], right_on=["Employee Number", "fy_end"], how="left")
+    return merged.assign(event=merged.event.fillna(False).astype(bool))
+
+
+def _event_counts(staff: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    counts = events.groupby(["Employee Number", "fy_end"]).size().rename("events").reset_index()
+    merged = staff.merge(counts, left_on=["employee", "fy_end"], right_on=["Employee Number", "fy_end"], how="left")
+    return merged.assign(events=merged.events.fillna(0))
+
+
+def _rate(staff, events, column, value) -> float:
+    flagged = _with_event(staff, events)
+    return flagged[flagged[column] == value].event.mean()
+
+
+def _relative_likelihood(staff, events, column, numerator, denominator) -> float:
+    return _rate(staff, events, column, numerator) / _rate(staff, events, column, denominator)
