@@ -67,7 +67,10 @@ def refresh() -> None:
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
     with (DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()) as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
     summary = summarise(result, keys, time.monotonic() - started)
     print_summary(summary)

@@ -1,6 +1,6 @@
 """The Dagster code location: merges what the other modules define."""
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from orchestration.resources import default_warehouse
 from orchestration.schedules import nightly_schedule, refresh_job
@@ -13,4 +13,6 @@ defs = Definitions(
     jobs=[refresh_job],
     schedules=[nightly_schedule],
     resources={"warehouse": default_warehouse(), "dbt": dbt_resource()},
+    # ad-hoc materialisations from the UI also run in one process: DuckDB has one writer
+    executor=in_process_executor,
 )

@@ -230,10 +230,15 @@ def not_before_rules(contract: Contract, params: _Params) -> list[RuleSql]:
 
 
 def key_sql(col: Column) -> str:
-    """How a key column is compared when looking for repeated keys."""
-    if col.landing_type == "VARCHAR":
-        return f"lower(trim({_quoted(col.name)}))" if col.pseudonymise else f"trim({_quoted(col.name)})"
-    return typed_sql(col)
+    """How a key column is compared when looking for repeated keys: as its later use compares it
+    (identifiers lower-cased like their HMAC input, codes upper-cased like staging does)."""
+    if col.landing_type != "VARCHAR":
+        return typed_sql(col)
+    if col.pseudonymise:
+        return f"lower(trim({_quoted(col.name)}))"
+    if col.valid_values:
+        return f"upper(trim({_quoted(col.name)}))"
+    return f"trim({_quoted(col.name)})"
 
 
 # ---------------------------------------------------------------------------------------------
