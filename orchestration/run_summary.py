@@ -37,6 +37,13 @@ class RunSummary:
         return sum(len(a.checks_failed) for a in self.assets.values())
 
 
+def root_message(error) -> str:
+    """Dagster wraps a step's exception; the message worth showing is the innermost cause's."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error.message.strip() if error is not None else "failed"
+
+
 def _metadata_int(metadata: dict, name: str) -> int | None:
     value = metadata.get(name)
     return None if value is None else int(value.value)
@@ -65,8 +72,7 @@ def summarise(result, asset_keys: list[str], seconds: float) -> RunSummary:
             else:
                 line.checks_failed.append(evaluation.check_name)
         elif event.event_type == DagsterEventType.STEP_FAILURE:
-            error = event.event_specific_data.error
-            errors.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
+            errors.append(f"{event.step_key}: {root_message(event.event_specific_data.error)}")
     return RunSummary(result.run_id, result.success, seconds, assets, errors)
 
 

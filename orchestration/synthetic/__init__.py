@@ -14,11 +14,12 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from orchestration.synthetic.dates import Window
+from orchestration.synthetic.dates import Window, day
 from orchestration.synthetic.effects import PLANTED_EFFECTS
 from orchestration.synthetic.extracts import SOURCES, build_extracts
 from orchestration.synthetic.population import build_population
@@ -58,6 +59,8 @@ def generate(trusts: int, seed: int, out: Path, end_year: int = 2025) -> Generat
     started = time.perf_counter()
     out = Path(out)
     window = Window(end_year=end_year)
+    if window.end > day(date.today()):
+        raise ValueError(f"end_year {end_year}: an extract cannot cover days after today")
     profiles = select_trusts(trusts)
     _remove_previous_extracts(out)
     report = GenerationReport(trusts=[p.code for p in profiles])

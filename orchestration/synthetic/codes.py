@@ -227,4 +227,3 @@ LEAVING_REASONS = (
     "Employee Transfer",
     "Death in Service",
 )
-YES_NO = ("Y", "N")

@@ -73,6 +73,9 @@ def _survey_effects() -> dict[str, float]:
             effects[f"survey_{concept}_pp_bme_minus_white"] = bme_gap
         if disabled_gap:
             effects[f"survey_{concept}_pp_disabled_minus_nondisabled"] = disabled_gap
+    _, bme_gap, disabled_gap = SURVEY_ENGAGEMENT
+    effects["survey_engagement_score_bme_minus_white"] = bme_gap
+    effects["survey_engagement_score_disabled_minus_nondisabled"] = disabled_gap
     return effects
 
 

@@ -19,10 +19,7 @@ from orchestration.synthetic.codes import (
 )
 from orchestration.synthetic.dates import MISSING, august_changeovers, format_days, uniform_days
 from orchestration.synthetic.ethnicity import display, local_codes
-from orchestration.synthetic.population import (
-    FIXED_TERM_TO_PERMANENT_PER_YEAR, FULL_TIME, PART_TIME_WTE, PROMOTION_PER_YEAR, TOP_GRADE,
-    WTE_CHANGE_PER_YEAR, YEAR, Population,
-)
+from orchestration.synthetic.population import FULL_TIME, PART_TIME_WTE, YEAR, Population
 from orchestration.synthetic.writer import Table, decimals
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -34,7 +31,12 @@ HEADER = (
     "Termination Date", "Leaving Reason", "Work Email", "Board Membership",
 )
 TRUNCATED_GROUP_SHARE = 0.4  # rows carrying "Add Prof Scientific and Technic"
+PROMOTION_PER_YEAR = 0.07  # Agenda for Change band steps
+TOP_GRADE = {"Additional Clinical Services": "XN04", "Nursing and Midwifery Registered": "XN08D",
+             "Estates and Ancillary": "XN08B", "Students": "XN03"}  # others can reach XN09
 TRAINEE_PROGRESSION = 0.6  # chance a doctor in training moves up a grade at a changeover
+WTE_CHANGE_PER_YEAR = 0.06
+FIXED_TERM_TO_PERMANENT_PER_YEAR = 0.3
 TEMPORARY_STATUS_SHARE = 0.03  # assignments with an acting-up or secondment period
 SYLLABLES = [c + v for c in "bcdfghjklmnprstvwxyz" for v in "aeiou"]  # 100: one per digit pair
 
@@ -286,6 +288,14 @@ def _person_fields(rng, pop: Population) -> dict[str, np.ndarray]:
     }
 
 
+LEAVING_REASON_WEIGHTS = {  # before retirements and doctors finishing a training rotation
+    "Voluntary Resignation - Relocation": 20, "Voluntary Resignation - Work Life Balance": 22,
+    "Voluntary Resignation - Promotion": 15, "Voluntary Resignation - Better Reward Package": 10,
+    "Voluntary Resignation - Other/Not Known": 18, "Mutually Agreed Resignation - Local Scheme": 1,
+    "End of Fixed Term Contract": 6, "Dismissal - Conduct": 1.5, "Dismissal - Capability": 0.7,
+    "Redundancy - Compulsory": 0.3, "Employee Transfer": 3, "Ill Health Retirement": 1,
+    "Death in Service": 0.3,
+}
 RELIGION_GROUP = {"white_british": "white", "white_other": "white", "mixed": "mixed",
                   "asian": "asian", "black": "black", "other": "other"}
 RELIGION_BY_FAMILY = {  # weights in RELIGION_VALUES order
@@ -329,20 +339,14 @@ def _leaving_reasons(rng, pop: Population) -> np.ndarray:
     n = len(staff)
     reasons = np.full(n, "", dtype=object)
     leavers = staff.leave != MISSING
+    values = np.array(list(LEAVING_REASON_WEIGHTS), dtype=object)
+    weights = np.array(list(LEAVING_REASON_WEIGHTS.values()))
+    reasons[leavers] = values[rng.choice(len(values), leavers.sum(), p=weights / weights.sum())]
     age = (np.where(leavers, staff.leave, 0) - staff.birth) / YEAR
-    voluntary = np.array([
-        "Voluntary Resignation - Relocation", "Voluntary Resignation - Work Life Balance",
-        "Voluntary Resignation - Promotion", "Voluntary Resignation - Better Reward Package",
-        "Voluntary Resignation - Other/Not Known", "Mutually Agreed Resignation - Local Scheme",
-        "End of Fixed Term Contract", "Dismissal - Conduct", "Dismissal - Capability",
-        "Redundancy - Compulsory", "Employee Transfer", "Ill Health Retirement", "Death in Service",
-    ], dtype=object)
-    weights = np.array([20, 22, 15, 10, 18, 1, 6, 1.5, 0.7, 0.3, 3, 1, 0.3])
-    reasons[leavers] = voluntary[rng.choice(len(voluntary), leavers.sum(), p=weights / weights.sum())]
     retiring = leavers & (age >= 58) & (rng.random(n) < 0.75)
     reasons[retiring] = np.where(rng.random(retiring.sum()) < 0.8, "Retirement Age", "Flexi Retirement")
-    first_asg = pop.assignments.payscale[:n]  # primary assignments come first, one per person
-    trainee = leavers & np.isin(first_asg, [PAYSCALES.index(p) for p in TRAINEE_PAYSCALES])
+    primary_payscale = pop.assignments.payscale[:n]  # primary assignments come first, one per person
+    trainee = leavers & np.isin(primary_payscale, [PAYSCALES.index(p) for p in TRAINEE_PAYSCALES])
     reasons[trainee] = "End of Fixed Term Contract - Completion of Training Scheme"
     return reasons
 

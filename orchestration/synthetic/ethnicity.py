@@ -20,20 +20,20 @@ from orchestration.synthetic.trusts import TrustProfile
 FAMILIES = ("white_british", "white_other", "mixed", "asian", "black", "other")
 # Representation of each family in a staff group relative to the catchment population.
 STAFF_GROUP_UPLIFT = {
-    "Additional Clinical Services": (1, 1.4, 1.0, 1.1, 1.8, 1.5),
-    "Additional Professional Scientific and Technical": (1, 1.3, 1.0, 2.5, 1.5, 1.8),
-    "Administrative and Clerical": (1, 0.8, 0.9, 0.9, 0.9, 0.8),
-    "Allied Health Professionals": (1, 1.4, 1.0, 1.2, 1.0, 1.2),
-    "Estates and Ancillary": (1, 2.0, 1.0, 0.8, 1.8, 1.5),
-    "Healthcare Scientists": (1, 1.5, 1.0, 2.0, 1.3, 1.5),
-    "Medical and Dental": (1, 2.0, 1.3, 5.0, 2.5, 4.0),
-    "Nursing and Midwifery Registered": (1, 2.0, 1.0, 2.2, 3.0, 3.0),
-    "Students": (1, 1.2, 1.2, 1.2, 1.2, 1.2),
+    "Additional Clinical Services": (1, 1.3, 0.9, 1.0, 1.6, 1.4),
+    "Additional Professional Scientific and Technical": (1, 1.2, 0.9, 2.2, 1.4, 1.6),
+    "Administrative and Clerical": (1, 0.7, 0.8, 0.8, 0.8, 0.7),
+    "Allied Health Professionals": (1, 1.3, 0.9, 1.1, 0.9, 1.1),
+    "Estates and Ancillary": (1, 1.8, 0.9, 0.7, 1.6, 1.4),
+    "Healthcare Scientists": (1, 1.4, 0.9, 1.8, 1.2, 1.4),
+    "Medical and Dental": (1, 1.8, 1.2, 4.5, 2.2, 3.6),
+    "Nursing and Midwifery Registered": (1, 1.8, 0.9, 2.0, 2.7, 2.7),
+    "Students": (1, 1.1, 1.1, 1.1, 1.1, 1.1),
 }
 # Recent joiners are more diverse than the stock (international recruitment), which is what
 # moves the BME share up year on year (24 % → 29 % nationally, 2022 → 2024).
-JOINER_UPLIFT = {"Medical and Dental": 1.6, "Nursing and Midwifery Registered": 1.6}
-JOINER_UPLIFT_OTHER = 1.2
+JOINER_UPLIFT = {"Medical and Dental": 3.0, "Nursing and Midwifery Registered": 3.0}
+JOINER_UPLIFT_OTHER = 1.8
 AMBULANCE_UPLIFT = 0.5  # ambulance workforces are much less diverse than their catchments
 BOARD_UPLIFT = 0.75  # board and VSM: BME 16.5 % / 12.7 % against ~26 % of staff (2024)
 INTERNATIONAL_GROUPS = {"Medical and Dental", "Nursing and Midwifery Registered"}
@@ -125,7 +125,3 @@ def is_bme(codes: np.ndarray) -> np.ndarray:
     """WRES BME (national codes D..S)."""
     bme = [c for c in KNOWN_ETHNIC_CODES if c not in WHITE_CODES]
     return np.isin(codes, bme)
-
-
-def is_white(codes: np.ndarray) -> np.ndarray:
-    return np.isin(codes, WHITE_CODES)

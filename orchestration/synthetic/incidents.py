@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from orchestration.synthetic import effects
-from orchestration.synthetic.dates import MISSING, format_days, uniform_days
+from orchestration.synthetic.dates import format_days, uniform_days
 from orchestration.synthetic.esr import work_emails
 from orchestration.synthetic.ethnicity import is_bme
 from orchestration.synthetic.population import Population, person_years
@@ -101,7 +101,7 @@ def datix_incident_table(rng: np.random.Generator, pop: Population) -> IncidentR
     kind = pop.trust.kind
     day = events["day"]
     reported = np.minimum(day + rng.geometric(0.5, n) - 1 + (rng.random(n) < 0.1) * rng.integers(1, 14, n),
-                          pop.window.end + 14)
+                          pop.window.end)  # the extract is taken at the window end
     approval = _weighted(rng, APPROVAL, n)
     table = {
         "Ref": np.array([f"W{pop.trust.number}{i:06d}" for i in incident], dtype=object),

@@ -54,8 +54,6 @@ GRADE_MIX = {
                                          "XN08B": 1.5, "XN08C": 0.5},
     "Students": {"XN02": 50, "XN03": 50},
 }
-TOP_GRADE = {"Additional Clinical Services": "XN04", "Nursing and Midwifery Registered": "XN08D",
-             "Estates and Ancillary": "XN08B", "Students": "XN03"}
 SAS_PAYSCALES = ("MS01", "MS02", "MS03")
 # How BME staff are spread differently over grades (WRES 1 shows them concentrated lower down).
 BME_GRADE_FACTOR = {"XN07": 0.8, "MC01": 0.85, **{p: 1.8 for p in SAS_PAYSCALES},
@@ -64,7 +62,8 @@ BME_GRADE_FACTOR = {"XN07": 0.8, "MC01": 0.85, **{p: 1.8 for p in SAS_PAYSCALES}
 FEMALE_SHARE = {
     "Additional Clinical Services": 0.84, "Additional Professional Scientific and Technical": 0.72,
     "Administrative and Clerical": 0.83, "Allied Health Professionals": 0.82,
-    "Estates and Ancillary": 0.45, "Healthcare Scientists": 0.65, "Medical and Dental": 0.50,
+    "Estates and Ancillary": 0.45, "Healthcare Scientists": 0.65,
+    "Medical and Dental": 0.50,  # replaced by the grade's share below
     "Nursing and Midwifery Registered": 0.90, "Students": 0.80,
 }
 FEMALE_SHARE_MEDICAL = {"MC01": 0.38, "MS01": 0.45, "MS02": 0.45, "MS03": 0.45, "MG01": 0.45,
@@ -87,9 +86,6 @@ FULL_TIME = {True: 0.55, False: 0.85}  # by female
 PART_TIME_WTE = (np.array([0.4, 0.5, 0.6, 0.8, 0.9]), np.array([0.15, 0.2, 0.25, 0.3, 0.1]))
 CONSULTANT_WTE = (np.array([1.0, 1.1, 1.2]), np.array([0.5, 0.3, 0.2]))  # extra programmed activities
 FIXED_TERM_SHARE = {"stock": 0.07, "joiner": 0.15}
-FIXED_TERM_TO_PERMANENT_PER_YEAR = 0.3
-PROMOTION_PER_YEAR = 0.07
-WTE_CHANGE_PER_YEAR = 0.06
 UNKNOWN_TO_NO_PER_YEAR = 0.05  # staff who fill in a blank/undeclared disability field with "No"
 BOARD_SEATS = (  # (membership, staff group, payscale) — executives come from the staff
     ("Voting Executive", ADMIN, VSM_PAYSCALE),  # chief executive
@@ -319,19 +315,19 @@ def _seat_board(rng, trust, window, staff: Staff, payscale: np.ndarray) -> np.nd
     """
     eligible = ~staff.joiner & ~staff.bank_only & (staff.leave == MISSING) & \
         (window.start - staff.birth > 45 * YEAR)
+    seated = []
     for membership, group, code in BOARD_SEATS:
-        candidates = np.flatnonzero(eligible & (staff.group == group) & (staff.board == ""))
+        candidates = np.flatnonzero(eligible & (staff.group == group))
         if group == MEDICAL:
             candidates = candidates[payscale[candidates] == _PAYSCALE_INDEX["MC01"]]
         if candidates.size == 0:
             continue
         chosen = rng.choice(candidates)
-        staff.board[chosen] = membership or " "  # " " marks a VSM below board; cleared below
+        staff.board[chosen] = membership
         payscale[chosen] = _PAYSCALE_INDEX[code]
         eligible[chosen] = False
-    seated = np.flatnonzero(staff.board != "")
-    staff.ethnicity[seated] = draw_board_codes(rng, trust, seated.size)
-    staff.board[staff.board == " "] = ""
+        seated.append(chosen)
+    staff.ethnicity[seated] = draw_board_codes(rng, trust, len(seated))
     return _add_non_executives(rng, trust, window, staff, payscale)
 
 

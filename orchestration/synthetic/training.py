@@ -97,7 +97,9 @@ def _non_mandatory(rng, pop: Population) -> tuple[np.ndarray, np.ndarray, np.nda
     person = exposure["person"]
     bme = is_bme(pop.staff.ethnicity[person])
     rate = effects.NONMANDATORY_TRAINING_WHITE / np.where(bme, effects.NONMANDATORY_TRAINING_RL_WHITE_VS_BME, 1.0)
-    accessed = rng.random(person.size) < rate * np.minimum(exposure["exposure"], 1.0)
+    # An annual chance, whatever part of the year someone worked: WRES 4 counts staff in post at
+    # 31 March who accessed CPD in the year, so joiners must not dilute it.
+    accessed = rng.random(person.size) < rate
     courses = 1 + rng.poisson(EXTRA_CPD_PER_YEAR, person.size) * accessed
     rows = np.repeat(np.flatnonzero(accessed), courses[accessed])
     day = uniform_days(rng, exposure["start"][rows], exposure["end"][rows])

@@ -7,6 +7,7 @@ import duckdb
 from dagster import AssetKey, DagsterEventType
 
 from orchestration.quality.contracts import load_contracts
+from orchestration.run_summary import root_message
 from tests.integration.conftest import run_refresh
 
 CONTRACTS = load_contracts()
@@ -24,8 +25,8 @@ def check_outcomes(result) -> dict[tuple[str, str], bool]:
 
 
 def step_errors(result) -> str:
-    return "\n".join(e.event_specific_data.error.message for e in result.all_events
-                     if e.event_type == DagsterEventType.STEP_FAILURE)
+    return "\n".join(root_message(e.event_specific_data.error) for e in result.all_events
+                      if e.event_type == DagsterEventType.STEP_FAILURE)
 
 
 def test_refresh_succeeds_and_every_check_passes(demo_refresh):
@@ -79,7 +80,7 @@ def test_planted_mess_is_quarantined_with_reasons(demo_refresh):
 
 def test_no_clear_employee_number_reaches_the_warehouse(demo_refresh):
     esr_file = next((demo_refresh.landing / "esr_assignment").glob("*.csv"))
-    employee_header = CONTRACTS["esr_assignment"].column("employee_key").source_name
+    employee_header = CONTRACTS["esr_assignment"].column("employee_number").source_name
     with open(esr_file, newline="") as handle:
         numbers = {row[employee_header].strip() for _, row in zip(range(50), csv.DictReader(handle))}
     with duckdb.connect(str(demo_refresh.db_path), read_only=True) as con:

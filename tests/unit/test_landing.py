@@ -203,3 +203,10 @@ def test_a_second_landing_replaces_the_first(tmp_path):
     con, load = land(tmp_path, staff_contract(), [path])
     assert con.execute("select count(*) from raw.demo").fetchone()[0] == 1
     assert con.execute("select count(*) from raw.demo__quarantine").fetchone()[0] == 0
+
+
+def test_coded_keys_repeat_whatever_their_case(tmp_path):
+    contract = make_contract([column("course", required=True, primaryKey=True, valid_values=["CPD-QI", "BLS"])])
+    path = write(tmp_path, "x.csv", "course\ncpd-qi\nCPD-QI \nBLS\n")
+    con, load = land(tmp_path, contract, [path])
+    assert (load.rows_landed, load.quarantine_by_rule) == (2, {"duplicate_key": 1})
