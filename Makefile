@@ -42,8 +42,7 @@ dev: prepare
 	$(BIN)/dagster dev -w workspace.yaml
 
 docs: prepare
-	cd dbt_project && EDI_DUCKDB_PATH=$(CURDIR)/warehouse/edi.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --quiet
-	@echo "dbt docs written to dbt_project/target/index.html"
+	$(EDI) docs
 
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py

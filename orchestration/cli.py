@@ -40,19 +40,37 @@ def contracts_sync() -> None:
     typer.echo(f"{SOURCES_FILE}: {'updated' if changed else 'up to date'}")
 
 
+def _run_dbt(args: list[str], duckdb_path: str) -> None:
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+    subprocess.run(
+        [DBT_EXECUTABLE, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--quiet"],
+        check=True, env={**os.environ, "EDI_DUCKDB_PATH": duckdb_path},
+    )
+
+
 @app.command()
 def prepare() -> None:
     """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
     from orchestration.quality.dbt_sources import sync_sources
-    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, load_settings
+    from orchestration.settings import load_settings
 
     sync_sources()
-    env = {**os.environ, "EDI_DUCKDB_PATH": str(load_settings().duckdb_path)}
-    subprocess.run(
-        [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--quiet"],
-        check=True, env=env,
-    )
+    _run_dbt(["parse"], str(load_settings().duckdb_path))
+
+
+@app.command()
+def docs() -> None:
+    """Write the dbt docs site (lineage graph, column docs) to dbt_project/target/."""
+    from orchestration.settings import DBT_PROJECT_DIR, load_settings
+
+    warehouse = load_settings().duckdb_path
+    if warehouse.exists():  # the catalog (column types, row counts) comes from the built warehouse
+        _run_dbt(["docs", "generate", "--static"], str(warehouse))
+    else:
+        _run_dbt(["docs", "generate", "--static", "--empty-catalog"], ":memory:")
+    typer.echo(f"dbt docs: {DBT_PROJECT_DIR / 'target' / 'static_index.html'} (one file; open it in a browser)")
 
 
 @app.command()
