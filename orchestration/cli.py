@@ -28,7 +28,9 @@ def generate(
         typer.echo(f"{out}: extracts already present, not generating")
         return
     report = generate_extracts(trusts=trusts, seed=seed, out=out)
-    typer.echo(f"generated {len(report.trust_codes)} trust(s) into {out} in {report.seconds:.1f} s")
+    codes = ", ".join(report.trusts)
+    typer.echo(f"generated {len(report.trusts)} trust(s) ({codes}): {report.total_rows:,} rows "
+               f"into {out} in {report.seconds:.1f} s")
 
 
 @contracts_app.command("sync")

@@ -3,7 +3,9 @@
 Planted: BME staff enter a formal disciplinary ~1.5x as often as White staff (WRES 3); staff
 recorded in ESR as disabled enter formal capability on performance grounds ~2x as often (WDES 3).
 Rates are per person-year of employment, the same across staff groups, so that the planted
-ratios are what a per-trust metric recovers.
+ratios are what a per-trust metric recovers. Outcomes are often left blank, and some cases
+drag on for years: at the extract date about a fifth of the open cases have been open for
+more than 12 months.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ from orchestration.synthetic.population import Population, person_years
 from orchestration.synthetic.writer import Table
 
 DATE_FORMAT = "%Y-%m-%d"
-HEADER = ("Case Reference", "Employee Number", "Case Type", "Date Opened", "Formal Stage Start Date",
-          "Date Closed", "Stage", "Outcome")
+HEADER = ("Case Reference", "Organisation Code", "Employee Number", "Case Type", "Date Opened",
+          "Formal Stage Start Date", "Date Closed", "Stage", "Outcome")
 OPEN_STAGES = ("Suspension", "Investigation", "Hearing", "Outcome", "Appeal")
 STAGES = ("Informal", *OPEN_STAGES, "Closed")
 APPEAL_SHARE = 0.12  # closed formal disciplinary/capability cases that lead to an appeal case
+# Cases that drag on (police or professional-body involvement, long-term sickness, cases nobody
+# closes in the tracker): they run 13 months to 4 years, so at the extract date a good part of
+# the open cases have been open for more than a year.
+LONG_RUNNING_SHARE = 0.05
+LONG_RUNNING_DAYS = (400, 1500)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ def outcome_labels() -> list[str]:
 def er_case_table(rng: np.random.Generator, pop: Population) -> Table:
     exposure = person_years(pop)
     staff, window = pop.staff, pop.window
+    # Which cases drag on comes from a stream of its own, so the case draws stay as they were.
+    drags = rng.spawn(1)[0]
     person = exposure["person"]
     bme = is_bme(staff.ethnicity[person])
     disabled = staff.disability_at(exposure["end"], person) == "Yes"
@@ -93,9 +102,10 @@ def er_case_table(rng: np.random.Generator, pop: Population) -> Table:
             np.where(disabled, case_type.disabled_rl, 1.0)
         starts = rng.random(person.size) < 1 - np.exp(-rate * exposure["exposure"])
         start = uniform_days(rng, exposure["start"][starts], exposure["end"][starts])
-        cases.append(_cases(rng, case_type.labels, case_type.outcomes, person[starts], start,
-                            case_type.formal, window.end))
-    cases.append(_appeals(rng, cases, window.end))
+        built = _cases(rng, case_type.labels, case_type.outcomes, person[starts], start,
+                       case_type.formal, window.end)
+        cases.append(_drag_on(drags, built, case_type.formal, window.end))
+    cases.append(_drag_on(drags, _appeals(rng, cases, window.end), True, window.end))
     merged = {k: np.concatenate([c[k] for c in cases]) for k in cases[0]}
     order = np.lexsort((staff.employee_number[merged["person"]], merged["opened"]))
     merged = {k: v[order] for k, v in merged.items()}
@@ -104,6 +114,7 @@ def er_case_table(rng: np.random.Generator, pop: Population) -> Table:
     reference = np.array([f"{pop.trust.code}/ER/{y}/{s:04d}" for y, s in zip(year, sequence)], dtype=object)
     return Table(HEADER, {
         "Case Reference": reference,
+        "Organisation Code": np.full(reference.size, pop.trust.code, dtype=object),
         "Employee Number": staff.employee_number[merged["person"]].astype(str).astype(object),
         "Case Type": merged["label"],
         "Date Opened": format_days(merged["opened"], DATE_FORMAT),
@@ -144,6 +155,24 @@ def _appeals(rng, cases: list[dict], last_day: int) -> dict[str, np.ndarray]:
     appealed = (closed != MISSING) & (closed + 30 < last_day) & (rng.random(person.size) < APPEAL_SHARE)
     start = closed[appealed] + rng.integers(5, 30, appealed.sum())
     return _cases(rng, APPEAL_LABELS, "appeal", person[appealed], start, True, last_day)
+
+
+def _drag_on(drags, cases: dict[str, np.ndarray], formal: bool, last_day: int) -> dict[str, np.ndarray]:
+    """Some cases run for 13 months to 4 years from their (formal) start; those not over by the
+    extract date are left open, often with no outcome recorded."""
+    n = cases["person"].size
+    start = np.where(cases["formal"] != MISSING, cases["formal"], cases["opened"])
+    long_running = (drags.random(n) < LONG_RUNNING_SHARE) & (cases["closed"] != MISSING)
+    closed = np.maximum(cases["closed"], start + drags.integers(*LONG_RUNNING_DAYS, n, endpoint=True))
+    still_open = long_running & (closed > last_day)
+    stage = np.array(OPEN_STAGES, dtype=object)[drags.integers(0, len(OPEN_STAGES), n)] if formal else \
+        np.full(n, "Informal", dtype=object)
+    outcome = np.where(drags.random(n) < 0.6, "Ongoing", "").astype(object)
+    cases = dict(cases)
+    cases["closed"] = np.where(still_open, MISSING, np.where(long_running, closed, cases["closed"]))
+    cases["stage"] = np.where(still_open, stage, cases["stage"]).astype(object)
+    cases["outcome"] = np.where(still_open, outcome, cases["outcome"]).astype(object)
+    return cases
 
 
 def _draw(rng, weights: dict[str, float], n: int) -> np.ndarray:

@@ -20,9 +20,10 @@ from orchestration.synthetic.writer import Table
 
 DATE_FORMAT = "%d/%m/%Y"
 HEADER = (
-    "Ref", "Link Seq", "Incident Date", "Incident Time", "Reported Date", "Site", "Directorate",
-    "Location", "Type", "Category", "Subcategory", "Harm", "Staff Employee Number", "Staff Email",
-    "Perpetrator", "Discriminatory", "Police Informed", "RIDDOR", "Days Lost", "Approval Status",
+    "Ref", "Link Seq", "Organisation Code", "Incident Date", "Incident Time", "Reported Date", "Site",
+    "Directorate", "Location", "Type", "Category", "Subcategory", "Harm", "Staff Employee Number",
+    "Staff Email", "Perpetrator", "Discriminatory", "Police Informed", "RIDDOR", "Days Lost",
+    "Approval Status",
 )
 STAFF_INCIDENT = "Incident affecting staff"
 PATIENT_INCIDENT = "Patient safety incident"
@@ -106,6 +107,7 @@ def datix_incident_table(rng: np.random.Generator, pop: Population) -> IncidentR
     table = {
         "Ref": np.array([f"W{pop.trust.number}{i:06d}" for i in incident], dtype=object),
         "Link Seq": link.astype(str).astype(object),
+        "Organisation Code": np.full(n, pop.trust.code, dtype=object),
         "Incident Date": format_days(day, DATE_FORMAT),
         "Incident Time": _times(rng, n),
         "Reported Date": format_days(reported, DATE_FORMAT),

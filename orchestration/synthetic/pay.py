@@ -16,8 +16,8 @@ from orchestration.synthetic.esr import DATE_FORMAT, Versions
 from orchestration.synthetic.population import Population
 from orchestration.synthetic.writer import Table, decimals
 
-HEADER = ("Employee Number", "Assignment Number", "Snapshot Date", "Ordinary Hourly Pay",
-          "Bonus Pay", "Full Pay Relevant Employee")
+HEADER = ("Employee Number", "Assignment Number", "Organisation Code", "Snapshot Date",
+          "Ordinary Hourly Pay", "Bonus Pay", "Full Pay Relevant Employee")
 AFC_HOURS_PER_YEAR = 37.5 * 52.143
 MEDICAL_HOURS_PER_YEAR = 40 * 52.143
 # Annual pay range by payscale, 2023/24 scales (AfC bands; medical grades; VSM and NED).
@@ -63,6 +63,7 @@ def esr_pay_table(rng: np.random.Generator, pop: Population, versions: Versions)
         columns["Assignment Number"].append(
             np.char.add(staff.employee_number[asg.person[paid]].astype(str),
                         np.char.add("-", asg.suffix[paid].astype(str))))
+        columns["Organisation Code"].append(np.full(paid.size, pop.trust.code, dtype=object))
         columns["Snapshot Date"].append(format_days(np.full(paid.size, snapshot), DATE_FORMAT))
         columns["Ordinary Hourly Pay"].append(decimals(hourly, 2))
         columns["Bonus Pay"].append(decimals(bonus, 2))

@@ -20,7 +20,7 @@ from orchestration.synthetic.writer import Table
 
 DATE_FORMAT = "%d/%m/%Y"
 HEADER = (
-    "Application ID", "Applicant ID", "Vacancy Reference", "Staff Group", "Band", "Job Type",
+    "Application ID", "Applicant ID", "Organisation Code", "Vacancy Reference", "Staff Group", "Band", "Job Type",
     "Internal/External", "Ethnicity", "Disability", "Sex", "Stage Reached", "Application Date",
     "Shortlisting Date", "Interview Date", "Offer Date", "Appointed Date", "Withdrawn Date",
 )
@@ -58,6 +58,7 @@ def trac_application_table(rng: np.random.Generator, pop: Population) -> Table:
     table = {
         "Application ID": application_id.astype(str).astype(object),
         "Applicant ID": np.char.add("APP", (pop.trust.number * 1_000_000 + who).astype(str)).astype(object),
+        "Organisation Code": np.full(n, pop.trust.code, dtype=object),
         "Vacancy Reference": vacancies["reference"][vacancy],
         "Staff Group": vacancies["group"][vacancy],
         "Band": vacancies["band"][vacancy],

@@ -16,8 +16,8 @@ from orchestration.synthetic.population import YEAR, Population, person_last_day
 from orchestration.synthetic.writer import Table
 
 DATE_FORMAT = "%d/%m/%Y"
-HEADER = ("Employee Number", "Course Code", "Course Title", "Mandatory", "Completion Date",
-          "Delivery Method")
+HEADER = ("Employee Number", "Organisation Code", "Course Code", "Course Title", "Mandatory",
+          "Completion Date", "Delivery Method")
 # (code, title, renewal in years, clinical staff only)
 MANDATORY = (
     ("CSTF-FS", "NHS|CSTF|Fire Safety - 2 Years|", 2, False),
@@ -60,6 +60,7 @@ def training_record_table(rng: np.random.Generator, pop: Population) -> Table:
     order = np.lexsort((course, day, pop.staff.employee_number[person]))
     table = {
         "Employee Number": pop.staff.employee_number[person].astype(str).astype(object),
+        "Organisation Code": np.full(person.size, pop.trust.code, dtype=object),
         "Course Code": codes[course],
         "Course Title": titles[course],
         "Mandatory": np.where(mandatory, "Y", "N").astype(object),

@@ -8,6 +8,7 @@ the module; recovery checks read the CSV files back, as a metric would.
 from __future__ import annotations
 
 import csv
+import math
 import filecmp
 from datetime import date, datetime
 from functools import cache
@@ -144,6 +145,16 @@ def test_contract_code_lists_are_the_generators_code_lists(source, column, gener
     assert set(load_contracts()[source].column(column).valid_values) == set(generator_list)
 
 
+def test_every_row_carries_the_trust_code_of_its_file(frames):
+    """Stacked trusts stay apart: each extract's organisation column is its file's trust code."""
+    contracts = load_contracts()
+    for source in SOURCES:
+        column = contracts[source].column("organisation_code").source_name
+        frame = frames[source]
+        assert (frame[column].str.upper() == frame["trust"]).all(), source
+        assert frame["trust"].nunique() == TRUSTS, source
+
+
 def test_cosmetic_mess_is_planted(landing):
     """Lower-cased codes and trailing spaces; the landing test shows they land, not quarantined."""
     out, report = landing
@@ -244,13 +255,27 @@ def test_entry_into_formal_disciplinary_and_capability(frames, staff_years):
     formal["fy_end"] = _fy_end(pd.to_datetime(formal["Formal Stage Start Date"], format="%Y-%m-%d"))
     conduct = formal[formal["Case Type"].str.strip().str.title().isin({c.title() for c in CONDUCT})]
     performance = formal[formal["Case Type"].str.strip().str.title().isin({c.title() for c in PERFORMANCE})]
-    rl_bme = _relative_likelihood(staff_years, conduct, "group", "bme", "white")
-    assert rl_bme == pytest.approx(PLANTED_EFFECTS["disciplinary_rl_bme_vs_white"], abs=0.35)
+    # Tens of cases a year: judge each planted RL by its 95 % Katz interval (metrics-spec §2).
+    rl_bme, low, high = _katz_interval(staff_years, conduct, staff_years.group == "bme",
+                                       staff_years.group == "white")
+    assert rl_bme > 1.0 and low < PLANTED_EFFECTS["disciplinary_rl_bme_vs_white"] < high
     white_rate = _rate(staff_years, conduct, "group", "white")
     assert white_rate * 1000 == pytest.approx(PLANTED_EFFECTS["disciplinary_per_1000_white"], rel=0.3)
-    rl_disabled = _relative_likelihood(staff_years.assign(disabled=staff_years.disability == "YES"),
-                                       performance, "disabled", True, False)
-    assert 1.3 < rl_disabled < 3.5
+    # ESR records only some disabled staff as "Yes", so the measured RL is diluted below 2.0.
+    disabled = staff_years.disability == "YES"
+    rl_disabled, low, high = _katz_interval(staff_years, performance, disabled, ~disabled)
+    assert rl_disabled > 1.2
+    assert low < PLANTED_EFFECTS["capability_performance_rl_disabled_vs_nondisabled"] < high
+
+
+def test_some_cases_are_left_open_for_more_than_a_year(frames):
+    cases = frames["er_case"].drop_duplicates("Case Reference")
+    opened = pd.to_datetime(cases["Date Opened"], format="%Y-%m-%d")
+    still_open = cases["Date Closed"] == ""
+    long_open = still_open & (opened < pd.Timestamp(2025, 3, 31) - pd.Timedelta(days=365))
+    assert 0.10 < long_open.sum() / still_open.sum() < 0.40
+    assert long_open.groupby(cases["trust"]).sum().min() > 0
+    assert (cases.loc[still_open, "Outcome"] == "").any()
 
 
 def test_non_mandatory_training_access(frames, staff_years):
@@ -375,3 +400,13 @@ def _rate(staff, events, column, value) -> float:
 
 def _relative_likelihood(staff, events, column, numerator, denominator) -> float:
     return _rate(staff, events, column, numerator) / _rate(staff, events, column, denominator)
+
+
+def _katz_interval(staff, events, numerator, denominator) -> tuple[float, float, float]:
+    """RL of two groups (boolean masks over `staff`) with its 95 % log (Katz) interval."""
+    flagged = _with_event(staff, events).event.to_numpy()
+    a, n1 = flagged[numerator.to_numpy()].sum(), numerator.sum()
+    c, n0 = flagged[denominator.to_numpy()].sum(), denominator.sum()
+    rl = (a / n1) / (c / n0)
+    half_width = 1.96 * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
+    return rl, rl * math.exp(-half_width), rl * math.exp(half_width)

@@ -6,6 +6,7 @@ renamed as (
     select
         upper(nullif(trim(incident_ref), '')) as incident_ref,
         cast(link_seq as int) as link_seq,
+        upper(nullif(trim(organisation_code), '')) as organisation_code,
         cast(incident_date as date) as incident_date,
         {{ dbt.replace("nullif(trim(incident_time), '')", "':'", "''") }} as incident_time_hhmm,
         cast(reported_date as date) as reported_date,
@@ -33,6 +34,7 @@ standardised as (
     select
         incident_ref,
         link_seq,
+        organisation_code,
         incident_date,
         case
             when incident_time_hhmm is not null then

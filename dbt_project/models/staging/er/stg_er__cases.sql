@@ -5,6 +5,7 @@ with source as (
 renamed as (
     select
         upper(nullif(trim(case_reference), '')) as case_reference,
+        upper(nullif(trim(organisation_code), '')) as organisation_code,
         employee_number as employee_key,
         nullif(trim(case_type), '') as case_type,
         cast(date_opened as date) as opened_date,
@@ -20,8 +21,7 @@ renamed as (
 standardised as (
     select
         case_reference,
-        -- the reference is <trust ODS code>/ER/<year opened>/<sequence>
-        {{ dbt.split_part('case_reference', "'/'", 1) }} as organisation_code,
+        organisation_code,
         employee_key,
         case_type,
         upper(case_type) as case_type_code,

@@ -6,6 +6,7 @@ renamed as (
     select
         application_id as application_key,
         applicant_id as applicant_key,
+        upper(nullif(trim(organisation_code), '')) as organisation_code,
         nullif(trim(vacancy_reference), '') as vacancy_reference,
         upper(nullif(trim(staff_group), '')) as staff_group,
         upper(nullif(trim(band), '')) as band,
@@ -30,6 +31,7 @@ standardised as (
     select
         application_key,
         applicant_key,
+        organisation_code,
         vacancy_reference,
         staff_group,
         band,

@@ -5,6 +5,7 @@ with source as (
 renamed as (
     select
         employee_number as employee_key,
+        upper(nullif(trim(organisation_code), '')) as organisation_code,
         upper(nullif(trim(course_code), '')) as course_code,
         nullif(trim(course_title), '') as course_title,
         upper(trim(mandatory)) = 'Y' as is_mandatory,

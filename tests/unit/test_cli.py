@@ -1,0 +1,25 @@
+"""The `edi` command line."""
+
+from typer.testing import CliRunner
+
+from orchestration.cli import app
+
+runner = CliRunner()
+
+
+def test_generate_writes_extracts_and_skips_when_present(tmp_path):
+    out = tmp_path / "landing"
+    result = runner.invoke(app, ["generate", "--trusts", "1", "--seed", "5", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "generated 1 trust(s) (RBL)" in result.output
+    files = sorted(p.relative_to(out).as_posix() for p in out.glob("*/*.csv"))
+    assert len(files) == 7 and "esr_assignment/esr_assignment_RBL.csv" in files
+    before = {p: p.stat().st_mtime_ns for p in out.glob("*/*.csv")}
+    again = runner.invoke(app, ["generate", "--trusts", "2", "--out", str(out), "--skip-if-present"])
+    assert again.exit_code == 0 and "already present" in again.output
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*/*.csv")} == before
+
+
+def test_contracts_sync_reports_the_committed_sources_up_to_date():
+    result = runner.invoke(app, ["contracts", "sync"])
+    assert result.exit_code == 0 and "up to date" in result.output
