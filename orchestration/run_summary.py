@@ -81,9 +81,10 @@ def _count(value: int | None) -> str:
 
 
 def print_summary(summary: RunSummary, console: Console | None = None) -> None:
-    console = console or Console(width=max(120, Console().width))
+    console = console or Console(width=max(140, Console().width))
     table = Table(title=f"Refresh {summary.run_id[:8]}", show_lines=False)
-    for column, justify in (("asset", "left"), ("status", "left"), ("rows in", "right"),
+    table.add_column("asset", no_wrap=True)
+    for column, justify in ( ("status", "left"), ("rows in", "right"),
                             ("landed", "right"), ("quarantined", "right"),
                             ("checks passed", "right"), ("checks failed", "left")):
         table.add_column(column, justify=justify)

@@ -8,6 +8,7 @@ trimmed, code columns upper-cased.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -118,6 +119,7 @@ def read_landed(db_path: Path, contract: Contract):
 
 
 def _quiet_context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # never phone home, whoever runs us
     import great_expectations as gx  # imported here: it costs seconds at code-location load
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
