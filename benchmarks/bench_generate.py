@@ -11,15 +11,14 @@ memory, and the output size.
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from measure import run_measured
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
@@ -34,17 +33,11 @@ print(json.dumps({"rows": report.total_rows, "files": len(report.rows), "generat
 def bench_scale(trusts: int, seed: int) -> dict:
     """Generate `trusts` trusts in a child process; return rows, seconds and peak memory."""
     with tempfile.TemporaryDirectory() as root:
-        started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(trusts), str(seed), root],
-                                 cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
-        output = child.stdout.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"generating {trusts} trusts failed")
+        output, seconds, peak_mb = run_measured(
+            [sys.executable, "-c", CHILD, str(trusts), str(seed), root], cwd=REPO_ROOT)
         size = sum(p.stat().st_size for p in Path(root).rglob("*.csv"))
     return {"trusts": trusts, **json.loads(output), "seconds": seconds,
-            "peak_mb": usage.ru_maxrss / 1024, "size_mb": size / 2**20}
+            "peak_mb": peak_mb, "size_mb": size / 2**20}
 
 
 def all_open_trusts() -> int:

@@ -11,25 +11,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from measure import run_measured
+
 EDI = str(Path(sys.executable).parent / "edi")
-
-
-def run_child(args: list[str], env: dict) -> tuple[float, float]:
-    """Run one child; return (seconds, peak resident memory in MB of it and its descendants)."""
-    started = time.perf_counter()
-    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed")
-    return seconds, usage.ru_maxrss / 1024
 
 
 def bench_scale(trusts: int, seed: int) -> dict:
@@ -37,9 +27,9 @@ def bench_scale(trusts: int, seed: int) -> dict:
         env = {**os.environ, "EDI_LANDING_DIR": f"{root}/landing", "EDI_WAREHOUSE_DIR": f"{root}/warehouse",
                "DAGSTER_HOME": root, "EDI_MODE": "demo"}
         Path(root, "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-        gen_seconds, gen_peak = run_child(
-            [EDI, "generate", "--trusts", str(trusts), "--seed", str(seed), "--out", f"{root}/landing"], env)
-        seconds, peak = run_child([EDI, "refresh"], env)
+        _, gen_seconds, _ = run_measured(
+            [EDI, "generate", "--trusts", str(trusts), "--seed", str(seed), "--out", f"{root}/landing"], env=env)
+        _, seconds, peak = run_measured([EDI, "refresh"], env=env, stderr=subprocess.DEVNULL)
         with duckdb.connect(f"{root}/warehouse/edi.duckdb", read_only=True) as con:
             rows = con.execute("select sum(rows_read) from audit.source_load").fetchone()[0]
     return {"trusts": trusts, "rows": rows, "generate_s": gen_seconds, "refresh_s": seconds, "peak_mb": peak}
