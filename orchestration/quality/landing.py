@@ -314,7 +314,8 @@ def _apply_row_rules(con, contract: Contract, params: _Params) -> None:
     """_checked = _stage + the first broken rule and every reason, then repeated keys."""
     rules = [r for c in contract.columns for r in column_rules(c, params)]
     rules += not_before_rules(contract, params)
-    first_rule = " ".join(f"when {r.condition} then '{r.name}'" for r in rules)
+    first_rule = " ".join(
+        f"when {r.condition} then {params.bind(f'rule_{i}', r.name)}" for i, r in enumerate(rules))
     reasons = ", ".join(f"case when {r.condition} then {r.reason} end" for r in rules)
     _execute(con,
         f"""create or replace temp table _checked as
@@ -336,7 +337,7 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
         from (
             select _file_index, _row_number,
                    case when same_row then 'exact_duplicate' else 'duplicate_key' end as rule,
-                   case when same_row then 'exact duplicate of ' else 'primary key ({", ".join(contract.primary_key)}) repeats ' end
+                   case when same_row then 'exact duplicate of ' else $key_repeats end
                        || first_file || ' row ' || first_row as reason
             from (
                 select _file_index, _row_number,
@@ -349,7 +350,7 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
             ) where occurrence > 1
         ) dup
         where _checked._file_index = dup._file_index and _checked._row_number = dup._row_number""",
-        params,
+        {**params, "key_repeats": f"primary key ({', '.join(contract.primary_key)}) repeats "},
     )
 
 
@@ -377,12 +378,12 @@ def _publish_raw_tables(con, contract: Contract, params: _Params, loaded_at: dat
                cast(null as varchar) as _raw_line, cast($loaded_at as timestamp) as _loaded_at
         from _checked c join _files f using (_file_index) where c._rule is not null
         union all by name
-        select m._source_file, f._source_sha256, m._row_number, '{MALFORMED_LINE}' as _rule,
+        select m._source_file, f._source_sha256, m._row_number, $malformed_rule as _rule,
                m._reason, case when $keeps_raw_line then m._raw_line end as _raw_line,
                cast($loaded_at as timestamp) as _loaded_at
         from _malformed m join _files f using (_file_index)
         order by _source_file, _row_number""",
-        {**params, "keeps_raw_line": keeps_raw_line},
+        {**params, "keeps_raw_line": keeps_raw_line, "malformed_rule": MALFORMED_LINE},
     )
 
 
