@@ -2,13 +2,18 @@
 
 from dagster import Definitions, in_process_executor
 
+from orchestration.publish.assets import build_publish_asset
 from orchestration.resources import default_warehouse
 from orchestration.schedules import nightly_schedule, refresh_job
 from orchestration.sources import SOURCE_ASSETS, SOURCE_CHECKS
 from orchestration.transform import dbt_resource, edi_dbt_models
 
 defs = Definitions(
-    assets=[*SOURCE_ASSETS, edi_dbt_models],
+    assets=[
+        *SOURCE_ASSETS,
+        edi_dbt_models,
+        build_publish_asset({key for a in [*SOURCE_ASSETS, edi_dbt_models] for key in a.keys}),
+    ],
     asset_checks=SOURCE_CHECKS,
     jobs=[refresh_job],
     schedules=[nightly_schedule],

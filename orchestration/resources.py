@@ -1,4 +1,4 @@
-"""The warehouse resource: where the landing files are and which DuckDB file the run writes."""
+"""The warehouse resource: where the landing files are and which DuckDB file a run writes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 
+from orchestration.publish.files import ensure_candidate, published_path
 from orchestration.settings import REFERENCE_DATA_DIR, load_settings
 
 
@@ -19,8 +20,12 @@ class Warehouse(ConfigurableResource):
     warehouse_dir: str
 
     @property
-    def db_path(self) -> Path:
-        return Path(self.warehouse_dir) / "edi.duckdb"
+    def published_path(self) -> Path:
+        return published_path(Path(self.warehouse_dir))
+
+    def candidate(self, run_id: str) -> Path:
+        """The DuckDB file this run writes (write-audit-publish: never the published one)."""
+        return ensure_candidate(Path(self.warehouse_dir), run_id)
 
     @property
     def reference_dir(self) -> Path:
@@ -31,11 +36,10 @@ class Warehouse(ConfigurableResource):
         return load_settings().pseudonymisation_key
 
     @contextmanager
-    def connect(self, read_only: bool = False):
-        """A short-lived connection: DuckDB allows one writer, so none is held between steps."""
-        if not read_only:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.db_path), read_only=read_only)
+    def connect(self, run_id: str, read_only: bool = False):
+        """A short-lived connection to the run's candidate: DuckDB allows one writer, so none is
+        held between steps."""
+        con = duckdb.connect(str(self.candidate(run_id)), read_only=read_only)
         try:
             yield con
         finally:

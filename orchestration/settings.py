@@ -28,6 +28,7 @@ class Settings:
     warehouse_dir: Path
     mode: str
     pseudonymisation_key: bytes = b""
+    keep_versions: int = 3
 
     @property
     def duckdb_path(self) -> Path:
@@ -62,6 +63,7 @@ def load_settings() -> Settings:
         warehouse_dir=_path_from_env("EDI_WAREHOUSE_DIR", "warehouse"),
         mode=mode,
         pseudonymisation_key=_resolve_key(mode),
+        keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
     )
 
 

@@ -56,7 +56,7 @@ def _manifest_path() -> Path:
     dagster_dbt_translator=DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
-    os.environ["EDI_DUCKDB_PATH"] = str(warehouse.db_path)
+    os.environ["EDI_DUCKDB_PATH"] = str(warehouse.candidate(context.run_id))
     invocation = dbt.cli(build_args(), context=context)
     yield from invocation.stream()
     # each invocation writes its own target/ folder; its artifacts are consumed by now

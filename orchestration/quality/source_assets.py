@@ -60,7 +60,7 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
     def _land(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         root = warehouse.reference_dir if contract.location == "bundled" else Path(warehouse.landing_dir)
         files = source_files(contract, Path(warehouse.landing_dir), warehouse.reference_dir)
-        with warehouse.connect() as con:
+        with warehouse.connect(context.run_id) as con:
             load = land_source(
                 con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
@@ -91,7 +91,7 @@ def contract_expectations_check(contract: Contract):
         description=f"Great Expectations suite generated from {contract.file_path.name}",
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        outcome = validate_landed(warehouse.db_path, contract)
+        outcome = validate_landed(warehouse.candidate(context.run.run_id), contract)
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
@@ -116,7 +116,7 @@ def row_accounting_check(contract: Contract):
         ),
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
+        with warehouse.connect(context.run.run_id, read_only=True) as con:
             result = check_row_accounting(con, contract)
         return AssetCheckResult(
             passed=result.passed,

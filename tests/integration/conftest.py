@@ -8,6 +8,7 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.definitions import defs
+from orchestration.publish.files import published_path
 from orchestration.schedules import REFRESH_JOB_NAME
 from orchestration.synthetic import generate
 
@@ -21,7 +22,8 @@ class Refresh:
 
     @property
     def db_path(self) -> Path:
-        return self.warehouse / "edi.duckdb"
+        """The published warehouse."""
+        return published_path(self.warehouse)
 
 
 def run_refresh(landing: Path, warehouse: Path, asset_selection=None):

@@ -2,10 +2,12 @@
 block everything downstream and are reported with their file and column."""
 
 import csv
+import hashlib
 
 import duckdb
 from dagster import AssetKey, DagsterEventType
 
+from orchestration.publish.files import candidate_path
 from orchestration.quality.contracts import load_contracts
 from orchestration.run_summary import root_message
 from tests.integration.conftest import run_refresh
@@ -89,6 +91,16 @@ def test_no_clear_employee_number_reaches_the_warehouse(demo_refresh):
             assert not any(n and n in text for n in numbers), table
 
 
+def file_digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_successful_refresh_publishes_and_leaves_no_candidate(demo_refresh):
+    assert "published/warehouse" in materialized(demo_refresh.result)
+    assert demo_refresh.db_path.exists()
+    assert not candidate_path(demo_refresh.warehouse, demo_refresh.result.run_id).exists()
+
+
 def _drop_column(path, header):
     rows = list(csv.reader(open(path, newline="")))
     index = rows[0].index(header)
@@ -106,6 +118,7 @@ def test_missing_column_fails_the_source_names_file_and_column_and_blocks_dbt(co
     errors = step_errors(result)
     assert str(er_file) in errors and repr(header) in errors and "missing column" in errors
     assert "staging/stg_er__cases" not in materialized(result)
+    assert "published/warehouse" not in materialized(result)
 
 
 def test_bad_codes_above_the_quarantine_limit_block_downstream(copied_refresh):
@@ -119,13 +132,14 @@ def test_bad_codes_above_the_quarantine_limit_block_downstream(copied_refresh):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    result = run_refresh(copied_refresh.landing, copied_refresh.warehouse,
-                         asset_selection=[AssetKey(["raw", "esr_assignment"]),
-                                          AssetKey(["staging", "stg_esr__assignments"])])
+    published_before = file_digest(copied_refresh.db_path)
+    result = run_refresh(copied_refresh.landing, copied_refresh.warehouse)
     outcomes = check_outcomes(result)
     assert outcomes[("raw/esr_assignment", "row_accounting")] is False
     assert "staging/stg_esr__assignments" not in materialized(result)
-    with duckdb.connect(str(copied_refresh.db_path), read_only=True) as con:
+    assert "published/warehouse" not in materialized(result)
+    assert file_digest(copied_refresh.db_path) == published_before, "a failed run changed the published file"
+    with duckdb.connect(str(candidate_path(copied_refresh.warehouse, result.run_id)), read_only=True) as con:
         reasons = con.execute(
             "select count(*) from raw.esr_assignment__quarantine where _rule = $r",
             {"r": f"valid_values:{coded.name}"}).fetchone()[0]

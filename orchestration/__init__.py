@@ -1,0 +1,1 @@
+"""NHS EDI Warehouse: the Dagster code location and the `edi` command."""

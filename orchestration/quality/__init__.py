@@ -1,0 +1,1 @@
+"""Data contracts and what is derived from them: landing, quarantine, GX suites, dbt sources."""

@@ -1,0 +1,55 @@
+"""Write-audit-publish files: candidates start from the published file; publishing is a swap."""
+
+import duckdb
+import pytest
+
+from orchestration.publish.files import candidate_path, ensure_candidate, history_dir, publish, published_path
+
+
+def write_table(path, value):
+    with duckdb.connect(str(path)) as con:
+        con.execute("create or replace table t as select $v as v", {"v": value})
+
+
+def read_value(path):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select v from t").fetchone()[0]
+
+
+def test_first_candidate_is_new_and_later_ones_copy_the_published_file(tmp_path):
+    first = ensure_candidate(tmp_path, "run-1")
+    assert not first.exists()  # DuckDB creates it on first connection
+    write_table(first, "one")
+    publish(tmp_path, "run-1", keep=2)
+    second = ensure_candidate(tmp_path, "run-2")
+    assert read_value(second) == "one" and second != published_path(tmp_path)
+
+
+def test_publish_swaps_in_the_candidate_and_keeps_the_newest_versions(tmp_path):
+    for n in range(1, 5):
+        write_table(ensure_candidate(tmp_path, f"run-{n}"), f"v{n}")
+        publish(tmp_path, f"run-{n}", keep=2)
+        assert not candidate_path(tmp_path, f"run-{n}").exists()
+    assert read_value(published_path(tmp_path)) == "v4"
+    kept = sorted(history_dir(tmp_path).glob("*.duckdb"))
+    assert [read_value(p) for p in kept] == ["v2", "v3"]
+
+
+def test_a_reader_keeps_its_version_while_a_new_one_is_published(tmp_path):
+    write_table(ensure_candidate(tmp_path, "run-1"), "old")
+    publish(tmp_path, "run-1", keep=1)
+    reader = duckdb.connect(str(published_path(tmp_path)), read_only=True)
+    write_table(ensure_candidate(tmp_path, "run-2"), "new")  # the reader does not block the writer
+    publish(tmp_path, "run-2", keep=1)
+    assert reader.execute("select v from t").fetchone()[0] == "old"
+    reader.close()
+    assert read_value(published_path(tmp_path)) == "new"
+
+
+def test_nothing_to_publish_is_an_error_and_changes_nothing(tmp_path):
+    write_table(ensure_candidate(tmp_path, "run-1"), "kept")
+    publish(tmp_path, "run-1", keep=1)
+    before = published_path(tmp_path).read_bytes()
+    with pytest.raises(FileNotFoundError, match="run-9 has no candidate"):
+        publish(tmp_path, "run-9", keep=1)
+    assert published_path(tmp_path).read_bytes() == before
