@@ -76,6 +76,24 @@ def docs() -> None:
 
 
 @app.command()
+def rollback(
+    version: str = typer.Argument(None, help="A file name in warehouse/history/ (default: the newest)"),
+) -> None:
+    """Publish a kept previous version of the warehouse again."""
+    from orchestration.publish.files import history_versions, rollback as restore
+    from orchestration.settings import load_settings
+
+    warehouse_dir = load_settings().warehouse_dir
+    try:
+        restored = restore(warehouse_dir, version)
+    except FileNotFoundError as error:
+        kept = "\n  ".join(p.name for p in history_versions(warehouse_dir)) or "(none)"
+        typer.echo(f"{error}\nkept versions:\n  {kept}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"restored {restored.name} as {warehouse_dir / 'edi.duckdb'}")
+
+
+@app.command()
 def refresh() -> None:
     """Run the nightly refresh job now, through Dagster, and print a summary."""
     from dagster import DagsterInstance

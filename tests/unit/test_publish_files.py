@@ -3,7 +3,14 @@
 import duckdb
 import pytest
 
-from orchestration.publish.files import candidate_path, ensure_candidate, history_dir, publish, published_path
+from orchestration.publish.files import (
+    candidate_path,
+    ensure_candidate,
+    history_dir,
+    publish,
+    published_path,
+    rollback,
+)
 
 
 def write_table(path, value):
@@ -18,7 +25,8 @@ def read_value(path):
 
 def test_first_candidate_is_new_and_later_ones_copy_the_published_file(tmp_path):
     first = ensure_candidate(tmp_path, "run-1")
-    assert not first.exists()  # DuckDB creates it on first connection
+    with duckdb.connect(str(first), read_only=True) as con:  # a new, empty database
+        assert con.execute("select count(*) from duckdb_tables()").fetchone()[0] == 0
     write_table(first, "one")
     publish(tmp_path, "run-1", keep=2)
     second = ensure_candidate(tmp_path, "run-2")
@@ -53,3 +61,29 @@ def test_nothing_to_publish_is_an_error_and_changes_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match="run-9 has no candidate"):
         publish(tmp_path, "run-9", keep=1)
     assert published_path(tmp_path).read_bytes() == before
+
+
+def test_rollback_restores_the_newest_kept_version_and_keeps_the_current_one(tmp_path):
+    for n in (1, 2):
+        write_table(ensure_candidate(tmp_path, f"run-{n}"), f"v{n}")
+        publish(tmp_path, f"run-{n}", keep=3)
+    restored = rollback(tmp_path)
+    assert "run-2" in restored.name  # history entries are named after the run that replaced them
+    assert read_value(published_path(tmp_path)) == "v1"
+    assert "v2" in [read_value(p) for p in history_dir(tmp_path).glob("*before-rollback.duckdb")]
+
+
+def test_rollback_without_history_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no kept version"):
+        rollback(tmp_path)
+
+
+def test_warehouse_files_are_the_owners_only(tmp_path):
+    write_table(ensure_candidate(tmp_path, "run-1"), "x")
+    publish(tmp_path, "run-1", keep=1)
+    write_table(ensure_candidate(tmp_path, "run-2"), "y")
+    publish(tmp_path, "run-2", keep=1)
+    for path in [published_path(tmp_path), *history_dir(tmp_path).glob("*.duckdb")]:
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    for folder in (tmp_path, history_dir(tmp_path), candidate_path(tmp_path, "x").parent):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
