@@ -144,3 +144,20 @@ def test_bad_codes_above_the_quarantine_limit_block_downstream(copied_refresh):
             "select count(*) from raw.esr_assignment__quarantine where _rule = $r",
             {"r": f"valid_values:{coded.name}"}).fetchone()[0]
     assert reasons >= len(rows[::5]) - 1
+
+
+def test_published_warehouse_carries_the_audit_of_its_run(demo_refresh):
+    run_id = demo_refresh.result.run_id
+    with duckdb.connect(str(demo_refresh.db_path), read_only=True) as con:
+        status, code, packages, parameters = con.execute(
+            "select status, code_version, package_versions, parameters from audit.refresh_run "
+            "where run_id = $r", {"r": run_id}).fetchone()
+        checks = con.execute("select count(*), count(*) filter (where passed) from audit.check_result "
+                             "where run_id = $r", {"r": run_id}).fetchone()
+        lineage = dict(con.execute(
+            "select parent, count(*) from audit.lineage where node like '%stg_esr__assignments' group by 1"
+        ).fetchall())
+    assert status == "published" and (len(code) == 40 or code == "unknown")
+    assert '"duckdb": "2.0.0"' in packages and "DEMO-KEY" not in parameters
+    assert checks[0] == checks[1] and checks[0] >= 2 * len(CONTRACTS)
+    assert lineage == {"source.nhs_edi.raw.esr_assignment": 1}
