@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'dim_organisation'}}}) }}
 -- Every organisation (trust) code in the ESR assignment extract must exist in dim_organisation, so ESR
 -- facts never fall back to the unknown member unnoticed. Returns the missing codes with their row counts.
 select
