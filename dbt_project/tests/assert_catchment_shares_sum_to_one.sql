@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'dim_organisation'}}}) }}
 -- Where a catchment profile is present, the five Census 2021 high-level ethnic-group shares of a trust
 -- (and of its ICB) must sum to 1 within 0.001, and the BME share must equal 1 - White.
 -- Returns the offending rows.
