@@ -18,8 +18,10 @@ with versions as (
 ),
 
 esr_window as (
+    -- Months before the ESR history extract begins would count only the staff who were still
+    -- there when it begins (their earlier versions are carried back): start at the extract.
     select
-        min(valid_from) as window_start,
+        greatest(min(valid_from), cast('{{ var("esr_history_start") }}' as date)) as window_start,
         max(case when valid_to < cast('9999-12-31' as date) then valid_to else valid_from end) as window_end
     from versions
 ),
