@@ -1,7 +1,9 @@
-{# Whole month ends are replaced on each incremental run, so someone who left disappears too. #}
+{# The key is (date_key, staff_key): with date_key alone DuckDB's delete+insert joins every row of a
+   re-selected month to every other (measured 40 s instead of 1 s at 10 trusts). A person removed
+   retroactively from an already-loaded month stays until a --full-refresh. #}
 {{ config(
     materialized='incremental',
-    unique_key=['date_key'],
+    unique_key=['date_key', 'staff_key'],
     incremental_strategy=('delete+insert' if target.type == 'duckdb' else 'insert_overwrite'),
     partition_by=(none if target.type == 'duckdb' else ['date_key']),
     on_schema_change='append_new_columns',
