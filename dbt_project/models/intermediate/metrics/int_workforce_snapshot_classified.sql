@@ -1,0 +1,51 @@
+{{ config(materialized='table') }}
+
+-- int_workforce_snapshot_classified: the WRES/WDES workforce at every 31 March (and every month end,
+-- for monthly rates), one row per person, with the protected characteristics and the band / cluster /
+-- clinical classification every metric groups by. Bank-only workers are kept but flagged: WRES/WDES
+-- exclude them (in_wres_population), a Bank WRES would use them.
+select
+    s.organisation_code,
+    s.date_key as snapshot_date,
+    d.fy_end,
+    d.is_march_31_snapshot,
+    s.staff_key,
+    s.staff_version_key,
+    s.fte,
+    s.is_bank_only,
+    (not s.is_bank_only and s.fte > 0) as in_wres_population,
+    st.is_board_member,
+    st.board_membership,
+    pg.pay_grade_key,
+    pg.afc_band,
+    pg.is_vsm,
+    pg.medical_subgroup,
+    coalesce(pg.cluster, 'UNKNOWN') as cluster,
+    sg.conformed_staff_group,
+    coalesce(sg.clinical_category, 'unknown') as clinical_category,
+    e.ethnicity_key,
+    e.national_code as ethnic_national_code,
+    e.census_2021_harmonised_group,
+    e.ethnicity_group_5,
+    e.wres_group,
+    e.is_white_british,
+    di.disability_status,
+    sx.sex,
+    st.religion_key,
+    st.sexual_orientation_key,
+    st.age_band_key
+from {{ ref('fct_workforce_snapshot') }} as s
+inner join {{ ref('dim_date') }} as d
+    on s.date_key = d.date_key
+inner join {{ ref('dim_staff') }} as st
+    on s.staff_version_key = st.staff_version_key
+left join {{ ref('dim_pay_grade') }} as pg
+    on s.pay_grade_key = pg.pay_grade_key
+left join {{ ref('dim_staff_group') }} as sg
+    on st.staff_group_key = sg.staff_group_key
+left join {{ ref('dim_ethnicity') }} as e
+    on st.ethnicity_key = e.ethnicity_key
+left join {{ ref('dim_disability') }} as di
+    on st.disability_key = di.disability_key
+left join {{ ref('dim_sex') }} as sx
+    on st.sex_key = sx.sex_key
