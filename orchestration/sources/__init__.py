@@ -7,6 +7,7 @@ from orchestration.sources import (
     geography,
     gov_uk_gpg,
     mhclg,
+    nhs_digital,
     ods,
     ons,
     staff_survey,
@@ -14,6 +15,7 @@ from orchestration.sources import (
     training,
 )
 
-SOURCE_SYSTEMS = (esr, trac, er, datix, training, staff_survey, ods, ons, mhclg, geography, gov_uk_gpg)
+SOURCE_SYSTEMS = (esr, trac, er, datix, training, staff_survey, ods, ons, mhclg, geography, gov_uk_gpg,
+                  nhs_digital)
 SOURCE_ASSETS = [a for module in SOURCE_SYSTEMS for a in module.ASSETS]
 SOURCE_CHECKS = [c for module in SOURCE_SYSTEMS for c in module.CHECKS]

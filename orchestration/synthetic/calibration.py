@@ -1,9 +1,10 @@
 """Staff-group calibration derived from NHS Digital's June 2018 HCHS workforce file.
 
-The bundled .xlsx needs openpyxl, which is not a project dependency, so the few numbers the
-generator needs (FTE per trust and staff group, and how much of it is non-UK nationality) are
-kept in the committed `calibration_staff_groups.csv`. Rebuild it (in an environment that has
-openpyxl) with:
+The bundled .xlsx needs openpyxl, which is not a project dependency, so the few numbers needed
+(FTE per trust and staff group, and how much of it is non-UK nationality) are kept in the committed
+reference file `hchs_fte_by_trust_staff_group_june2018.csv`. The generator calibrates on it and the
+warehouse lands it (contract nhsd_workforce_fte) for trust size. Rebuild it (in an environment that
+has openpyxl) with:
 
     python -m orchestration.synthetic.calibration
 """
@@ -22,7 +23,7 @@ WORKFORCE_XLSX = (
     / "nhs-digital-workforce"
     / "hchs-staff-by-staff-group-nationality-and-organisation-september-2017-and-june-2018.xlsx"
 )
-CALIBRATION_CSV = Path(__file__).with_name("calibration_staff_groups.csv")
+CALIBRATION_CSV = REFERENCE_DATA_DIR / "nhs-digital-workforce" / "hchs_fte_by_trust_staff_group_june2018.csv"
 MONTH = "2018-JUN"
 UK_NATIONALITIES = {"British", "English", "Welsh", "Scottish", "Northern Irish"}
 

@@ -18,7 +18,7 @@ import pytest
 from orchestration.quality.contracts import Column, Contract, load_contracts
 from orchestration.settings import REFERENCE_DATA_DIR
 
-PUBLIC_SOURCE_SYSTEMS = {"ods", "ons", "mhclg", "geography", "gov_uk_gpg"}
+PUBLIC_SOURCE_SYSTEMS = {"ods", "ons", "mhclg", "geography", "gov_uk_gpg", "nhs_digital"}
 CADENCES = {"1y", "once"}
 BUNDLED = sorted(
     (c for c in load_contracts().values() if c.location == "bundled"), key=lambda c: c.name

@@ -99,6 +99,13 @@ organisations as (
         catchment.pop_share_other,
         catchment.pop_share_bme,
         catchment.imd_score as catchment_imd_score,
+        sized.workforce_fte_june_2018,
+        case
+            when sized.workforce_fte_june_2018 is null then 'unknown'
+            when sized.workforce_fte_june_2018 < 3000 then 'small'
+            when sized.workforce_fte_june_2018 < 6000 then 'medium'
+            else 'large'
+        end as size_band,
         false as is_unknown_member
     from trusts
     inner join named on trusts.trust_code = named.trust_code
@@ -107,6 +114,7 @@ organisations as (
     left join {{ ref('stg_ods__icbs') }} as icbs on trusts.icb_ods_code = icbs.icb_ods_code
     left join {{ ref('int_trust_successor_resolved') }} as successors on trusts.trust_code = successors.trust_code
     left join {{ ref('int_icb_catchment_profiled') }} as catchment on trusts.icb_ods_code = catchment.icb_ods_code
+    left join {{ ref('int_trust_workforce_sized') }} as sized on trusts.trust_code = sized.trust_code
 ),
 
 unknown_member as (
@@ -134,6 +142,8 @@ unknown_member as (
         cast(null as double) as pop_share_other,
         cast(null as double) as pop_share_bme,
         cast(null as double) as catchment_imd_score,
+        cast(null as double) as workforce_fte_june_2018,
+        'unknown' as size_band,
         true as is_unknown_member
 ),
 
@@ -167,5 +177,7 @@ select
     cast(pop_share_other as double) as pop_share_other,
     cast(pop_share_bme as double) as pop_share_bme,
     cast(catchment_imd_score as double) as catchment_imd_score,
+    cast(workforce_fte_june_2018 as double) as workforce_fte_june_2018,
+    cast(size_band as {{ dbt.type_string() }}) as size_band,
     cast(is_unknown_member as boolean) as is_unknown_member
 from unioned

@@ -1,8 +1,9 @@
-{#- Large fact: incremental by application month (whole months re-selected; see macros/edi_fact_helpers.sql). -#}
+{#- Large fact: incremental by application month (whole months re-selected; see macros/edi_fact_helpers.sql).
+    The DuckDB key adds the row key to the month so delete+insert joins row to row, not month to month. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    unique_key=(none if target.type == 'spark' else 'application_month'),
+    unique_key=(none if target.type == 'spark' else ['application_month', 'application_key']),
     partition_by=(['application_month'] if target.type == 'spark' else none),
     file_format=('parquet' if target.type == 'spark' else none),
     on_schema_change='fail'
