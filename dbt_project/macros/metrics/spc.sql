@@ -1,0 +1,252 @@
+{#-
+    Statistical process control: XmR charts as in Making Data Count (metrics-spec §9, Appendix A5),
+    following NHSRplotthedots 0.2.x.
+
+    spc_xmr(relation, series_columns, order_column, value_column, higher_is_better_column,
+            rebase_relation=none, rebase_date_column='rebase_date', screen_outliers='var',
+            fix_after_n_points='var', min_points_for_firm_limits='var')
+    returns a select statement with one row per point of `relation` (a relation or a CTE name) whose
+    value is not null: the series columns, order_column, value_column, higher_is_better_column, then
+        segment            1 + the number of rebase dates on or before the point (a rebase starts a segment)
+        point_seq          position of the point in its segment (1, 2, ...)
+        centre, mr, mr_bar, upl, lpl, upper_2sigma, lower_2sigma
+        limit_point_count  points the centre and MR-bar come from (the first n when limits are fixed)
+        limits_status      'trial' below min_points_for_firm_limits such points, else 'firm'
+        screen_outliers    whether MR-bar was screened
+        rule_1 .. rule_4, special_cause_rule (by precedence)
+        special_cause_direction  1 above / -1 below the mean (a trend point on the mean: the trend's way);
+                           null for common cause
+        variation          common_cause, improving, concerning, or neither (no higher_is_better)
+    order_column must be unique within a series. rebase_relation (e.g. ref('ref_spc_rebase')) holds the
+    series columns and rebase_date_column. The three options default ('var') to the project vars
+    spc_screen_outliers, spc_fix_after_n_points (none = off) and spc_min_points_for_firm_limits.
+
+    Conventions (spec §9): comparisons are strict; a point on the mean is on neither side and breaks a
+    shift; a trend is 7 points each strictly beyond the one before, i.e. 6 consecutive strict steps
+    (TV-S3 flags the run's first point too); two-of-three counts points strictly beyond a 2-sigma line but
+    not beyond its limit (a point exactly on the limit is not outside it, so it counts). No run or moving
+    range crosses a segment boundary.
+
+    spc_assurance(target, upl, lpl, higher_is_better): 'pass' / 'fail' / 'hit_and_miss', null without
+    a target or a direction.
+-#}
+
+{% macro spc_xmr(relation, series_columns, order_column, value_column, higher_is_better_column,
+                 rebase_relation=none, rebase_date_column='rebase_date', screen_outliers='var',
+                 fix_after_n_points='var', min_points_for_firm_limits='var') -%}
+{%- set screen = var('spc_screen_outliers') if screen_outliers == 'var' else screen_outliers -%}
+{%- set fix_n = var('spc_fix_after_n_points', none) if fix_after_n_points == 'var' else fix_after_n_points -%}
+{%- set min_firm = var('spc_min_points_for_firm_limits') if min_points_for_firm_limits == 'var' else min_points_for_firm_limits -%}
+{%- if fix_n is not none and fix_n | int < 12 -%}
+    {{ exceptions.raise_compiler_error("spc fix_after_n_points must be at least 12 (metrics-spec §9), got " ~ fix_n) }}
+{%- endif -%}
+{%- set keys = series_columns | join(', ') -%}
+{%- set seg = keys ~ ', segment' -%}
+{%- set by_seq = 'order by point_seq asc nulls last' -%}
+with spc_points as (
+    select
+        {% for c in series_columns %}{{ c }}, {% endfor %}
+        {{ order_column }},
+        cast({{ value_column }} as double) as spc_value,
+        {{ higher_is_better_column }} as spc_higher_is_better
+    from {{ relation }}
+    where {{ value_column }} is not null
+),
+
+spc_segmented as (
+    -- A rebase date starts a new segment at the first point on or after it.
+    select
+        {% for c in series_columns %}p.{{ c }}, {% endfor %}
+        p.{{ order_column }},
+        {% if rebase_relation is not none -%}
+        1 + count(r.{{ rebase_date_column }}) as segment
+        {%- else -%}
+        1 as segment
+        {%- endif %}
+    from spc_points as p
+    {% if rebase_relation is not none -%}
+    left join {{ rebase_relation }} as r
+        on {% for c in series_columns %}r.{{ c }} = p.{{ c }} and {% endfor %}r.{{ rebase_date_column }} <= p.{{ order_column }}
+    {% endif -%}
+    group by {% for c in series_columns %}p.{{ c }}, {% endfor %}p.{{ order_column }}
+),
+
+spc_sequenced as (
+    select
+        p.*,
+        s.segment,
+        row_number() over (partition by {% for c in series_columns %}p.{{ c }}, {% endfor %}s.segment
+                           order by p.{{ order_column }} asc nulls last) as point_seq
+    from spc_points as p
+    inner join spc_segmented as s
+        on {% for c in series_columns %}s.{{ c }} = p.{{ c }} and {% endfor %}s.{{ order_column }} = p.{{ order_column }}
+),
+
+spc_ranged as (
+    select
+        *,
+        abs(spc_value - lag(spc_value) over (partition by {{ seg }} {{ by_seq }})) as mr,
+        -- Direction of the step from the previous point: 1 up, -1 down, 0 tie, null at a segment start.
+        sign(spc_value - lag(spc_value) over (partition by {{ seg }} {{ by_seq }})) as step_direction,
+        {% if fix_n is not none -%}
+        least(count(*) over (partition by {{ seg }}), {{ fix_n | int }}) as limit_point_count
+        {%- else -%}
+        count(*) over (partition by {{ seg }}) as limit_point_count
+        {%- endif %}
+    from spc_sequenced
+),
+
+spc_centred as (
+    select
+        *,
+        avg(case when point_seq <= limit_point_count then spc_value end)
+            over (partition by {{ seg }}) as centre,
+        avg(case when point_seq <= limit_point_count then mr end)
+            over (partition by {{ seg }}) as mr_bar_unscreened
+    from spc_ranged
+),
+
+spc_screened as (
+    select
+        *,
+        {% if screen -%}
+        -- Keep only moving ranges strictly below 3.267 x MR-bar, then recompute MR-bar once; when every
+        -- range is zero nothing is below the cut-off and MR-bar stays zero.
+        coalesce(
+            avg(case when point_seq <= limit_point_count and mr < 3.267 * mr_bar_unscreened then mr end)
+                over (partition by {{ seg }}),
+            mr_bar_unscreened
+        ) as mr_bar
+        {%- else -%}
+        mr_bar_unscreened as mr_bar
+        {%- endif %}
+    from spc_centred
+),
+
+spc_limited as (
+    select
+        *,
+        centre + 2.66 * mr_bar as upl,
+        centre - 2.66 * mr_bar as lpl,
+        centre + (2.66 * 2 / 3) * mr_bar as upper_2sigma,
+        centre - (2.66 * 2 / 3) * mr_bar as lower_2sigma,
+        sign(spc_value - centre) as side
+    from spc_screened
+),
+
+spc_banded as (
+    select
+        *,
+        -- Runs for rules 2 and 3 (gaps and islands): consecutive points with the same side of the
+        -- mean, and consecutive steps in the same direction, share a run id.
+        point_seq - row_number() over (partition by {{ seg }}, side {{ by_seq }}) as side_run_id,
+        point_seq - row_number() over (partition by {{ seg }}, step_direction {{ by_seq }}) as step_run_id,
+        case when side = 1 and spc_value > upper_2sigma and spc_value <= upl then 1 else 0 end as in_upper_band,
+        case when side = -1 and spc_value < lower_2sigma and spc_value >= lpl then 1 else 0 end as in_lower_band
+    from spc_limited
+),
+
+spc_runs as (
+    select
+        *,
+        count(*) over (partition by {{ seg }}, side, side_run_id) as side_run_length,
+        count(*) over (partition by {{ seg }}, step_direction, step_run_id) as step_run_length,
+        -- Two of three: the window of this point and the next two (all in the segment) is all on one
+        -- side of the mean with at least two of its points in that side's 2-sigma band.
+        case when count(*) over (partition by {{ seg }} {{ by_seq }} rows between current row and 2 following) = 3
+                  and sum(case when side = 1 then 1 else 0 end)
+                      over (partition by {{ seg }} {{ by_seq }} rows between current row and 2 following) = 3
+                  and sum(in_upper_band)
+                      over (partition by {{ seg }} {{ by_seq }} rows between current row and 2 following) >= 2
+             then 1 else 0 end as upper_window_fires,
+        case when count(*) over (partition by {{ seg }} {{ by_seq }} rows between current row and 2 following) = 3
+                  and sum(case when side = -1 then 1 else 0 end)
+                      over (partition by {{ seg }} {{ by_seq }} rows between current row and 2 following) = 3
+                  and sum(in_lower_band)
+                      over (partition by {{ seg }} {{ by_seq }} rows between current row and 2 following) >= 2
+             then 1 else 0 end as lower_window_fires
+    from spc_banded
+),
+
+spc_trend_steps as (
+    select
+        *,
+        -- A step belongs to a trend when 6 consecutive strict steps run the same way (7 points).
+        case when step_direction <> 0 and step_run_length >= 6 then step_direction else 0 end as trend_step
+    from spc_runs
+),
+
+spc_rules as (
+    select
+        *,
+        coalesce(spc_value > upl or spc_value < lpl, false) as rule_1,
+        side <> 0 and side_run_length >= 7 as rule_2,
+        -- The run's first point is the one before its first step.
+        trend_step <> 0
+            or coalesce(lead(trend_step) over (partition by {{ seg }} {{ by_seq }}), 0) <> 0 as rule_3,
+        (in_upper_band = 1 and max(upper_window_fires)
+            over (partition by {{ seg }} {{ by_seq }} rows between 2 preceding and current row) = 1)
+        or (in_lower_band = 1 and max(lower_window_fires)
+            over (partition by {{ seg }} {{ by_seq }} rows between 2 preceding and current row) = 1) as rule_4,
+        -- The direction of the trend a point belongs to, for a trend point lying exactly on the mean.
+        case when trend_step <> 0 then trend_step
+             else coalesce(lead(trend_step) over (partition by {{ seg }} {{ by_seq }}), 0) end as trend_direction
+    from spc_trend_steps
+),
+
+spc_classified as (
+    select
+        *,
+        case
+            when rule_1 then 'rule_1_outside_limits'
+            when rule_3 then 'rule_3_trend'
+            when rule_4 then 'rule_4_two_of_three'
+            when rule_2 then 'rule_2_shift'
+        end as special_cause_rule,
+        case when side <> 0 then side else trend_direction end as special_cause_direction
+    from spc_rules
+)
+
+select
+    {% for c in series_columns %}{{ c }}, {% endfor %}
+    {{ order_column }},
+    spc_value as {{ value_column }},
+    spc_higher_is_better as {{ higher_is_better_column }},
+    cast(segment as int) as segment,
+    cast(point_seq as int) as point_seq,
+    centre,
+    mr,
+    mr_bar,
+    upl,
+    lpl,
+    upper_2sigma,
+    lower_2sigma,
+    cast(limit_point_count as int) as limit_point_count,
+    case when limit_point_count < {{ min_firm | int }} then 'trial' else 'firm' end as limits_status,
+    {{ 'true' if screen else 'false' }} as screen_outliers,
+    rule_1,
+    rule_2,
+    rule_3,
+    rule_4,
+    special_cause_rule,
+    case when special_cause_rule is not null then cast(special_cause_direction as int) end as special_cause_direction,
+    case
+        when special_cause_rule is null then 'common_cause'
+        when spc_higher_is_better is null then 'neither'
+        when (special_cause_direction = 1) = spc_higher_is_better then 'improving'
+        else 'concerning'
+    end as variation
+from spc_classified
+{%- endmacro %}
+
+
+{% macro spc_assurance(target, upl, lpl, higher_is_better) -%}
+    case
+        when {{ target }} is null or {{ higher_is_better }} is null or {{ upl }} is null then null
+        when {{ higher_is_better }} and {{ target }} > {{ upl }} then 'fail'
+        when {{ higher_is_better }} and {{ target }} < {{ lpl }} then 'pass'
+        when not {{ higher_is_better }} and {{ target }} < {{ lpl }} then 'fail'
+        when not {{ higher_is_better }} and {{ target }} > {{ upl }} then 'pass'
+        else 'hit_and_miss'
+    end
+{%- endmacro %}

@@ -1,0 +1,48 @@
+-- fct_spc_point: every point of every SPC chart (metrics-spec §9) with its XmR limits, rules and
+-- variation class, from the spc_xmr macro. Options come from the spc_* vars; rebases from ref_spc_rebase.
+with series as (
+    select * from {{ ref('int_spc_series') }}
+),
+
+charted as (
+    {{ spc_xmr('series', ['organisation_code', 'measure_id'], 'period_end', 'value', 'higher_is_better',
+               rebase_relation=ref('ref_spc_rebase')) }}
+)
+
+select
+    cast(s.organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(s.measure_id as {{ dbt.type_string() }}) as measure_id,
+    cast(s.period_end as date) as period_end,
+    cast(s.period_type as {{ dbt.type_string() }}) as period_type,
+    cast(s.fy_end as date) as fy_end,
+    cast(s.group_dimension as {{ dbt.type_string() }}) as group_dimension,
+    cast(s.group_value as {{ dbt.type_string() }}) as group_value,
+    cast(s.numerator as bigint) as numerator,
+    cast(s.denominator as bigint) as denominator,
+    cast(c.value as double) as value,
+    cast(s.value_unit as {{ dbt.type_string() }}) as value_unit,
+    cast(c.higher_is_better as boolean) as higher_is_better,
+    cast(c.segment as int) as segment,
+    cast(c.point_seq as int) as point_seq,
+    cast(c.centre as double) as centre,
+    cast(c.mr as double) as mr,
+    cast(c.mr_bar as double) as mr_bar,
+    cast(c.upl as double) as upl,
+    cast(c.lpl as double) as lpl,
+    cast(c.upper_2sigma as double) as upper_2sigma,
+    cast(c.lower_2sigma as double) as lower_2sigma,
+    cast(c.limit_point_count as int) as limit_point_count,
+    cast(c.limits_status as {{ dbt.type_string() }}) as limits_status,
+    cast(c.screen_outliers as boolean) as screen_outliers,
+    cast(c.rule_1 as boolean) as rule_1,
+    cast(c.rule_2 as boolean) as rule_2,
+    cast(c.rule_3 as boolean) as rule_3,
+    cast(c.rule_4 as boolean) as rule_4,
+    cast(c.special_cause_rule as {{ dbt.type_string() }}) as special_cause_rule,
+    cast(c.special_cause_direction as int) as special_cause_direction,
+    cast(c.variation as {{ dbt.type_string() }}) as variation
+from charted as c
+inner join series as s
+    on c.organisation_code = s.organisation_code
+    and c.measure_id = s.measure_id
+    and c.period_end = s.period_end

@@ -1,0 +1,228 @@
+"""SPC (XmR) through the real `spc_xmr` / `spc_assurance` macros: metrics-spec §9 and Appendix A5.
+
+Every variant of the macro is compiled in ONE dbt compile (each compile costs seconds), then run in
+DuckDB against small vector tables. Points are numbered from 1 as in the spec.
+"""
+
+import pytest
+
+TOL = 1e-4
+BASELINE = [9, 11, 13, 11, 9, 11, 13, 11, 9, 11, 13, 11]  # §9: mean 11, every MR = 2
+RULES = ("rule_1", "rule_2", "rule_3", "rule_4")
+COLUMNS = ("seq", "val", "segment", "point_seq", "centre", "mr", "mr_bar", "upl", "lpl", "upper_2sigma", "lower_2sigma",
+           "limit_point_count", "limits_status", "screen_outliers", *RULES, "special_cause_rule",
+           "special_cause_direction", "variation")
+
+XMR = "{{{{ spc_xmr('spc_input', ['series_id'], 'seq', 'val', 'hib'{options}) }}}}"
+VARIANTS = {
+    "fixed_12": ", fix_after_n_points=12",  # A5: the appended points are judged against the baseline
+    "project_vars": "",  # spc_screen_outliers (true), spc_fix_after_n_points (null), min 12 points
+    "unscreened": ", screen_outliers=false",
+    "rebased": ", rebase_relation='spc_rebase'",
+}
+
+
+@pytest.fixture(scope="module")
+def sql(macros):
+    parts = [f"-- @@{name}\n" + XMR.format(options=options) for name, options in VARIANTS.items()]
+    parts.append("-- @@assurance\nselect target, {{ spc_assurance('target', 'upl', 'lpl', 'hib') }} as assurance "
+                 "from assurance_input order by case_id")
+    compiled = macros.render("\n".join(parts))
+    chunks = compiled.split("-- @@")[1:]
+    return {chunk.split("\n", 1)[0].strip(): chunk.split("\n", 1)[1] for chunk in chunks}
+
+
+def load(db, series: dict[str, list[float]], hib: dict[str, bool | None] | None = None):
+    """spc_input(series_id, seq, val, hib): one row per point, seq numbered from 1."""
+    hib = hib or {}
+    db.execute("create or replace table spc_input (series_id varchar, seq int, val double, hib boolean)")
+    rows = [(sid, i + 1, float(v), hib.get(sid, False)) for sid, values in series.items() for i, v in enumerate(values)]
+    db.executemany("insert into spc_input values (?, ?, ?, ?)", rows)
+
+
+def chart(db, sql, variant, series_id="a"):
+    rows = db.execute(f"select {', '.join(COLUMNS)} from ({sql[variant]}) as c where series_id = ? order by seq",
+                      [series_id]).fetchall()
+    return [dict(zip(COLUMNS, row)) for row in rows]
+
+
+def fired(points, rule):
+    return {p["seq"] for p in points if p[rule]}
+
+
+def assert_rules(points, expected: dict[str, set[int]]):
+    """Each rule fires exactly at the expected points (an absent rule: nowhere)."""
+    for rule in RULES:
+        assert fired(points, rule) == expected.get(rule, set()), rule
+
+
+def assert_baseline_limits(points):
+    for p in points:
+        assert p["centre"] == pytest.approx(11, abs=TOL)
+        assert p["mr_bar"] == pytest.approx(2, abs=TOL)
+        assert p["upl"] == pytest.approx(16.32, abs=TOL)
+        assert p["lpl"] == pytest.approx(5.68, abs=TOL)
+        assert p["upper_2sigma"] == pytest.approx(14.5467, abs=TOL)
+        assert p["lower_2sigma"] == pytest.approx(7.4533, abs=TOL)
+        assert p["limit_point_count"] == 12 and p["limits_status"] == "firm"
+
+
+# --- §9 worked example and Appendix A5 ----------------------------------------------------------
+
+def test_worked_example_rule_4_at_points_14_and_15_concerning_when_lower_is_better(db, sql):
+    load(db, {"a": BASELINE + [12, 15, 14.8]}, hib={"a": False})
+    points = chart(db, sql, "fixed_12")
+    assert len(points) == 15
+    assert_baseline_limits(points)
+    assert_rules(points, {"rule_4": {14, 15}})
+    assert [p["variation"] for p in points if p["seq"] in (14, 15)] == ["concerning", "concerning"]
+    assert {p["variation"] for p in points if p["seq"] not in (14, 15)} == {"common_cause"}
+
+
+@pytest.mark.parametrize("vector, appended, expected", [
+    ("TV-S1", [12, 17], {"rule_1": {14}}),
+    ("TV-S2", [12, 13, 12, 14, 12, 13, 12], {"rule_2": set(range(13, 20))}),
+    ("TV-S3", [8, 9, 10, 11.5, 12, 13, 14], {"rule_3": set(range(13, 20))}),
+    ("TV-S4", [12, 15, 14.8], {"rule_4": {14, 15}}),
+])
+def test_a5_rule_vectors_fire_exactly_at_the_stated_points(db, sql, vector, appended, expected):
+    load(db, {"a": BASELINE + appended})
+    points = chart(db, sql, "fixed_12")
+    assert len(points) == 12 + len(appended)
+    assert_baseline_limits(points)
+    assert_rules(points, expected)
+
+
+def test_tv_s2_point_on_the_mean_breaks_the_shift(db, sql):
+    # Point 12 equals the mean; with it counted as "above" the run would be 8 points long.
+    load(db, {"a": BASELINE + [12, 13, 12, 14, 12, 13, 12]})
+    points = chart(db, sql, "fixed_12")
+    assert points[11]["val"] == 11 and not points[11]["rule_2"]
+
+
+def test_tv_s3_six_rises_make_a_trend_but_five_do_not(db, sql):
+    load(db, {"a": BASELINE + [8, 9, 10, 11.5, 12, 13]})  # TV-S3 without its last point: 6 points
+    assert_rules(chart(db, sql, "fixed_12"), {})
+
+
+def test_tv_s3_a_tie_breaks_the_trend(db, sql):
+    load(db, {"a": BASELINE + [8, 9, 10, 10, 12, 13, 14]})
+    assert fired(chart(db, sql, "fixed_12"), "rule_3") == set()
+
+
+@pytest.mark.parametrize("variant, mr_bar, lpl, upl, screened", [
+    ("project_vars", 2.0, 6.8467, 17.4867, True),  # MR 12 >= 3.267 x 2.9091 = 9.504 is dropped
+    ("unscreened", 2.9091, 4.4285, 19.9048, False),
+])
+def test_tv_s5_outlier_screening(db, sql, variant, mr_bar, lpl, upl, screened):
+    load(db, {"a": BASELINE[:11] + [25]})
+    points = chart(db, sql, variant)
+    assert len(points) == 12
+    for p in points:
+        assert p["centre"] == pytest.approx(12.1667, abs=TOL)
+        assert p["mr_bar"] == pytest.approx(mr_bar, abs=TOL)
+        assert p["lpl"] == pytest.approx(lpl, abs=TOL)
+        assert p["upl"] == pytest.approx(upl, abs=TOL)
+        assert p["screen_outliers"] is screened
+    assert_rules(points, {"rule_1": {12}})
+
+
+@pytest.mark.parametrize("hib, expected", [
+    (True, ["fail", "hit_and_miss", "pass"]),  # TV-S6
+    (False, ["pass", "hit_and_miss", "fail"]),  # lower is better: the reverse
+    (None, [None, None, None]),  # no direction, no assurance
+])
+def test_tv_s6_assurance_against_the_baseline_limits(db, sql, hib, expected):
+    load(db, {"a": BASELINE})
+    latest = chart(db, sql, "fixed_12")[-1]
+    db.execute("create table assurance_input as select * from (values (1, 17.0), (2, 10.0), (3, 5.0), (4, null)) "
+               "as t(case_id, target)")
+    db.execute(f"alter table assurance_input add column upl double default {latest['upl']}")
+    db.execute(f"alter table assurance_input add column lpl double default {latest['lpl']}")
+    db.execute("alter table assurance_input add column hib boolean")
+    db.execute("update assurance_input set hib = ?", [hib])
+    result = db.execute(sql["assurance"]).fetchall()
+    assert [r[1] for r in result] == expected + [None]  # case 4: no target
+
+
+# --- Segments, trial limits, precedence, variation ----------------------------------------------
+
+def test_rebase_starts_a_new_segment_and_no_run_crosses_it(db, sql):
+    segment_1 = [10, 14, 9, 13, 10, 11, 12, 13]
+    segment_2 = [14, 15, 16, 12, 16, 11, 15, 12]  # 10, 11, ..., 16: seven rising points across the rebase
+    load(db, {"a": segment_1 + segment_2, "b": segment_1 + segment_2})
+    db.execute("create table spc_rebase as select 'a' as series_id, 9 as rebase_date")  # point 9 starts segment 2
+
+    plain = chart(db, sql, "project_vars")
+    assert fired(plain, "rule_3") == set(range(5, 12))  # without the rebase the trend fires
+
+    rebased = chart(db, sql, "rebased")
+    assert [p["segment"] for p in rebased] == [1] * 8 + [2] * 8
+    assert fired(rebased, "rule_3") == set()
+    assert rebased[8]["mr"] is None and rebased[8]["point_seq"] == 1  # point 9 opens segment 2
+    for seg, values in ((1, segment_1), (2, segment_2)):
+        ranges = [abs(b - a) for a, b in zip(values, values[1:])]
+        raw = sum(ranges) / len(ranges)
+        kept = [r for r in ranges if r < 3.267 * raw]
+        mr_bar = sum(kept) / len(kept)
+        mean = sum(values) / len(values)
+        for p in (p for p in rebased if p["segment"] == seg):
+            assert p["centre"] == pytest.approx(mean, abs=TOL)
+            assert p["mr_bar"] == pytest.approx(mr_bar, abs=TOL)
+            assert p["upl"] == pytest.approx(mean + 2.66 * mr_bar, abs=TOL)
+            assert p["limits_status"] == "trial"  # 8 points each
+    assert {p["segment"] for p in chart(db, sql, "rebased", series_id="b")} == {1}  # other series untouched
+
+
+@pytest.mark.parametrize("n_points, status", [(11, "trial"), (12, "firm")])
+def test_limits_are_trial_below_12_points(db, sql, n_points, status):
+    load(db, {"a": (BASELINE * 2)[:n_points]})
+    points = chart(db, sql, "project_vars")
+    assert {p["limits_status"] for p in points} == {status}
+    assert {p["limit_point_count"] for p in points} == {n_points}
+
+
+def test_fixing_limits_judges_later_points_against_the_first_n(db, sql):
+    load(db, {"a": BASELINE + [30, 30, 30]})
+    fixed, unfixed = chart(db, sql, "fixed_12"), chart(db, sql, "project_vars")
+    assert_baseline_limits(fixed)
+    assert fired(fixed, "rule_1") == {13, 14, 15}
+    assert unfixed[0]["limit_point_count"] == 15 and unfixed[0]["centre"] == pytest.approx(222 / 15, abs=TOL)
+
+
+def test_precedence_outside_limits_then_trend_then_two_of_three_then_shift(db, sql):
+    # Points 12-19 rise (11 is on the mean), 13-19 lie above it and 19 is beyond the UPL.
+    load(db, {"a": BASELINE + [12, 12.5, 13, 13.5, 14, 15, 17],
+              "b": BASELINE + [12, 12, 12, 12, 12, 15, 15]}, hib={"a": True, "b": True})
+    a = chart(db, sql, "fixed_12", "a")
+    assert_rules(a, {"rule_1": {19}, "rule_2": set(range(13, 20)), "rule_3": set(range(12, 20))})
+    assert [p["special_cause_rule"] for p in a[11:]] == ["rule_3_trend"] * 7 + ["rule_1_outside_limits"]
+    # Point 12 lies on the mean: its class follows the rising trend it belongs to.
+    assert a[11]["special_cause_direction"] == 1 and a[11]["variation"] == "improving"
+
+    # Points 13-19 above the mean (shift); 18 and 19 between the 2-sigma line and the UPL (two of three).
+    b = chart(db, sql, "fixed_12", "b")
+    assert_rules(b, {"rule_2": set(range(13, 20)), "rule_4": {18, 19}})
+    assert [p["special_cause_rule"] for p in b[12:]] == ["rule_2_shift"] * 5 + ["rule_4_two_of_three"] * 2
+    assert all(p["special_cause_rule"] is None for p in b[:12])
+
+
+def test_two_of_three_below_the_mean_and_beyond_the_limit_does_not_count(db, sql):
+    load(db, {"a": BASELINE + [10, 7, 7.2], "b": BASELINE + [10, 7, 5]})
+    assert fired(chart(db, sql, "fixed_12", "a"), "rule_4") == {14, 15}
+    b = chart(db, sql, "fixed_12", "b")  # point 15 is below the LPL, so only one point is in the band
+    assert fired(b, "rule_4") == set() and fired(b, "rule_1") == {15}
+
+
+@pytest.mark.parametrize("hib, above, below", [
+    (True, "improving", "concerning"),
+    (False, "concerning", "improving"),
+    (None, "neither", "neither"),
+])
+def test_variation_class_follows_direction_and_side_of_the_mean(db, sql, hib, above, below):
+    load(db, {"up": BASELINE + [12, 17], "down": BASELINE + [10, 5]}, hib={"up": hib, "down": hib})
+    for series_id, expected in (("up", above), ("down", below)):
+        points = chart(db, sql, "fixed_12", series_id)
+        assert points[-1]["rule_1"] and points[-1]["variation"] == expected
+        assert points[-1]["special_cause_direction"] == (1 if series_id == "up" else -1)
+        assert {p["variation"] for p in points[:-1]} == {"common_cause"}
