@@ -1,0 +1,298 @@
+"""Disclosure control (metrics-spec §10, TV-X1) through the project's real macros.
+
+Every macro is rendered once (one dbt compile for the module) and the SQL runs on hand-made tables.
+"""
+
+import random
+from collections import defaultdict
+
+import pytest
+
+MAX_PASSES = 6  # dbt_project.yml var sdc_max_passes
+SECONDARY_SQL = (
+    "{{ sdc_secondary_suppression('cube', ['cube_id'], 'row_key', 'col_key', 'n', "
+    "suppressed_column='pre_suppressed') }}"
+)
+PIECES = {
+    "secondary": SECONDARY_SQL,
+    "publish": "select n, {{ sdc_publish_count('n') }} as published, {{ sdc_is_primary('n') }} as primary_flag "
+               "from counts order by n",
+    "share": "select {{ sdc_rate_from_rounded('exact', 'num', 'den', 100.0) }} as share, "
+             "{{ sdc_derived_value('exact', ['num_suppressed', 'den_suppressed']) }} as derived from shares",
+    "bi": "{{ sdc_edi_measure('fct', ['standard', 'measure_label', 'measure_kind']) }}",
+}
+SPLIT = "\n/*@@piece@@*/\n"
+
+# TV-X1 (metrics-spec A6): cluster x WRES group, margins labelled 'all'.
+TV_X1 = {
+    "C1": {"White": 640, "BME": 212, "Unknown": 18, "all": 870},
+    "C2": {"White": 415, "BME": 96, "Unknown": 9, "all": 520},
+    "C3+C4": {"White": 88, "BME": 5, "Unknown": 3, "all": 96},
+    "all": {"White": 1143, "BME": 313, "Unknown": 30, "all": 1486},
+}
+TV_X1_PUBLISHED = {
+    "C1": {"White": 640, "BME": 210, "Unknown": 20, "all": 870},
+    "C2": {"White": 415, "BME": None, "Unknown": None, "all": 520},
+    "C3+C4": {"White": 90, "BME": None, "Unknown": None, "all": 95},
+    "all": {"White": 1145, "BME": 315, "Unknown": 30, "all": 1485},
+}
+
+
+@pytest.fixture(scope="module")
+def sql(macros):
+    rendered = macros.render(SPLIT.join(PIECES.values())).split(SPLIT.strip())
+    assert len(rendered) == len(PIECES)
+    return dict(zip(PIECES, rendered))
+
+
+def load_cube(db, cells, presuppressed=()):
+    """cells: (cube_id, row_key, col_key, n)."""
+    db.execute("create or replace table cube (cube_id integer, row_key varchar, col_key varchar, n bigint, "
+               "pre_suppressed boolean)")
+    values = ", ".join(f"({cube}, '{row}', '{col}', {n}, {(cube, row, col) in presuppressed})"
+                       for cube, row, col, n in cells)
+    db.execute(f"insert into cube values {values}")
+
+
+def run_secondary(db, sql):
+    cols = ["cube_id", "row_key", "col_key", "n", "published", "is_suppressed", "reason", "pass", "converged"]
+    return [dict(zip(cols, r)) for r in db.execute(sql["secondary"]).fetchall()]
+
+
+def tv_x1_cells(cube_id=1):
+    return [(cube_id, r, c, n) for r, row in TV_X1.items() for c, n in row.items()]
+
+
+def test_tv_x1_published_table(sql, db):
+    load_cube(db, tv_x1_cells())
+    out = {(c["row_key"], c["col_key"]): c for c in run_secondary(db, sql)}
+    assert {k: v["published"] for k, v in out.items()} == {
+        (r, c): n for r, row in TV_X1_PUBLISHED.items() for c, n in row.items()}
+    reasons = {k: v["reason"] for k, v in out.items() if v["is_suppressed"]}
+    assert reasons == {("C3+C4", "BME"): "primary", ("C3+C4", "Unknown"): "primary",
+                       ("C2", "BME"): "secondary", ("C2", "Unknown"): "secondary"}
+    # C2 Unknown (9) goes through the column rule in the first pass; nothing changes afterwards.
+    assert out[("C2", "Unknown")]["pass"] == 1 and out[("C2", "BME")]["pass"] == 1
+    assert all(v["converged"] for v in out.values())
+
+
+def test_tv_x1_second_pass_changes_nothing(sql, db):
+    load_cube(db, tv_x1_cells())
+    first = run_secondary(db, sql)
+    suppressed = {(c["cube_id"], c["row_key"], c["col_key"]) for c in first if c["is_suppressed"]}
+    load_cube(db, tv_x1_cells(), presuppressed=suppressed)
+    second = run_secondary(db, sql)
+    assert {(c["cube_id"], c["row_key"], c["col_key"]) for c in second if c["is_suppressed"]} == suppressed
+    assert all(c["pass"] in (None, 0) for c in second)
+
+
+def test_zero_stays_zero_and_is_never_a_complementary_cell(sql, db):
+    # Row r0: 0 | 3 | 40 | total 43. The 3 needs a partner; the zeros are not candidates.
+    cells = [(1, "r0", "a", 0), (1, "r0", "b", 3), (1, "r0", "c", 40), (1, "r0", "all", 43),
+             (1, "r1", "a", 0), (1, "r1", "b", 50), (1, "r1", "c", 60), (1, "r1", "all", 110),
+             (1, "all", "a", 0), (1, "all", "b", 53), (1, "all", "c", 100), (1, "all", "all", 153)]
+    load_cube(db, cells)
+    out = {(c["row_key"], c["col_key"]): c for c in run_secondary(db, sql)}
+    for key in [("r0", "a"), ("r1", "a"), ("all", "a")]:
+        assert out[key]["published"] == 0 and not out[key]["is_suppressed"]
+    assert out[("r0", "b")]["reason"] == "primary"
+    assert out[("r0", "c")]["reason"] == "secondary"  # smallest non-zero cell of row r0
+    assert out[("r1", "b")]["reason"] == "secondary"  # column b then needs a second cell
+
+
+def test_primary_suppression_and_rounding(sql, db):
+    db.execute("create table counts (n bigint)")
+    db.executemany("insert into counts values (?)", [(n,) for n in [0, 1, 7, 8, 12, 13, 212, 1486]])
+    assert db.execute(sql["publish"]).fetchall() == [
+        (0, 0, False), (1, None, True), (7, None, True), (8, 10, False), (12, 10, False), (13, 15, False),
+        (212, 210, False), (1486, 1485, False)]
+
+
+def test_tv_x1_derived_share_comes_from_rounded_counts(sql, db):
+    db.execute("create table shares (exact double, num bigint, den bigint, num_suppressed boolean, "
+               "den_suppressed boolean)")
+    db.execute("insert into shares values (100.0 * 212 / 870, 212, 870, false, false), "
+               "(100.0 * 5 / 96, 5, 96, true, false)")
+    (share, derived), (_, derived_small) = db.execute(sql["share"]).fetchall()
+    assert share == pytest.approx(24.1379, abs=1e-4)  # 210 / 870; the exact 24.3678 stays restricted
+    assert derived == pytest.approx(24.3678, abs=1e-4) and derived_small is None
+
+
+def random_cubes(seed=20261122, n_cubes=300):
+    rng = random.Random(seed)
+    cells = []
+    for cube in range(n_cubes):
+        n_rows, n_cols = rng.randint(1, 6), rng.randint(2, 5)
+        scale = rng.choice([3, 10, 30, 200])
+        grid = [[0 if rng.random() < 0.15 else int(rng.expovariate(1 / scale)) for _ in range(n_cols)]
+                for _ in range(n_rows)]
+        for i, row in enumerate(grid):
+            cells += [(cube, f"r{i}", f"c{j}", n) for j, n in enumerate(row)] + [(cube, f"r{i}", "all", sum(row))]
+        cells += [(cube, "all", f"c{j}", sum(r[j] for r in grid)) for j in range(n_cols)]
+        cells.append((cube, "all", "all", sum(map(sum, grid))))
+    return cells
+
+
+def test_random_cubes_publish_nothing_recoverable(sql, db):
+    load_cube(db, random_cubes())
+    out = run_secondary(db, sql)
+    assert len({c["cube_id"] for c in out}) == 300
+    lines = defaultdict(list)
+    for c in out:
+        assert c["published"] is None or not 1 <= c["published"] <= 7, c
+        assert c["is_suppressed"] == (c["published"] is None)
+        assert c["converged"], c
+        assert c["pass"] is None or c["pass"] < MAX_PASSES, c  # stable with a pass to spare
+        lines[(c["cube_id"], "row", c["row_key"])].append((c["col_key"] == "all", c))
+        lines[(c["cube_id"], "col", c["col_key"])].append((c["row_key"] == "all", c))
+    n_secondary = sum(c["reason"] == "secondary" for c in out)
+    assert n_secondary > 50  # the sample exercises the secondary rule
+    for key, cells in lines.items():
+        suppressed = [(is_total, c) for is_total, c in cells if c["is_suppressed"]]
+        total_suppressed = any(is_total for is_total, _ in suppressed)
+        # one suppressed cell could be read off the line's total (or the total off its cells)
+        assert len(suppressed) != 1 or total_suppressed, (key, suppressed)
+        if not total_suppressed:
+            hidden = sum(c["n"] for _, c in suppressed)
+            assert not 1 <= hidden <= 7, (key, suppressed)
+
+
+CATALOGUE = {  # measure_id: (measure_kind, standard), as in ref_measure
+    "wres1_share_of_cluster": ("share", "WRES"),
+    "rl_white_vs_bme_appointed_from_shortlisting": ("relative_likelihood", "WRES"),
+    "rl_disabled_vs_nondisabled_entering_formal_capability_performance": ("relative_likelihood", "WDES"),
+    "wres5_harassment_from_public_pct": ("survey_pct", "WRES"),
+    "pay_gap_mean_hourly_pct": ("pay_gap", "PAY"),
+    "pay_gap_median_hourly_pct": ("pay_gap", "PAY"),
+    "hia6_incidents_per_1000": ("rate", "HIA6"),
+    "pay_quartile_share_pct": ("share", "PAY"),
+    "declaration_known_pct": ("share", "DECL"),
+    "declaration_not_stated_pct": ("share", "DECL"),
+    "declaration_missing_pct": ("share", "DECL"),
+}
+FCT_COLUMNS = ("organisation_code varchar, period_type varchar, period_end date, fy_end date, measure_id varchar, "
+               "variant varchar, breakdown_type varchar, breakdown_value varchar, group_dimension varchar, "
+               "group_value varchar, reference_group varchar, numerator bigint, denominator bigint, "
+               "reference_numerator bigint, reference_denominator bigint, value double, value_unit varchar, "
+               "ci_lower double, ci_upper double, flag_small_count boolean, flag_zero_cell boolean, "
+               "flag_ci_spans_parity boolean, flag_volatile boolean, flag_window_incomplete boolean, "
+               "standard varchar, measure_label varchar, measure_kind varchar")
+
+
+def fct_row(measure_id, breakdown_type, breakdown_value, group_dimension, group_value, numerator, denominator,
+            value, value_unit, reference_group=None, reference_numerator=None, reference_denominator=None,
+            ci=(None, None), variant="default"):
+    return ("RBL", "financial_year", "2024-03-31", "2024-03-31", measure_id, variant, breakdown_type,
+            breakdown_value, group_dimension, group_value, reference_group, numerator, denominator,
+            reference_numerator, reference_denominator, value, value_unit, ci[0], ci[1],
+            False, False, False, False, False, CATALOGUE[measure_id][1], f"label of {measure_id}",
+            CATALOGUE[measure_id][0])
+
+
+@pytest.fixture
+def bi(sql, db):
+    """bi_edi_measure's macro over a small hand-made fct_edi_measure: TV-X1 as WRES 1 plus other kinds."""
+    rows = []
+    for cluster, groups in TV_X1.items():
+        for group, n in groups.items():
+            total = groups["all"]
+            rows.append(fct_row("wres1_share_of_cluster", "cluster", cluster, "ethnicity", group, n, total,
+                                100.0 * n / total, "percent"))
+    rows += [
+        # TV-W2-like RL with ample counts, and TV-D3 (3 events) whose value must go
+        fct_row("rl_white_vs_bme_appointed_from_shortlisting", "overall", "all", "ethnicity", "White", 100, 400,
+                1.6667, "ratio", "BME", 75, 500, ci=(1.2736, 2.1810)),
+        fct_row("rl_disabled_vs_nondisabled_entering_formal_capability_performance", "overall", "all",
+                "disability", "Disabled", 3, 200, 3.0, "ratio", "Non-disabled", 20, 4000, ci=(0.8989, 10.0120)),
+        # survey: 9 respondents are withheld whole; 212 of 870 is published from rounded counts
+        fct_row("wres5_harassment_from_public_pct", "overall", "all", "ethnicity", "BME", 8, 9,
+                100.0 * 8 / 9, "percent"),
+        fct_row("wres5_harassment_from_public_pct", "overall", "all", "ethnicity", "White", 212, 870,
+                100.0 * 212 / 870, "percent"),
+        # pay gap: comparison group of 9 (< 10) loses its value, counts stay (9 -> 10)
+        fct_row("pay_gap_mean_hourly_pct", "overall", "all", "sex", "Female", 9, None, 12.5, "percent",
+                "Male", None, 40),
+        fct_row("pay_gap_median_hourly_pct", "overall", "all", "sex", "Female", 60, None, 8.2, "percent",
+                "Male", None, 40),
+        # a zero event count stays 0 and keeps its rate
+        fct_row("hia6_incidents_per_1000", "overall", "all", "ethnicity", "BME", 0, 1200, 0.0, "per_1000"),
+        # a pay quarter holds 33.3 (tie rule) of 100 people, stored rounded: published from 35 / 100
+        fct_row("pay_quartile_share_pct", "quartile", "Q2", "sex", "Female", 33, 100, 33.3, "percent"),
+    ]
+    # the three declaration rates partition the workforce (1,025): one table, so 5 cannot be differenced
+    rows += [fct_row(f"declaration_{status}_pct", "overall", "all", "ethnicity", "all", n, 1025, 100.0 * n / 1025,
+                     "percent") for status, n in [("known", 990), ("not_stated", 5), ("missing", 30)]]
+    db.execute(f"create table fct ({FCT_COLUMNS})")
+    db.executemany(f"insert into fct values ({', '.join(['?'] * 27)})", rows)
+    result = db.execute(sql["bi"])
+    cols = [d[0] for d in result.description]
+    return cols, [dict(zip(cols, r)) for r in result.fetchall()]
+
+
+def pick(rows, measure_id, breakdown_value="all", group_value=None):
+    found = [r for r in rows if r["measure_id"] == measure_id and r["breakdown_value"] == breakdown_value
+             and (group_value is None or r["group_value"] == group_value)]
+    assert len(found) == 1, (measure_id, breakdown_value, group_value, found)
+    return found[0]
+
+
+def test_bi_measure_keeps_the_long_shape_and_adds_suppression(bi):
+    cols, rows = bi
+    assert cols[:11] == ["organisation_code", "period_type", "period_end", "fy_end", "measure_id", "variant",
+                         "breakdown_type", "breakdown_value", "group_dimension", "group_value", "reference_group"]
+    assert cols[-5:] == ["standard", "measure_label", "measure_kind", "is_suppressed", "suppression_reason"]
+    assert not any("staff" in c or "person" in c for c in cols)
+    assert len(rows) == 16 + 8 + 3
+
+
+def test_bi_measure_publishes_tv_x1(bi):
+    _, rows = bi
+    for cluster, groups in TV_X1_PUBLISHED.items():
+        for group, published in groups.items():
+            row = pick(rows, "wres1_share_of_cluster", cluster, group)
+            assert row["numerator"] == published, (cluster, group)
+            assert row["denominator"] == TV_X1_PUBLISHED[cluster]["all"]
+            assert (row["value"] is None) == (published is None)
+    c1_bme = pick(rows, "wres1_share_of_cluster", "C1", "BME")
+    assert c1_bme["value"] == pytest.approx(24.1379, abs=1e-4) and not c1_bme["is_suppressed"]
+    assert pick(rows, "wres1_share_of_cluster", "C2", "Unknown")["suppression_reason"] == "secondary"
+    assert pick(rows, "wres1_share_of_cluster", "C3+C4", "BME")["suppression_reason"] == "primary"
+
+
+def test_bi_measure_derived_survey_and_pay_rules(bi):
+    _, rows = bi
+    rl = pick(rows, "rl_white_vs_bme_appointed_from_shortlisting")
+    assert (rl["numerator"], rl["denominator"], rl["reference_numerator"], rl["reference_denominator"]) == (
+        100, 400, 75, 500)
+    assert rl["value"] == pytest.approx(1.6667, abs=1e-4) and rl["ci_lower"] == pytest.approx(1.2736, abs=1e-4)
+    small_rl = pick(rows, "rl_disabled_vs_nondisabled_entering_formal_capability_performance")
+    assert small_rl["numerator"] is None and small_rl["reference_numerator"] == 20
+    assert (small_rl["value"], small_rl["ci_lower"], small_rl["ci_upper"]) == (None, None, None)
+    assert small_rl["suppression_reason"] == "primary"
+    small_survey = pick(rows, "wres5_harassment_from_public_pct", group_value="BME")
+    assert (small_survey["numerator"], small_survey["denominator"], small_survey["value"]) == (None, None, None)
+    survey = pick(rows, "wres5_harassment_from_public_pct", group_value="White")
+    assert survey["value"] == pytest.approx(24.1379, abs=1e-4) and survey["suppression_reason"] is None
+    small_pay = pick(rows, "pay_gap_mean_hourly_pct")
+    assert small_pay["value"] is None and small_pay["numerator"] == 10
+    assert small_pay["suppression_reason"] == "min_group_pay"
+    assert pick(rows, "pay_gap_median_hourly_pct")["value"] == pytest.approx(8.2)  # a gap is not num / den
+    assert pick(rows, "pay_quartile_share_pct", "Q2")["value"] == pytest.approx(35.0)
+    zero = pick(rows, "hia6_incidents_per_1000")
+    assert (zero["numerator"], zero["value"], zero["is_suppressed"]) == (0, 0.0, False)
+
+
+def test_bi_measure_declaration_rates_form_one_table(bi):
+    _, rows = bi
+    published = {r["measure_id"]: (r["numerator"], r["denominator"], r["suppression_reason"])
+                 for r in rows if r["measure_id"].startswith("declaration_")}
+    assert published == {"declaration_known_pct": (990, 1025, None),
+                         "declaration_not_stated_pct": (None, 1025, "primary"),
+                         "declaration_missing_pct": (None, 1025, "secondary")}
+
+
+def test_bi_measure_publishes_no_count_from_1_to_7(bi):
+    _, rows = bi
+    for row in rows:
+        for col in ("numerator", "denominator", "reference_numerator", "reference_denominator"):
+            assert row[col] is None or not 1 <= row[col] <= 7, (row["measure_id"], col, row[col])
