@@ -1,0 +1,147 @@
+{#-
+    Pay-gap building blocks (metrics-spec §6).
+
+    median(x)                   the interpolated median of x (as double); an aggregate, nulls ignored.
+    pay_gap_pct(ref, cmp)       (ref - cmp) / ref x 100: positive = the reference group earns more
+                                (GOV.UK download convention); null when ref is 0 or null.
+    pay_quartile_shares(relation, partition_by, group_column, rate_column)
+                                each group's units and share of each hourly-pay quarter, with the
+                                §6 tie rule (see the macro).
+-#}
+
+{% macro median(x) -%}
+    {{ return(adapter.dispatch('median', 'nhs_edi')(x)) }}
+{%- endmacro %}
+
+{% macro duckdb__median(x) -%}
+    median(cast({{ x }} as double))
+{%- endmacro %}
+
+{#- percentile() is exact and interpolates like percentile_cont(0.5) (Spark 3.1+). -#}
+{% macro spark__median(x) -%}
+    percentile(cast({{ x }} as double), 0.5)
+{%- endmacro %}
+
+{% macro pay_gap_pct(reference_avg, comparison_avg) -%}
+    ((cast({{ reference_avg }} as double) - cast({{ comparison_avg }} as double))
+        / nullif(cast({{ reference_avg }} as double), 0) * 100)
+{%- endmacro %}
+
+{#-
+    pay_quartile_shares: a complete select (usable as a CTE body or a subquery) over `relation`
+    (a table, view or CTE name) with one row per person: the partition_by columns (list), the group
+    column and the hourly rate (rows with a null rate are ignored).
+
+    Tie rule (§6): the N people of a partition fill unit slots 0..N in rate order; a run of tied
+    rates occupies [s, e) with e - s = its headcount. Quarter q is [(q-1)N/4, qN/4); it takes
+    overlap([s, e), quarter) / (e - s) of every group's people in the run, so each side of a
+    boundary gets the run's group mix. Runs are whole rate values, so the result cannot depend on
+    the order of tied rows. Quarters are exact thirds or fractions when 4 does not divide N
+    (pay_quartile_remainder = fractional).
+
+    Returns: the partition columns, quartile (1-4), the group column, units (double, fractional
+    people), quarter_units (N/4) and share_pct (units / quarter_units x 100); every group seen in
+    the partition gets a row for every quarter (0 units when absent).
+-#}
+{% macro pay_quartile_shares(relation, partition_by, group_column, rate_column) -%}
+    {%- set cols = partition_by | join(', ') -%}
+    {%- set ns = namespace(conditions=[]) -%}
+    {%- for c in partition_by -%}
+        {%- set ns.conditions = ns.conditions + ['l.' ~ c ~ ' = r.' ~ c] -%}
+    {%- endfor -%}
+    {%- set on_partition = ns.conditions | join(' and ') -%}
+    with pqs_people as (
+        select {{ cols }}, {{ group_column }} as group_value, cast({{ rate_column }} as double) as rate
+        from {{ relation }}
+        where {{ rate_column }} is not null
+    ),
+
+    pqs_runs as (
+        select {{ cols }}, rate, cast(count(*) as double) as run_n
+        from pqs_people
+        group by {{ cols }}, rate
+    ),
+
+    -- rate is unique within a partition here, so it is a complete ordering of the runs
+    pqs_run_bounds as (
+        select
+            {{ cols }},
+            rate,
+            run_n,
+            sum(run_n) over (
+                partition by {{ cols }} order by rate asc nulls last
+                rows between unbounded preceding and current row
+            ) - run_n as run_start,
+            sum(run_n) over (partition by {{ cols }}) as total_n
+        from pqs_runs
+    ),
+
+    pqs_run_groups as (
+        select {{ cols }}, rate, group_value, cast(count(*) as double) as group_n
+        from pqs_people
+        group by {{ cols }}, rate, group_value
+    ),
+
+    pqs_quarters as (
+        select 1 as quartile
+        union all select 2
+        union all select 3
+        union all select 4
+    ),
+
+    pqs_overlaps as (
+        select
+            {% for c in partition_by %}l.{{ c }}, {% endfor %}
+            q.quartile,
+            l.group_value,
+            l.group_n * greatest(
+                least(r.run_start + r.run_n, q.quartile * r.total_n / 4.0)
+                - greatest(r.run_start, (q.quartile - 1) * r.total_n / 4.0),
+                0.0
+            ) / r.run_n as units
+        from pqs_run_groups as l
+        inner join pqs_run_bounds as r
+            on {{ on_partition }}
+            and l.rate = r.rate
+        cross join pqs_quarters as q
+    ),
+
+    pqs_totals as (
+        select {{ cols }}, count(*) / 4.0 as quarter_units
+        from pqs_people
+        group by {{ cols }}
+    ),
+
+    pqs_units as (
+        select {{ cols }}, quartile, group_value, sum(units) as units
+        from pqs_overlaps
+        group by {{ cols }}, quartile, group_value
+    )
+
+    select
+        {% for c in partition_by %}l.{{ c }}, {% endfor %}
+        l.quartile,
+        l.group_value as {{ group_column }},
+        cast(l.units as double) as units,
+        cast(r.quarter_units as double) as quarter_units,
+        cast(100.0 * l.units / nullif(r.quarter_units, 0) as double) as share_pct
+    from pqs_units as l
+    inner join pqs_totals as r
+        on {{ on_partition }}
+{%- endmacro %}
+
+{#-
+    pay_gap_ethnicity_role(variant, ethnic_national_code, wres_group): 'reference', 'comparison' or
+    'unknown' for one person under an ethnicity comparator (§1, §6). white_british: code A is the
+    reference and every other known code (White Irish and Other White included) an ethnic minority;
+    wres_white: White (A-C) is the reference and BME (D-S) the comparison. Unknown (Z, 99, blank)
+    is never in a gap.
+-#}
+{% macro pay_gap_ethnicity_role(variant, ethnic_national_code, wres_group) -%}
+    case
+        when coalesce({{ wres_group }}, 'Unknown') not in ('White', 'BME') then 'unknown'
+        when ({{ variant }} = 'white_british' and {{ ethnic_national_code }} = 'A')
+            or ({{ variant }} = 'wres_white' and {{ wres_group }} = 'White') then 'reference'
+        else 'comparison'
+    end
+{%- endmacro %}

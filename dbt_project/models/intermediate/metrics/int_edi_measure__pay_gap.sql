@@ -1,0 +1,116 @@
+-- int_edi_measure__pay_gap: the pay-gap measures (metrics-spec §6) in the common long shape.
+-- Gaps: group_value = comparison group, reference_group = reference group, numerator / reference_denominator
+-- = their sizes on the measure's base. % paid a bonus: one row per group (recipients / relevant employees).
+-- Quarter shares: breakdown 'quartile' / 'Q1'..'Q4' overall, '<breakdown>_quartile' / '<value>:Q<n>' within
+-- a band, cluster or medical grade; units are fractional under the tie rule, so numerator and
+-- denominator hold them rounded to whole people (for disclosure control) while value is exact.
+with gaps as (
+    select
+        organisation_code,
+        fy_end,
+        measure_id,
+        variant,
+        breakdown_type,
+        breakdown_value,
+        characteristic as group_dimension,
+        comparison_group as group_value,
+        reference_group,
+        comparison_n as numerator,
+        cast(null as bigint) as denominator,
+        cast(null as bigint) as reference_numerator,
+        reference_n as reference_denominator,
+        gap_value as value,
+        gap_unit as value_unit,
+        reference_n < {{ var('sdc_min_group_pay') }} or comparison_n < {{ var('sdc_min_group_pay') }}
+            as flag_small_count,
+        reference_n = 0 or comparison_n = 0 as flag_zero_cell
+    from {{ ref('fct_pay_gap') }}
+    where measure_id <> 'pct_paid_bonus'
+),
+
+paid_bonus as (
+    select
+        organisation_code,
+        fy_end,
+        'pct_paid_bonus' as measure_id,
+        variant,
+        breakdown_type,
+        breakdown_value,
+        characteristic as group_dimension,
+        group_value,
+        cast(null as {{ dbt.type_string() }}) as reference_group,
+        bonus_recipients_n as numerator,
+        relevant_n as denominator,
+        cast(null as bigint) as reference_numerator,
+        cast(null as bigint) as reference_denominator,
+        pct_paid_bonus as value,
+        'percent' as value_unit,
+        bonus_recipients_n between {{ var('sdc_suppress_min') }} and {{ var('sdc_suppress_max') }}
+            as flag_small_count,
+        bonus_recipients_n = 0 as flag_zero_cell
+    from {{ ref('int_pay_gap_group_stats') }}
+),
+
+quarters as (
+    select
+        organisation_code,
+        fy_end,
+        'pay_quartile_share_pct' as measure_id,
+        variant,
+        case
+            when breakdown_type = 'overall' then 'quartile'
+            else {{ dbt.concat(['breakdown_type', "'_quartile'"]) }}
+        end as breakdown_type,
+        case
+            when breakdown_type = 'overall' then {{ dbt.concat(["'Q'", 'cast(quartile as ' ~ dbt.type_string() ~ ')']) }}
+            else {{ dbt.concat(['breakdown_value', "':Q'", 'cast(quartile as ' ~ dbt.type_string() ~ ')']) }}
+        end as breakdown_value,
+        characteristic as group_dimension,
+        group_value,
+        cast(null as {{ dbt.type_string() }}) as reference_group,
+        cast(round(units, 0) as bigint) as numerator,
+        cast(round(quarter_units, 0) as bigint) as denominator,
+        cast(null as bigint) as reference_numerator,
+        cast(null as bigint) as reference_denominator,
+        share_pct as value,
+        'percent' as value_unit,
+        round(units, 0) between {{ var('sdc_suppress_min') }} and {{ var('sdc_suppress_max') }}
+            as flag_small_count,
+        units = 0 as flag_zero_cell
+    from {{ ref('fct_pay_quartile') }}
+),
+
+measures as (
+    select * from gaps
+    union all
+    select * from paid_bonus
+    union all
+    select * from quarters
+)
+
+select
+    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast('financial_year' as {{ dbt.type_string() }}) as period_type,
+    cast(fy_end as date) as period_end,
+    cast(fy_end as date) as fy_end,
+    cast(measure_id as {{ dbt.type_string() }}) as measure_id,
+    cast(variant as {{ dbt.type_string() }}) as variant,
+    cast(breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
+    cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+    cast(group_dimension as {{ dbt.type_string() }}) as group_dimension,
+    cast(group_value as {{ dbt.type_string() }}) as group_value,
+    cast(reference_group as {{ dbt.type_string() }}) as reference_group,
+    cast(numerator as bigint) as numerator,
+    cast(denominator as bigint) as denominator,
+    cast(reference_numerator as bigint) as reference_numerator,
+    cast(reference_denominator as bigint) as reference_denominator,
+    cast(value as double) as value,
+    cast(value_unit as {{ dbt.type_string() }}) as value_unit,
+    cast(null as double) as ci_lower,
+    cast(null as double) as ci_upper,
+    cast(flag_small_count as boolean) as flag_small_count,
+    cast(flag_zero_cell as boolean) as flag_zero_cell,
+    cast(false as boolean) as flag_ci_spans_parity,
+    cast(flag_small_count or flag_zero_cell as boolean) as flag_volatile,
+    cast(false as boolean) as flag_window_incomplete
+from measures

@@ -1,0 +1,30 @@
+{{ config(materialized='table') }}
+
+-- int_pay_gap_group_stats: each pay-gap group's sizes and averages per breakdown cell. Hourly pay over
+-- full-pay relevant staff; bonus amounts over bonus recipients (pay_bonus_recipients_only); % paid a
+-- bonus over relevant employees (everyone in the snapshot).
+select
+    organisation_code,
+    snapshot_date,
+    fy_end,
+    characteristic,
+    variant,
+    breakdown_type,
+    breakdown_value,
+    group_value,
+    group_role,
+    group_level,
+    is_partition_group,
+    cast(count(*) as bigint) as relevant_n,
+    cast(sum(case when is_full_pay_relevant then 1 else 0 end) as bigint) as full_pay_relevant_n,
+    cast(avg(hourly_pay) as double) as mean_hourly_pay,
+    {{ median('hourly_pay') }} as median_hourly_pay,
+    cast(sum(case when received_bonus then 1 else 0 end) as bigint) as bonus_recipients_n,
+    cast(avg(case when received_bonus then bonus_pay end) as double) as mean_bonus_pay,
+    {{ median('case when received_bonus then bonus_pay end') }} as median_bonus_pay,
+    cast(100.0 * sum(case when received_bonus then 1 else 0 end) / nullif(count(*), 0) as double)
+        as pct_paid_bonus
+from {{ ref('int_pay_gap_group_member') }}
+group by
+    organisation_code, snapshot_date, fy_end, characteristic, variant, breakdown_type, breakdown_value,
+    group_value, group_role, group_level, is_partition_group

@@ -1,0 +1,85 @@
+{{ config(materialized='table') }}
+
+-- int_pay_gap_population: the pay-gap population (every person in the 31 March pay snapshot, i.e. the
+-- relevant employees) with the characteristics of the staff version in force on the snapshot date,
+-- repeated once per breakdown the person falls in: overall, AfC band, WRES cluster, medical grade.
+-- Non-executive directors are office holders, not employees, so they are left out (is_workforce).
+with pay as (
+    select
+        p.organisation_code,
+        p.date_key as snapshot_date,
+        d.fy_end,
+        p.staff_key,
+        p.is_full_pay_relevant,
+        case when p.is_full_pay_relevant then cast(p.ordinary_hourly_pay as double) end as hourly_pay,
+        cast(p.bonus_pay_12m as double) as bonus_pay,
+        p.received_bonus,
+        case when pg.pay_scheme = 'agenda_for_change' then pg.afc_band end as afc_band,
+        case when pg.cluster in ('C1', 'C2', 'C3', 'C4', 'M1', 'M2', 'M3') then pg.cluster end as cluster,
+        case when pg.pay_scheme = 'medical_and_dental' then pg.medical_subgroup end as medical_subgroup,
+        -- anything but Male / Female (incl. no staff version) is left out of the gender gaps
+        case when sx.sex in ('Male', 'Female') then sx.sex else 'Unknown' end as sex,
+        coalesce(e.national_code, '99') as ethnic_national_code,
+        case when e.is_known then e.census_2021_harmonised_group else 'Unknown' end as ethnicity_group_16,
+        case when e.is_known then e.ethnicity_group_5 else 'Unknown' end as ethnicity_group_5,
+        case when e.is_known then e.wres_group else 'Unknown' end as wres_group,
+        case
+            when di.disability_status in ('Disabled', 'Non-disabled') then di.disability_status
+            else 'Unknown'
+        end as disability_status
+    from {{ ref('fct_pay_snapshot') }} as p
+    inner join {{ ref('dim_date') }} as d
+        on p.date_key = d.date_key
+    inner join {{ ref('dim_pay_grade') }} as pg
+        on p.pay_grade_key = pg.pay_grade_key
+    left join {{ ref('dim_staff') }} as st
+        on p.staff_version_key = st.staff_version_key
+    left join {{ ref('dim_sex') }} as sx
+        on st.sex_key = sx.sex_key
+    left join {{ ref('dim_ethnicity') }} as e
+        on st.ethnicity_key = e.ethnicity_key
+    left join {{ ref('dim_disability') }} as di
+        on st.disability_key = di.disability_key
+    where pg.is_workforce
+),
+
+breakdown_types as (
+    select 'overall' as breakdown_type
+    union all select 'band'
+    union all select 'cluster'
+    union all select 'medical_subgroup'
+),
+
+expanded as (
+    select
+        p.*,
+        b.breakdown_type,
+        case b.breakdown_type
+            when 'overall' then 'all'
+            when 'band' then p.afc_band
+            when 'cluster' then p.cluster
+            when 'medical_subgroup' then p.medical_subgroup
+        end as breakdown_value
+    from pay as p
+    cross join breakdown_types as b
+)
+
+select
+    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(snapshot_date as date) as snapshot_date,
+    cast(fy_end as date) as fy_end,
+    cast(staff_key as {{ dbt.type_string() }}) as staff_key,
+    cast(breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
+    cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+    cast(is_full_pay_relevant as boolean) as is_full_pay_relevant,
+    cast(hourly_pay as double) as hourly_pay,
+    cast(bonus_pay as double) as bonus_pay,
+    cast(received_bonus as boolean) as received_bonus,
+    cast(sex as {{ dbt.type_string() }}) as sex,
+    cast(ethnic_national_code as {{ dbt.type_string() }}) as ethnic_national_code,
+    cast(ethnicity_group_16 as {{ dbt.type_string() }}) as ethnicity_group_16,
+    cast(ethnicity_group_5 as {{ dbt.type_string() }}) as ethnicity_group_5,
+    cast(wres_group as {{ dbt.type_string() }}) as wres_group,
+    cast(disability_status as {{ dbt.type_string() }}) as disability_status
+from expanded
+where breakdown_value is not null

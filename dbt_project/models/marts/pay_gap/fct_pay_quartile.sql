@@ -1,0 +1,53 @@
+{{ config(contract={'enforced': true}) }}
+
+-- fct_pay_quartile: each group's share of each hourly-pay quarter (metrics-spec §6), full-pay relevant
+-- staff only, ranked within each breakdown cell. Partition groups only, so the groups of a quarter sum
+-- to 100 %: Unknown ethnicity / disability is its own group (May 2023 guidance); gender quarters rank
+-- men and women only. Tied rates straddling a boundary are split in proportion (pay_quartile_shares).
+with people as (
+    select
+        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
+        group_value, group_role, hourly_pay
+    from {{ ref('int_pay_gap_group_member') }}
+    where is_partition_group
+        and is_full_pay_relevant
+),
+
+shares as (
+    {{ pay_quartile_shares(
+        'people',
+        ['organisation_code', 'fy_end', 'characteristic', 'variant', 'breakdown_type', 'breakdown_value'],
+        'group_value',
+        'hourly_pay'
+    ) }}
+),
+
+roles as (
+    select distinct
+        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
+        group_value, group_role
+    from people
+)
+
+select
+    cast(s.organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(s.fy_end as date) as fy_end,
+    cast(s.characteristic as {{ dbt.type_string() }}) as characteristic,
+    cast(s.variant as {{ dbt.type_string() }}) as variant,
+    cast(s.breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
+    cast(s.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+    cast(s.quartile as int) as quartile,
+    cast(s.group_value as {{ dbt.type_string() }}) as group_value,
+    cast(r.group_role as {{ dbt.type_string() }}) as group_role,
+    cast(s.units as double) as units,
+    cast(s.quarter_units as double) as quarter_units,
+    cast(s.share_pct as double) as share_pct
+from shares as s
+inner join roles as r
+    on s.organisation_code = r.organisation_code
+    and s.fy_end = r.fy_end
+    and s.characteristic = r.characteristic
+    and s.variant = r.variant
+    and s.breakdown_type = r.breakdown_type
+    and s.breakdown_value = r.breakdown_value
+    and s.group_value = r.group_value
