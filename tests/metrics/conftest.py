@@ -13,11 +13,12 @@ class MacroRenderer:
     """Compiles inline Jinja SQL with the project's macros and variables (`dbt compile --inline`)."""
 
     def __init__(self, tmp_dir):
+        # The project's own target folder holds `edi prepare`'s parse, so dbt re-parses only what changed.
         self._args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                      "--target-path", str(tmp_dir / "target"), "--log-path", str(tmp_dir / "logs"),
+                      "--target-path", str(DBT_PROJECT_DIR / "target"), "--log-path", str(tmp_dir / "logs"),
                       "--quiet"]
         os.environ.setdefault("EDI_DUCKDB_PATH", str(tmp_dir / "compile.duckdb"))
-        # Parsing the project is the slow part (~10 s): parse once, compile many times against it.
+        # Parsing is the slow part: parse once, compile many times against the parsed manifest.
         parsed = dbtRunner().invoke(["parse", *self._args])
         if not parsed.success:
             raise AssertionError(f"dbt could not parse the project: {parsed.exception}")
