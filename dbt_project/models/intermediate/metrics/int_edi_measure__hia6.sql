@@ -1,0 +1,71 @@
+-- int_edi_measure__hia6: HIA6 incident rates (annual and monthly) and the relative likelihoods of
+-- being affected by an incident, in the long measure shape (columns in fct_edi_measure order).
+with rates as (
+    select * from {{ ref('fct_hia6_incident_rate') }}
+),
+
+relative_likelihoods as (
+    select * from {{ ref('fct_hia6_relative_likelihood') }}
+),
+
+long as (
+    select
+        organisation_code, period_type, period_end, fy_end, 'hia6_incidents_per_1000' as measure_id,
+        breakdown_value, group_dimension, group_value,
+        cast(null as {{ dbt.type_string() }}) as reference_group,
+        incidents as numerator, headcount as denominator,
+        cast(null as bigint) as reference_numerator, cast(null as bigint) as reference_denominator,
+        incidents_per_1000 as value, 'per_1000' as value_unit,
+        cast(null as double) as ci_lower, cast(null as double) as ci_upper,
+        flag_small_count, incidents = 0 as flag_zero_cell,
+        cast(null as boolean) as flag_ci_spans_parity,
+        flag_small_count or incidents = 0 as flag_volatile
+    from rates
+    union all
+    select
+        organisation_code, period_type, period_end, fy_end, 'hia6_staff_affected_per_1000',
+        breakdown_value, group_dimension, group_value, null,
+        staff_affected, headcount, null, null,
+        staff_affected_per_1000, 'per_1000', null, null,
+        staff_affected between {{ var('sdc_suppress_min') }} and {{ var('sdc_suppress_max') }},
+        staff_affected = 0,
+        null,
+        staff_affected between {{ var('sdc_suppress_min') }} and {{ var('sdc_suppress_max') }}
+            or staff_affected = 0
+    from rates
+    union all
+    select
+        organisation_code, 'financial_year', fy_end, fy_end, measure_id,
+        breakdown_value, group_dimension, numerator_group, denominator_group,
+        numerator_events, numerator_base, denominator_events, denominator_base,
+        rl_value, 'ratio', ci_lower, ci_upper,
+        flag_small_count, flag_zero_cell, flag_ci_spans_parity, flag_volatile
+    from relative_likelihoods
+)
+
+select
+    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(period_type as {{ dbt.type_string() }}) as period_type,
+    cast(period_end as date) as period_end,
+    cast(fy_end as date) as fy_end,
+    cast(measure_id as {{ dbt.type_string() }}) as measure_id,
+    cast('default' as {{ dbt.type_string() }}) as variant,
+    cast('incident_type_perpetrator' as {{ dbt.type_string() }}) as breakdown_type,
+    cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+    cast(group_dimension as {{ dbt.type_string() }}) as group_dimension,
+    cast(group_value as {{ dbt.type_string() }}) as group_value,
+    cast(reference_group as {{ dbt.type_string() }}) as reference_group,
+    cast(numerator as bigint) as numerator,
+    cast(denominator as bigint) as denominator,
+    cast(reference_numerator as bigint) as reference_numerator,
+    cast(reference_denominator as bigint) as reference_denominator,
+    cast(value as double) as value,
+    cast(value_unit as {{ dbt.type_string() }}) as value_unit,
+    cast(ci_lower as double) as ci_lower,
+    cast(ci_upper as double) as ci_upper,
+    cast(flag_small_count as boolean) as flag_small_count,
+    cast(flag_zero_cell as boolean) as flag_zero_cell,
+    cast(flag_ci_spans_parity as boolean) as flag_ci_spans_parity,
+    cast(flag_volatile as boolean) as flag_volatile,
+    cast(null as boolean) as flag_window_incomplete
+from long
