@@ -1,7 +1,7 @@
 {{ config(contract={'enforced': true}) }}
 
 {#- Every standard contributes one int_edi_measure__<standard> model in the same long shape. -#}
-{%- set standards = ['workforce', 'spc', 'pay_gap', 'survey', 'hia6'] -%}
+{%- set standards = ['workforce', 'relative_likelihood', 'survey', 'pay_gap', 'hia6', 'spc'] -%}
 {%- set columns = [
     ('organisation_code', dbt.type_string()), ('period_type', dbt.type_string()), ('period_end', 'date'),
     ('fy_end', 'date'), ('measure_id', dbt.type_string()), ('variant', dbt.type_string()),
