@@ -89,28 +89,12 @@ measures as (
 )
 
 select
-    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
-    cast('financial_year' as {{ dbt.type_string() }}) as period_type,
-    cast(fy_end as date) as period_end,
-    cast(fy_end as date) as fy_end,
-    cast(measure_id as {{ dbt.type_string() }}) as measure_id,
-    cast(variant as {{ dbt.type_string() }}) as variant,
-    cast(breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
-    cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
-    cast(group_dimension as {{ dbt.type_string() }}) as group_dimension,
-    cast(group_value as {{ dbt.type_string() }}) as group_value,
-    cast(reference_group as {{ dbt.type_string() }}) as reference_group,
-    cast(numerator as bigint) as numerator,
-    cast(denominator as bigint) as denominator,
-    cast(reference_numerator as bigint) as reference_numerator,
-    cast(reference_denominator as bigint) as reference_denominator,
-    cast(value as double) as value,
-    cast(value_unit as {{ dbt.type_string() }}) as value_unit,
-    cast(null as double) as ci_lower,
-    cast(null as double) as ci_upper,
-    cast(flag_small_count as boolean) as flag_small_count,
-    cast(flag_zero_cell as boolean) as flag_zero_cell,
-    cast(false as boolean) as flag_ci_spans_parity,
-    cast(flag_small_count or flag_zero_cell as boolean) as flag_volatile,
-    cast(false as boolean) as flag_window_incomplete
+    {{ edi_measure_columns({
+        'period_type': "'financial_year'",
+        'period_end': "fy_end",
+        'ci_lower': "null",
+        'ci_upper': "null",
+        'flag_ci_spans_parity': "false",
+        'flag_volatile': "flag_small_count or flag_zero_cell",
+        'flag_window_incomplete': "false"}) }}
 from measures

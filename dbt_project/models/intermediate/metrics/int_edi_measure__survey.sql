@@ -28,29 +28,16 @@ long as (
 )
 
 select
-    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
-    cast('financial_year' as {{ dbt.type_string() }}) as period_type,
-    cast(fy_end as date) as period_end,
-    cast(fy_end as date) as fy_end,
-    cast(measure_id as {{ dbt.type_string() }}) as measure_id,
-    cast(variant as {{ dbt.type_string() }}) as variant,
-    cast('overall' as {{ dbt.type_string() }}) as breakdown_type,
-    cast('all' as {{ dbt.type_string() }}) as breakdown_value,
-    cast(group_dimension as {{ dbt.type_string() }}) as group_dimension,
-    cast(group_value as {{ dbt.type_string() }}) as group_value,
-    cast(reference_group as {{ dbt.type_string() }}) as reference_group,
-    cast(numerator as bigint) as numerator,
-    cast(denominator as bigint) as denominator,
-    cast(reference_numerator as bigint) as reference_numerator,
-    cast(reference_denominator as bigint) as reference_denominator,
-    cast(value as double) as value,
-    cast(value_unit as {{ dbt.type_string() }}) as value_unit,
-    cast(null as double) as ci_lower,
-    cast(null as double) as ci_upper,
-    -- survey counts are small when the base is under the survey disclosure threshold (spec §10)
-    cast(flag_small_base as boolean) as flag_small_count,
-    cast(null as boolean) as flag_zero_cell,
-    cast(null as boolean) as flag_ci_spans_parity,
-    cast(flag_small_base as boolean) as flag_volatile,
-    cast(null as boolean) as flag_window_incomplete
+    {{ edi_measure_columns({
+        'period_type': "'financial_year'",
+        'period_end': "fy_end",
+        'breakdown_type': "'overall'",
+        'breakdown_value': "'all'",
+        'ci_lower': "null",
+        'ci_upper': "null",
+        'flag_small_count': "flag_small_base",
+        'flag_zero_cell': "null",
+        'flag_ci_spans_parity': "null",
+        'flag_volatile': "flag_small_base",
+        'flag_window_incomplete': "null"}) }}
 from long

@@ -110,28 +110,14 @@ long as (
 )
 
 select
-    organisation_code,
-    'financial_year' as period_type,
-    fy_end as period_end,
-    fy_end,
-    measure_id,
-    variant,
-    breakdown_type,
-    breakdown_value,
-    group_dimension,
-    group_value,
-    reference_group,
-    numerator,
-    denominator,
-    reference_numerator,
-    reference_denominator,
-    value,
-    value_unit,
-    cast(null as double) as ci_lower,
-    cast(null as double) as ci_upper,
-    cast(null as boolean) as flag_small_count,
-    cast(null as boolean) as flag_zero_cell,
-    cast(null as boolean) as flag_ci_spans_parity,
-    cast(null as boolean) as flag_volatile,
-    cast(null as boolean) as flag_window_incomplete
+    {{ edi_measure_columns({
+        'period_type': "'financial_year'",
+        'period_end': "fy_end",
+        'ci_lower': "null",
+        'ci_upper': "null",
+        'flag_small_count': "null",
+        'flag_zero_cell': "null",
+        'flag_ci_spans_parity': "null",
+        'flag_volatile': "null",
+        'flag_window_incomplete': "null"}) }}
 from long
