@@ -79,8 +79,9 @@ def docs() -> None:
 def rollback(
     version: str = typer.Argument(None, help="A file name in warehouse/history/ (default: the newest)"),
 ) -> None:
-    """Publish a kept previous version of the warehouse again."""
-    from orchestration.publish.files import history_versions, rollback as restore
+    """Publish a kept previous version of the warehouse again, and rebuild the BI extract from it."""
+    from orchestration.publish.bi_extract import build_bi_extract
+    from orchestration.publish.files import history_versions, published_path, rollback as restore
     from orchestration.settings import load_settings
 
     warehouse_dir = load_settings().warehouse_dir
@@ -91,6 +92,112 @@ def rollback(
         typer.echo(f"{error}\nkept versions:\n  {kept}", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"restored {restored.name} as {warehouse_dir / 'edi.duckdb'}")
+    extract = build_bi_extract(published_path(warehouse_dir), warehouse_dir)
+    typer.echo(f"rebuilt the BI extract ({len(extract.tables)} tables) from it")
+
+
+def _duration(run: dict) -> str:
+    from datetime import datetime
+
+    if not run.get("started_at") or not run.get("finished_at"):
+        return ""
+    seconds = (datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])).total_seconds()
+    return f"{seconds:.1f} s"
+
+
+def _runs_table(runs: list[dict]):
+    from rich.table import Table
+
+    from orchestration.publish.inspect import NOT_FAILED
+
+    table = Table(title=f"Last {len(runs)} run(s)")
+    for column in ("run id", "status", "started (UTC)", "duration", "published version", "failed checks"):
+        table.add_column(column)
+    for run in runs:
+        failed = sum(not c["passed"] for c in run["checks"])
+        style = None if run["status"] in NOT_FAILED else "red"
+        started = (run.get("started_at") or "")[:19].replace("T", " ")
+        table.add_row(run["run_id"], run["status"], started, _duration(run),
+                      run.get("published_version") or "", str(failed), style=style)
+    return table
+
+
+def _failed_checks_table(run: dict):
+    import json
+
+    from rich.table import Table
+
+    table = Table(title=f"Failed checks of the latest failed run {run['run_id']}", show_lines=True)
+    for column in ("target", "check", "severity", "observed", "failing rows (sample)"):
+        table.add_column(column, overflow="fold")
+    for check in (c for c in run["checks"] if not c["passed"]):
+        table.add_row(check["target"], check["check_name"], check["severity"],
+                      json.dumps(check["observed"], default=str), json.dumps(check["sample"], default=str))
+    return table
+
+
+@app.command()
+def status(
+    runs: int = typer.Option(10, "--runs", "-n", min=1, help="How many recent runs to show"),
+) -> None:
+    """The last runs, what is published now, and the failed checks of the latest failed run."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from orchestration.publish.inspect import latest_failed_run, published, recent_runs
+    from orchestration.settings import load_settings
+
+    warehouse_dir = load_settings().warehouse_dir
+    console = Console(width=max(160, Console().width))
+    history = recent_runs(warehouse_dir, runs)
+    console.print(_runs_table(history) if history else "no runs recorded yet")
+    now = published(warehouse_dir)
+    if now is None:
+        console.print(f"published: nothing at {warehouse_dir / 'edi.duckdb'}")
+    else:
+        console.print(f"published: {now.path}  version {now.version}  run {now.run_id}  "
+                      f"published at {now.published_at:%Y-%m-%d %H:%M:%S} UTC")
+    failed = latest_failed_run(warehouse_dir)
+    if failed is not None:
+        console.print(_failed_checks_table(failed))
+        for error in failed["errors"]:
+            console.print(f"[red]error[/red] {escape(error)}", highlight=False)
+
+
+def _lineage_tree(node, tree=None, shown=None):
+    """A rich Tree of the node and its ancestors; an ancestor already shown is not expanded again."""
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    shown = set() if shown is None else shown
+    label = escape(f"{node.name} ({node.node_type})")
+    branch = Tree(label) if tree is None else tree.add(label)
+    if node.unique_id in shown:
+        branch.label = escape(f"{node.name} ({node.node_type}, see above)")
+        return branch
+    shown.add(node.unique_id)
+    for landed in node.files:
+        branch.add(escape(f"{landed.path}  sha256 {landed.sha256}  rows read {landed.rows_read}, "
+                          f"landed {landed.rows_landed}, quarantined {landed.rows_quarantined}"))
+    for parent in node.parents:
+        _lineage_tree(parent, branch, shown)
+    return branch
+
+
+@app.command("lineage")
+def lineage_command(model: str = typer.Argument(..., help="A dbt model or seed name, e.g. fct_edi_measure")) -> None:
+    """Print the chain model -> parents -> sources -> landed files of the published warehouse."""
+    from rich.console import Console
+
+    from orchestration.publish.inspect import InspectError, lineage
+    from orchestration.settings import load_settings
+
+    try:
+        root = lineage(load_settings().warehouse_dir, model)
+    except InspectError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    Console(width=max(160, Console().width)).print(_lineage_tree(root))
 
 
 @app.command()
@@ -99,6 +206,7 @@ def refresh() -> None:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.publish.run_record import record_run
     from orchestration.run_summary import print_summary, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
 
@@ -109,6 +217,7 @@ def refresh() -> None:
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
+        record_run(instance, result.run_id)
     keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
     summary = summarise(result, keys, time.monotonic() - started)
     print_summary(summary)

@@ -3,6 +3,7 @@
 from dagster import Definitions, in_process_executor
 
 from orchestration.publish.assets import build_publish_asset
+from orchestration.publish.sensors import RUN_HISTORY_SENSORS
 from orchestration.resources import default_warehouse
 from orchestration.schedules import nightly_schedule, refresh_job
 from orchestration.sources import SOURCE_ASSETS, SOURCE_CHECKS
@@ -17,6 +18,7 @@ defs = Definitions(
     asset_checks=SOURCE_CHECKS,
     jobs=[refresh_job],
     schedules=[nightly_schedule],
+    sensors=RUN_HISTORY_SENSORS,
     resources={"warehouse": default_warehouse(), "dbt": dbt_resource()},
     # ad-hoc materialisations from the UI also run in one process: DuckDB has one writer
     executor=in_process_executor,

@@ -6,10 +6,11 @@ import shutil
 from functools import cached_property
 from pathlib import Path
 
-from dagster import AssetExecutionContext
+from dagster import AssetCheckResult, AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from orchestration.quality.failing_samples import with_failing_samples
 from orchestration.resources import Warehouse
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
@@ -56,8 +57,25 @@ def _manifest_path() -> Path:
     dagster_dbt_translator=DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
-    os.environ["EDI_DUCKDB_PATH"] = str(warehouse.candidate(context.run_id))
-    invocation = dbt.cli(build_args(), context=context)
-    yield from invocation.stream()
+    candidate = warehouse.candidate(context.run_id)
+    os.environ["EDI_DUCKDB_PATH"] = str(candidate)
+    invocation = dbt.cli(build_args(), context=context, raise_on_error=False)
+    failed = []
+    try:
+        for event in invocation.stream():
+            if isinstance(event, AssetCheckResult) and not event.passed:
+                failed.append(event)  # sampled once dbt has exited and released the database
+            else:
+                yield event
+    except BaseException:
+        # an error while streaming must not leave dbt writing the candidate in the background
+        invocation.process.terminate()
+        invocation.process.wait()
+        raise
+    yield from with_failing_samples(failed, invocation, candidate)
+    error = invocation.get_error()
     # each invocation writes its own target/ folder; its artifacts are consumed by now
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+    if error is not None:
+        raise error
+

@@ -1,52 +1,51 @@
 """The publish step: the last asset of a refresh, run only when everything upstream succeeded."""
 
-import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
     DagsterEventType,
+    DagsterInstance,
     Failure,
     MaterializeResult,
+    MetadataValue,
     asset,
 )
 
-from orchestration.publish.audit import write_audit
-from orchestration.publish.files import publish
+from orchestration.publish.audit import content_version, write_audit, write_table_hashes
+from orchestration.publish.bi_extract import BiExtractRefused, staged_bi_extract
+from orchestration.publish.files import candidate_path, publish
+from orchestration.publish.run_record import PUBLISHED_KEY, check_results, run_events, run_parameters
 from orchestration.resources import Warehouse
 from orchestration.settings import load_settings
 
-PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 
-
-def check_results(context: AssetExecutionContext) -> list[dict]:
-    """Every check evaluation recorded for this run, as rows for audit.check_result."""
-    rows = []
-    for event in _events(context.instance, context.run_id, DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = event.event_specific_data
-        observed = {k: v.value for k, v in evaluation.metadata.items() if isinstance(v.value, (int, float, str))}
-        rows.append({"target": evaluation.asset_key.to_user_string(), "check_name": evaluation.check_name,
-                     "passed": bool(evaluation.passed), "severity": evaluation.severity.value,
-                     "observed": json.dumps(observed, default=str)})
-    return rows
-
-
-def unpassed_checks(context: AssetExecutionContext, results: list[dict]) -> list[str]:
+def unpassed_checks(instance: DagsterInstance, run_id: str, results: list[dict]) -> list[str]:
     """Checks planned in this run that failed or never ran. Blocking checks stop downstream steps
     of the same run only, so publishing re-reads the run's own record before trusting it."""
     planned = {
         (e.event_specific_data.asset_key.to_user_string(), e.event_specific_data.check_name)
-        for e in _events(context.instance, context.run_id, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+        for e in run_events(instance, run_id, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
     }
     passed = {(r["target"], r["check_name"]) for r in results if r["passed"]}
     return sorted(f"{asset}:{check}" for asset, check in planned - passed)
 
 
-def _events(instance, run_id: str, event_type: DagsterEventType):
-    records = instance.get_records_for_run(run_id=run_id, of_type=event_type, limit=100_000).records
-    return [r.event_log_entry.dagster_event for r in records]
+def publish_with_bi_extract(warehouse: Warehouse, run_id: str, keep: int) -> tuple[Path, tuple[str, ...]]:
+    """Publish the candidate and swap in its BI extract. The extract is checked and written from the
+    candidate first, so a refusal blocks the publish: the warehouse and its extract always come from
+    the same run, and a failure keeps both previous versions."""
+    warehouse_dir = warehouse.published_path.parent
+    try:
+        with staged_bi_extract(candidate_path(warehouse_dir, run_id), warehouse_dir) as bi_extract:
+            path = publish(warehouse_dir, run_id, keep)
+            bi_extract.swap_in()
+    except BiExtractRefused as refused:
+        raise Failure(f"not publishing: {refused}") from refused
+    return path, bi_extract.tables
 
 
 def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
@@ -56,22 +55,28 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         group_name="publish",
         kinds={"duckdb"},
         description="Swap this run's candidate warehouse into place as warehouse/edi.duckdb, "
-                    "only if every check of the run passed; keep the previous versions.",
+                    "only if every check of the run passed; keep the previous versions; rebuild the "
+                    "person-free BI extract (warehouse/edi_bi.duckdb, warehouse/bi/*.parquet).",
     )
     def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        results = check_results(context)
-        failing = unpassed_checks(context, results)
+        results = check_results(context.instance, context.run_id)
+        failing = unpassed_checks(context.instance, context.run_id, results)
         if failing:
             raise Failure(f"not publishing: {len(failing)} check(s) did not pass: {', '.join(failing[:20])}")
         settings = load_settings()
         stats = context.instance.get_run_stats(context.run_id)
         started = datetime.fromtimestamp(stats.start_time, timezone.utc).replace(tzinfo=None) if stats.start_time else None
-        parameters = {"landing_dir": warehouse.landing_dir, "warehouse_dir": warehouse.warehouse_dir,
-                      "mode": settings.mode, "keep_versions": settings.keep_versions}
+        parameters = run_parameters(warehouse.landing_dir, warehouse.warehouse_dir)
         with warehouse.connect(context.run_id) as con:
             write_audit(con, context.run_id, started, parameters, results)
-        path = publish(warehouse.published_path.parent, context.run_id, settings.keep_versions)
-        context.log.info(f"published {path}")
-        return MaterializeResult(metadata={"path": str(path), "size_bytes": path.stat().st_size})
+            hashes = write_table_hashes(con, context.run_id)
+        path, bi_tables = publish_with_bi_extract(warehouse, context.run_id, settings.keep_versions)
+        context.log.info(f"BI extract rebuilt: {len(bi_tables)} tables")
+        version = content_version(hashes)
+        context.log.info(f"published {path} (content version {version})")
+        return MaterializeResult(metadata={
+            "path": str(path), "size_bytes": path.stat().st_size, "content_version": version,
+            "table_hashes": MetadataValue.json([dict(zip(("schema", "table", "rows", "hash"), h)) for h in hashes]),
+        })
 
     return published_warehouse

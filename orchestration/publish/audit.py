@@ -3,6 +3,7 @@ carries the record of the run that built it: what ran, which checks passed, and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from datetime import datetime, timezone
@@ -14,6 +15,10 @@ import duckdb
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 AUDITED_PACKAGES = ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "great-expectations")
+# DuckDB's parallel aggregation adds doubles in a varying order, so identical runs differ in the
+# last bits (seen in fct_pay_gap means and gaps). Hashes take doubles at single precision (~7
+# significant digits): relative, so unlike rounding to fixed decimals it absorbs that noise at any
+# magnitude; a value lying within the noise of a float32 rounding boundary would still differ.
 
 
 def code_version() -> str:
@@ -40,6 +45,53 @@ def lineage_edges(manifest_path: Path) -> list[tuple[str, str, str]]:
     return edges
 
 
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _hashed_column(name: str, data_type: str) -> str:
+    column = _quoted(name)
+    return f"cast({column} as float)" if data_type == "DOUBLE" else column
+
+
+def table_hashes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:
+    """(schema, table, rows, hash) for every base table outside `audit`. The hash is the sum of
+    DuckDB's 64-bit row hashes modulo 2^64: independent of row order, and a duplicated row still
+    changes it (an XOR would cancel it out). Names come from the catalog and are quoted."""
+    columns: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column, data_type in con.execute(
+        """select c.schema_name, c.table_name, c.column_name, c.data_type
+           from duckdb_columns() c join duckdb_tables() t using (database_name, schema_name, table_name)
+           where c.database_name = current_database() and c.schema_name <> 'audit'
+           order by c.schema_name, c.table_name, c.column_index""").fetchall():
+        columns.setdefault((schema, table), []).append(_hashed_column(column, data_type))
+    hashes = []
+    for (schema, table), expressions in columns.items():
+        rows, total = con.execute(
+            f"select count(*), coalesce(sum(hash({', '.join(expressions)})::hugeint), 0) "
+            f"from {_quoted(schema)}.{_quoted(table)}").fetchone()
+        hashes.append((schema, table, rows, f"{int(total) % 2**64:016x}"))
+    return hashes
+
+
+def content_version(hashes: list[tuple[str, str, int, str]]) -> str:
+    """One short identifier of the whole warehouse's content: equal content, equal version."""
+    lines = sorted(f"{schema}.{table}:{rows}:{digest}" for schema, table, rows, digest in hashes)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+def write_table_hashes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str, int, str]]:
+    hashes = table_hashes(con)
+    con.execute("create schema if not exists audit")
+    con.execute(
+        """create table if not exists audit.table_hash (run_id varchar, schema_name varchar,
+           table_name varchar, row_count bigint, content_hash varchar)""")
+    con.execute("delete from audit.table_hash where run_id = $r", {"r": run_id})
+    con.executemany("insert into audit.table_hash values (?, ?, ?, ?, ?)",
+                    [(run_id, *row) for row in hashes])
+    return hashes
+
+
 def write_audit(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime | None,
                 parameters: dict, checks: list[dict]) -> None:
     con.execute("create schema if not exists audit")
@@ -57,7 +109,8 @@ def write_audit(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetim
            check_name varchar, passed boolean, severity varchar, observed varchar)""")
     con.execute("delete from audit.check_result where run_id = $r", {"r": run_id})
     con.executemany("insert into audit.check_result values (?, ?, ?, ?, ?, ?)", [
-        (run_id, c["target"], c["check_name"], c["passed"], c["severity"], c["observed"]) for c in checks])
+        (run_id, c["target"], c["check_name"], c["passed"], c["severity"],
+         json.dumps(c["observed"], default=str)) for c in checks])
     con.execute(
         "create or replace table audit.lineage (node varchar, node_type varchar, parent varchar)")
     con.executemany("insert into audit.lineage values (?, ?, ?)",

@@ -7,10 +7,15 @@
 A run starts from a copy of the published file (so a run of a few assets still sees the rest of
 the warehouse) and publishing is one os.replace: a reader sees the old file or the new one, never
 a mixture, and a failed or killed run leaves the published file untouched.
+
+A run claims its candidate with an exclusive flock on `candidates/<run id>.lock`, held until it
+publishes or its process ends (the kernel drops the lock even after SIGKILL). A new run deletes
+every unclaimed candidate: what killed and failed runs left behind.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from datetime import datetime, timezone
@@ -40,6 +45,14 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
+def _shared_root(path: Path) -> Path:
+    """Others may pass through the warehouse folder to the shareable BI extract (edi_bi.duckdb, bi/)
+    but not list it; every person-level file in it stays owner-only."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o711)
+    return path
+
+
 def _private_copy(source: Path, target: Path) -> None:
     """Copy then rename, so a half-finished copy is never taken for the real file."""
     partial = target.with_name(target.name + ".copying")
@@ -48,13 +61,66 @@ def _private_copy(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+# run id -> open lock file descriptor; the flock lives as long as the descriptor
+_CLAIMS: dict[str, int] = {}
+
+
+def _lock_path(warehouse_dir: Path, run_id: str) -> Path:
+    return candidate_path(warehouse_dir, run_id).with_suffix(".lock")
+
+
+def _try_lock(path: Path) -> int | None:
+    """An open descriptor holding an exclusive flock on path, or None if someone else holds it."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _claim(warehouse_dir: Path, run_id: str) -> None:
+    if run_id not in _CLAIMS:
+        fd = _try_lock(_lock_path(warehouse_dir, run_id))
+        if fd is not None:
+            _CLAIMS[run_id] = fd
+
+
+def _release(warehouse_dir: Path, run_id: str) -> None:
+    fd = _CLAIMS.pop(run_id, None)
+    if fd is not None:
+        _lock_path(warehouse_dir, run_id).unlink(missing_ok=True)
+        os.close(fd)
+
+
+def prune_stale_candidates(warehouse_dir: Path) -> list[str]:
+    """Delete the files of every run whose candidate nobody holds (killed or finished runs);
+    returns their run ids."""
+    folder = candidate_path(warehouse_dir, "x").parent
+    pruned = []
+    for run_id in sorted({p.name.split(".")[0] for p in folder.glob("*")} - set(_CLAIMS)):
+        fd = _try_lock(_lock_path(warehouse_dir, run_id))
+        if fd is None:  # a live run in another process
+            continue
+        for leftover in folder.glob(f"{run_id}.*"):  # .duckdb, .duckdb.wal, .duckdb.copying, .lock
+            leftover.unlink(missing_ok=True)
+        os.close(fd)
+        pruned.append(run_id)
+    return pruned
+
+
 def ensure_candidate(warehouse_dir: Path, run_id: str) -> Path:
-    """The run's candidate file, created on first use as a copy of the published warehouse."""
+    """The run's candidate file, created on first use as a copy of the published warehouse.
+    Creating it claims it and first prunes what earlier runs left behind."""
     candidate = candidate_path(warehouse_dir, run_id)
     if candidate.exists():
+        _claim(warehouse_dir, run_id)
         return candidate
-    _private_dir(Path(warehouse_dir))
+    _shared_root(Path(warehouse_dir))
     _private_dir(candidate.parent)
+    _claim(warehouse_dir, run_id)
+    prune_stale_candidates(warehouse_dir)
     published = published_path(warehouse_dir)
     if published.exists():
         _private_copy(published, candidate)
@@ -80,6 +146,7 @@ def publish(warehouse_dir: Path, run_id: str, keep: int) -> Path:
     _keep_current_version(warehouse_dir, run_id)
     _fsync(candidate)
     os.replace(candidate, published_path(warehouse_dir))
+    _release(warehouse_dir, run_id)
     prune_history(warehouse_dir, keep)
     return published_path(warehouse_dir)
 
@@ -103,11 +170,14 @@ def rollback(warehouse_dir: Path, version: str | None = None) -> Path:
     chosen = [v for v in versions if version is None or v.name == version or v.stem == version]
     if not chosen:
         raise FileNotFoundError(f"no kept version {version or ''} in {history_dir(warehouse_dir)}")
-    restoring = candidate_path(warehouse_dir, f"rollback-{chosen[0].stem}")
+    label = f"rollback-{chosen[0].stem}"
+    restoring = candidate_path(warehouse_dir, label)
     _private_dir(restoring.parent)
+    _claim(warehouse_dir, label)
     _private_copy(chosen[0], restoring)
     _keep_current_version(warehouse_dir, "before-rollback")
     os.replace(restoring, published_path(warehouse_dir))
+    _release(warehouse_dir, label)
     return chosen[0]
 
 

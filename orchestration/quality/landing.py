@@ -126,6 +126,10 @@ def check_header(path: Path, contract: Contract) -> None:
         problems.append("missing column(s) " + ", ".join(repr(c) for c in missing))
     if extra:
         problems.append("unexpected column(s) " + ", ".join(repr(c) for c in extra))
+    problems += [f"{h!r} appears {found.count(h)} times" for h in dict.fromkeys(found) if found.count(h) > 1]
+    # Rows are read by position: the right names in another order would land values in the wrong columns.
+    if not problems and found != expected:
+        problems.append("columns are in a different order")
     if problems:
         raise SourceFileError(f"{path}: {'; '.join(problems)} — {where} expects {expected}")
 

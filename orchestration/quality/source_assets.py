@@ -20,9 +20,10 @@ from dagster import (
 )
 
 from orchestration.quality.contracts import Contract, load_contracts
-from orchestration.quality.expectations import validate_landed
+from orchestration.quality.expectations import SuiteOutcome, validate_landed
+from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.landing import land_source, source_files
-from orchestration.quality.row_accounting import check_row_accounting
+from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
 from orchestration.resources import Warehouse
 
 
@@ -99,10 +100,27 @@ def contract_expectations_check(contract: Contract):
                 "expectations": len(outcome.outcomes),
                 "failed": len(outcome.failures),
                 "failures": MetadataValue.json([vars(f) for f in outcome.failures]),
+                SAMPLE_KEY: MetadataValue.json(expectation_sample(outcome)),
             },
         )
 
     return _check
+
+
+def expectation_sample(outcome: SuiteOutcome) -> list[dict]:
+    """Per failed expectation: its column, how many values failed and GX's unexpected values
+    (kept by validate() only for public and internal columns)."""
+    return [{"expectation": f.kind, "column": f.column,
+             "unexpected_count": f.observed.get("unexpected_count"),
+             "unexpected_sample": f.observed.get("unexpected_sample", [])}
+            for f in outcome.failures]
+
+
+def offending_files(result: AccountingResult, contract: Contract) -> list[dict]:
+    """The files whose rows do not add up or whose quarantined share is above the limit."""
+    return [f for f in result.files
+            if f["read"] != f["landed"] + f["quarantined"]
+            or f["quarantined"] > contract.max_quarantine_ratio * f["read"]]
 
 
 def row_accounting_check(contract: Contract):
@@ -122,7 +140,8 @@ def row_accounting_check(contract: Contract):
             passed=result.passed,
             severity=AssetCheckSeverity.ERROR,
             description=result.message,
-            metadata={"quarantine_ratio": result.quarantine_ratio, "files": MetadataValue.json(result.files)},
+            metadata={"quarantine_ratio": result.quarantine_ratio, "files": MetadataValue.json(result.files),
+                      SAMPLE_KEY: MetadataValue.json(offending_files(result, contract))},
         )
 
     return _check

@@ -9,8 +9,12 @@ from dagster import DagsterInstance
 
 from orchestration.definitions import defs
 from orchestration.publish.files import published_path
+from orchestration.publish.run_record import record_run
 from orchestration.schedules import REFRESH_JOB_NAME
 from orchestration.synthetic import generate
+
+# Set for every refresh of the session, so a test can search outputs for it (see test_security).
+PSEUDONYMISATION_TEST_KEY = "pytest-distinctive-key-7f3a9c1e-must-never-be-written"
 
 
 @dataclass
@@ -29,17 +33,27 @@ class Refresh:
 def run_refresh(landing: Path, warehouse: Path, asset_selection=None):
     """Execute the same job the schedule runs, pointed at temporary folders."""
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    return job.execute_in_process(
-        instance=DagsterInstance.ephemeral(),
+    instance = DagsterInstance.ephemeral()
+    result = job.execute_in_process(
+        instance=instance,
         raise_on_error=False,
         asset_selection=asset_selection,
         run_config={"resources": {"warehouse": {"config": {
             "landing_dir": str(landing), "warehouse_dir": str(warehouse)}}}},
     )
+    record_run(instance, result.run_id)  # as `edi refresh` does
+    return result
 
 
 @pytest.fixture(scope="session")
-def demo_refresh(tmp_path_factory) -> Refresh:
+def pseudonymisation_key() -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EDI_PSEUDONYMISATION_KEY", PSEUDONYMISATION_TEST_KEY)
+        yield PSEUDONYMISATION_TEST_KEY
+
+
+@pytest.fixture(scope="session")
+def demo_refresh(tmp_path_factory, pseudonymisation_key) -> Refresh:
     root = tmp_path_factory.mktemp("demo")
     report = generate(trusts=1, seed=11, out=root / "landing")
     result = run_refresh(root / "landing", root / "warehouse")
@@ -51,5 +65,5 @@ def copied_refresh(demo_refresh, tmp_path) -> Refresh:
     """A private copy of the demo landing folder and warehouse, free to damage."""
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
     shutil.copytree(demo_refresh.landing, landing)
-    shutil.copytree(demo_refresh.warehouse, warehouse)
+    shutil.copytree(demo_refresh.warehouse, warehouse, symlinks=True)  # warehouse/bi is a relative link
     return Refresh(landing, warehouse, None, demo_refresh.report)

@@ -25,9 +25,10 @@ def test_contracts_sync_reports_the_committed_sources_up_to_date():
     assert result.exit_code == 0 and "up to date" in result.output
 
 
-def test_rollback_restores_a_kept_version_or_lists_what_is_kept(tmp_path, monkeypatch):
+def test_rollback_restores_a_kept_version_and_its_bi_extract_or_lists_what_is_kept(tmp_path, monkeypatch):
     import duckdb
 
+    from orchestration.publish.bi_extract import bi_file_path
     from orchestration.publish.files import ensure_candidate, publish, published_path
 
     monkeypatch.setenv("EDI_WAREHOUSE_DIR", str(tmp_path))
@@ -35,10 +36,14 @@ def test_rollback_restores_a_kept_version_or_lists_what_is_kept(tmp_path, monkey
     for value in ("first", "second"):
         with duckdb.connect(str(ensure_candidate(tmp_path, value))) as con:
             con.execute("create or replace table t as select $v as v", {"v": value})
+            con.execute("create schema if not exists bi")
+            con.execute("create or replace table bi.trust_count as select $v as label", {"v": value})
         publish(tmp_path, value, keep=3)
     result = runner.invoke(app, ["rollback"])
     assert result.exit_code == 0 and "restored" in result.output
     with duckdb.connect(str(published_path(tmp_path)), read_only=True) as con:
         assert con.execute("select v from t").fetchone()[0] == "first"
+    with duckdb.connect(str(bi_file_path(tmp_path)), read_only=True) as con:
+        assert con.execute("select label from trust_count").fetchone()[0] == "first"
     missing = runner.invoke(app, ["rollback", "no-such-version"])
     assert missing.exit_code == 1 and "kept versions" in missing.output

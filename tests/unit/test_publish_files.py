@@ -78,12 +78,58 @@ def test_rollback_without_history_is_a_clear_error(tmp_path):
         rollback(tmp_path)
 
 
-def test_warehouse_files_are_the_owners_only(tmp_path):
+def test_warehouse_files_are_the_owners_only_and_the_folder_only_passable(tmp_path):
     write_table(ensure_candidate(tmp_path, "run-1"), "x")
     publish(tmp_path, "run-1", keep=1)
     write_table(ensure_candidate(tmp_path, "run-2"), "y")
     publish(tmp_path, "run-2", keep=1)
     for path in [published_path(tmp_path), *history_dir(tmp_path).glob("*.duckdb")]:
         assert path.stat().st_mode & 0o777 == 0o600, path
-    for folder in (tmp_path, history_dir(tmp_path), candidate_path(tmp_path, "x").parent):
+    for folder in (history_dir(tmp_path), candidate_path(tmp_path, "x").parent):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
+    # others reach the BI extract by name but cannot list the folder
+    assert tmp_path.stat().st_mode & 0o777 == 0o711
+
+
+HOLD_CANDIDATE = """
+import sys, time, duckdb
+from orchestration.publish.files import ensure_candidate
+with duckdb.connect(str(ensure_candidate(sys.argv[1], sys.argv[2]))) as con:
+    con.execute("create table t as select 1 as v")
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def start_run_in_another_process(warehouse_dir, run_id):
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", HOLD_CANDIDATE, str(warehouse_dir), run_id],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def test_a_new_run_prunes_what_a_killed_run_left_but_not_a_live_run(tmp_path):
+    killed = start_run_in_another_process(tmp_path, "killed-run")
+    live = start_run_in_another_process(tmp_path, "live-run")
+    try:
+        killed.kill()
+        killed.wait()
+        leftover = candidate_path(tmp_path, "killed-run")
+        leftover.with_name(leftover.name + ".wal").write_bytes(b"half a log")
+        leftover.with_name(leftover.name + ".copying").write_bytes(b"half a copy")
+        ensure_candidate(tmp_path, "run-2")
+        names = sorted(p.name for p in leftover.parent.iterdir())
+        assert not [n for n in names if n.startswith("killed-run")], names
+        assert "live-run.duckdb" in names and "run-2.duckdb" in names
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_publishing_releases_the_claim_on_the_candidate(tmp_path):
+    write_table(ensure_candidate(tmp_path, "run-1"), "x")
+    publish(tmp_path, "run-1", keep=1)
+    assert list(candidate_path(tmp_path, "run-1").parent.iterdir()) == []

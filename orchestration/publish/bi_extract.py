@@ -1,0 +1,246 @@
+"""The BI extract: the shareable, person-free copy of the warehouse's `bi` schema.
+
+    warehouse/edi_bi.duckdb            every table of schema bi (as main.<table>) with its table
+                                       and column descriptions (COMMENT ON), mode 0644
+    warehouse/bi -> bi_versions/<v>/   one <table>.parquet per table; `bi` is a symbolic link
+
+It is built from the run's candidate *before* the warehouse is published and swapped in *after*:
+a refusal (a person-level column, a count of 1-7) or any failure stops the publish too, so the
+warehouse and its extract never disagree, and the previous extract stays in place. Every file is
+written under a new name and put in place by os.replace; the Parquet files change together by
+replacing the one `bi` link, so a reader sees the old set or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+BI_SCHEMA = "bi"
+BI_FILE_NAME = "edi_bi.duckdb"
+PARQUET_LINK_NAME = "bi"
+PARQUET_VERSIONS_DIR = "bi_versions"
+SHAREABLE_FILE_MODE = 0o644
+SHAREABLE_DIR_MODE = 0o755
+
+# Catalog names are spliced into SQL as quoted identifiers, so only plain snake_case ones are accepted.
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
+# Column names that describe a person rather than a group (keys, identifiers, contact details).
+PERSON_LEVEL_COLUMN = re.compile(
+    r"(name|first_name|last_name|surname|forename|full_name|initials)"
+    r"|(.+_)?(staff|staff_version|person|employee|applicant|candidate|patient|assignment)_(key|id|number|name)"
+    r"|(.+_)?(email|email_address|phone|telephone|mobile|address|postcode)"
+    r"|(.+_)?(date_of_birth|birth_date|dob|age_in_years|nhs_number|ni_number|national_insurance_number)"
+)
+# Columns that count people; a published cell of 1-7 could identify someone (primary suppression).
+COUNT_COLUMN = re.compile(r"(reference_)?(numerator|denominator)|(.+_)?headcount|.+_count")
+DISCLOSIVE_MIN, DISCLOSIVE_MAX = 1, 7
+
+
+class BiExtractRefused(RuntimeError):
+    """The bi schema holds something the shareable extract must never contain."""
+
+
+@dataclass(frozen=True)
+class BiTable:
+    name: str
+    comment: str | None
+    columns: tuple[tuple[str, str, str | None], ...]  # (name, data type, comment) in table order
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _, _ in self.columns]
+
+    @property
+    def count_columns(self) -> list[str]:
+        """Named like a count; a boolean such as flag_small_count is a flag, not a count."""
+        return [name for name, data_type, _ in self.columns
+                if COUNT_COLUMN.fullmatch(name) and data_type != "BOOLEAN"]
+
+
+def bi_file_path(warehouse_dir: Path) -> Path:
+    return Path(warehouse_dir) / BI_FILE_NAME
+
+
+def parquet_dir(warehouse_dir: Path) -> Path:
+    return Path(warehouse_dir) / PARQUET_LINK_NAME
+
+
+def read_bi_catalog(con: duckdb.DuckDBPyConnection, database: str) -> list[BiTable]:
+    """The bi schema's tables and columns with their comments, as the catalog of `database` has them."""
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() "
+        "where database_name = ? and schema_name = ? order by table_name", [database, BI_SCHEMA]).fetchall()
+    result = []
+    for table, comment in tables:
+        columns = con.execute(
+            "select column_name, data_type, comment from duckdb_columns() "
+            "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
+            [database, BI_SCHEMA, table]).fetchall()
+        result.append(BiTable(table, comment, tuple(columns)))
+    _check_identifiers(result)
+    return result
+
+
+def _check_identifiers(tables: list[BiTable]) -> None:
+    odd = [name for t in tables for name in [t.name, *t.column_names] if not IDENTIFIER.fullmatch(name)]
+    if odd:
+        raise BiExtractRefused(f"bi schema has names that are not plain snake_case identifiers: {odd}")
+
+
+def person_level_columns(tables: list[BiTable]) -> list[str]:
+    return [f"{t.name}.{c}" for t in tables for c in t.column_names if PERSON_LEVEL_COLUMN.fullmatch(c)]
+
+
+def disclosive_count_columns(con: duckdb.DuckDBPyConnection, tables: list[BiTable]) -> list[str]:
+    """Count columns holding a value in 1..7 (try_cast: a count stored as text is checked too)."""
+    found = []
+    for table in tables:
+        for column in table.count_columns:
+            cells = con.execute(
+                f'select count(*) from src.{BI_SCHEMA}."{table.name}" '
+                f'where try_cast("{column}" as double) between ? and ?',
+                [DISCLOSIVE_MIN, DISCLOSIVE_MAX]).fetchone()[0]
+            if cells:
+                found.append(f"{table.name}.{column} ({cells} cells)")
+    return found
+
+
+def check_shareable(con: duckdb.DuckDBPyConnection, tables: list[BiTable]) -> None:
+    """Refuse, naming every offending column, before anything is written."""
+    problems = []
+    if person := person_level_columns(tables):
+        problems.append(f"person-level columns {person}")
+    if small := disclosive_count_columns(con, tables):
+        problems.append(f"counts of {DISCLOSIVE_MIN}-{DISCLOSIVE_MAX} in {small}")
+    if problems:
+        raise BiExtractRefused("BI extract refused, the previous one is kept: the bi schema has "
+                               + " and ".join(problems))
+
+
+def _sql_literal(text: str) -> str:
+    """COMMENT ON accepts a string literal only, not a bound parameter. The text is our own dbt
+    description read back from the catalog; DuckDB literals have no escape but a doubled quote."""
+    if "\x00" in text:
+        raise BiExtractRefused("a bi description contains a NUL character")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _write_bi_file(con: duckdb.DuckDBPyConnection, tables: list[BiTable], path: Path) -> None:
+    con.execute("attach ? as bi_out", [str(path)])
+    for table in tables:
+        con.execute(f'create table bi_out.main."{table.name}" as select * from src.{BI_SCHEMA}."{table.name}"')
+        if table.comment:
+            con.execute(f'comment on table bi_out.main."{table.name}" is {_sql_literal(table.comment)}')
+        for column, _, comment in table.columns:
+            if comment:
+                con.execute(f'comment on column bi_out.main."{table.name}"."{column}" is {_sql_literal(comment)}')
+    con.execute("detach bi_out")  # checkpoints: the file is complete, with no write-ahead log beside it
+    _make_shareable(path)
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, tables: list[BiTable], folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for table in tables:
+        target = folder / f"{table.name}.parquet"
+        con.execute(f'copy (select * from src.{BI_SCHEMA}."{table.name}") to ? (format parquet)', [str(target)])
+        _make_shareable(target)
+    folder.chmod(SHAREABLE_DIR_MODE)
+
+
+def _make_shareable(path: Path) -> None:
+    """Readable by anyone, and on disk before it is renamed into place."""
+    path.chmod(SHAREABLE_FILE_MODE)
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+@dataclass(frozen=True)
+class StagedExtract:
+    """A complete, checked extract under new names, not yet visible to readers."""
+
+    warehouse_dir: Path
+    bi_file: Path
+    parquet_version: Path
+    tables: tuple[str, ...]
+
+    def swap_in(self) -> None:
+        """Two renames: the Parquet link, then the BI file."""
+        link = self.warehouse_dir / f".{PARQUET_LINK_NAME}.{self.parquet_version.name}.link"
+        link.symlink_to(self.parquet_version.relative_to(self.warehouse_dir), target_is_directory=True)
+        os.replace(link, parquet_dir(self.warehouse_dir))
+        os.replace(self.bi_file, bi_file_path(self.warehouse_dir))
+
+    def discard(self) -> None:
+        """Remove what was not swapped in (a no-op after swap_in)."""
+        self.bi_file.unlink(missing_ok=True)
+        if self.parquet_version.resolve() != _current_parquet_version(self.warehouse_dir):
+            shutil.rmtree(self.parquet_version, ignore_errors=True)
+
+
+def _current_parquet_version(warehouse_dir: Path) -> Path | None:
+    link = parquet_dir(warehouse_dir)
+    return link.resolve() if link.is_symlink() else None
+
+
+def _remove_leftovers(warehouse_dir: Path) -> None:
+    """Partial files and links of a killed run, and Parquet versions older than the one readers see now."""
+    for partial in [*warehouse_dir.glob(f"{Path(BI_FILE_NAME).stem}.*.partial.duckdb*"),
+                    *warehouse_dir.glob(f".{PARQUET_LINK_NAME}.*.link")]:
+        partial.unlink()
+    current = _current_parquet_version(warehouse_dir)
+    for version in (warehouse_dir / PARQUET_VERSIONS_DIR).glob("*"):
+        if version.resolve() != current:
+            shutil.rmtree(version)
+
+
+def _new_staged(warehouse_dir: Path, tables: list[BiTable]) -> StagedExtract:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    versions = warehouse_dir / PARQUET_VERSIONS_DIR
+    versions.mkdir(parents=True, exist_ok=True)
+    versions.chmod(SHAREABLE_DIR_MODE)
+    return StagedExtract(warehouse_dir, warehouse_dir / f"{Path(BI_FILE_NAME).stem}.{stamp}.partial.duckdb",
+                         versions / stamp, tuple(t.name for t in tables))
+
+
+def stage_bi_extract(source_db: Path, warehouse_dir: Path) -> StagedExtract:
+    """Check the bi schema of `source_db` and write the extract beside the current one."""
+    warehouse_dir = Path(warehouse_dir).resolve()  # discard() compares it with the resolved link
+    _remove_leftovers(warehouse_dir)
+    with duckdb.connect() as con:
+        con.execute("attach ? as src (read_only)", [str(source_db)])
+        tables = read_bi_catalog(con, "src")
+        check_shareable(con, tables)
+        staged = _new_staged(warehouse_dir, tables)
+        try:
+            _write_parquet(con, tables, staged.parquet_version)
+            _write_bi_file(con, tables, staged.bi_file)
+        except BaseException:
+            staged.discard()
+            raise
+    return staged
+
+
+@contextmanager
+def staged_bi_extract(source_db: Path, warehouse_dir: Path) -> Iterator[StagedExtract]:
+    """Stage the extract; whatever the block does not swap in is removed when it ends."""
+    staged = stage_bi_extract(source_db, warehouse_dir)
+    try:
+        yield staged
+    finally:
+        staged.discard()
+
+
+def build_bi_extract(source_db: Path, warehouse_dir: Path) -> StagedExtract:
+    """Rebuild the extract from a warehouse already published (e.g. after a rollback)."""
+    with staged_bi_extract(source_db, warehouse_dir) as staged:
+        staged.swap_in()
+    return staged

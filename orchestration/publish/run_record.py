@@ -1,0 +1,107 @@
+"""A finished refresh as a run-history record, built from Dagster's own event log of the run.
+
+Recorded by whoever ran the job (`edi refresh`, the test harness) and, for runs launched by the
+schedule or the UI, by the run-status sensors; the store ignores a second record of the same run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
+
+from orchestration.publish.audit import code_version
+from orchestration.publish.run_store import append_run
+from orchestration.quality.failing_samples import SAMPLE_KEY
+from orchestration.run_summary import root_message
+from orchestration.settings import load_settings
+
+PUBLISHED_KEY = AssetKey(["published", "warehouse"])
+MAX_ERROR_CHARS = 1000
+
+
+def run_events(instance: DagsterInstance, run_id: str, event_type: DagsterEventType) -> list:
+    records = instance.get_records_for_run(run_id=run_id, of_type=event_type, limit=100_000).records
+    return [r.event_log_entry.dagster_event for r in records]
+
+
+def check_results(instance: DagsterInstance, run_id: str) -> list[dict]:
+    """Every check evaluation of the run: target, outcome, severity, observed values, and for a
+    failed check the sample its check attached."""
+    rows = []
+    for event in run_events(instance, run_id, DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = event.event_specific_data
+        metadata = evaluation.metadata
+        observed = {k: v.value for k, v in metadata.items() if isinstance(v.value, (int, float, str))}
+        sample = metadata.get(SAMPLE_KEY)
+        rows.append({"target": evaluation.asset_key.to_user_string(), "check_name": evaluation.check_name,
+                     "passed": bool(evaluation.passed), "severity": evaluation.severity.value,
+                     "observed": observed,
+                     "sample": None if evaluation.passed or sample is None else sample.value})
+    return rows
+
+
+def warehouse_config(run) -> tuple[Path, Path]:
+    """(landing dir, warehouse dir) the run used: its run config, else the settings default."""
+    config = run.run_config.get("resources", {}).get("warehouse", {}).get("config", {})
+    settings = load_settings()
+    return (Path(config.get("landing_dir", settings.landing_dir)),
+            Path(config.get("warehouse_dir", settings.warehouse_dir)))
+
+
+def run_parameters(landing_dir: Path, warehouse_dir: Path) -> dict:
+    """The parameters a refresh ran with (never the key)."""
+    settings = load_settings()
+    return {"landing_dir": str(landing_dir), "warehouse_dir": str(warehouse_dir),
+            "mode": settings.mode, "keep_versions": settings.keep_versions}
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
+
+
+def _published_metadata(instance: DagsterInstance, run_id: str) -> dict | None:
+    for event in run_events(instance, run_id, DagsterEventType.ASSET_MATERIALIZATION):
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == PUBLISHED_KEY:
+            return {k: v.value for k, v in materialization.metadata.items()}
+    return None
+
+
+def _status(run, published: dict | None) -> str:
+    if published is not None:
+        return "published"
+    if run.status == DagsterRunStatus.SUCCESS:  # a run that did not select the publish step
+        return "not published"
+    return "failed" if run.status == DagsterRunStatus.FAILURE else run.status.value.lower()
+
+
+def run_record(instance: DagsterInstance, run_id: str) -> dict:
+    run = instance.get_run_by_id(run_id)
+    stats = instance.get_run_stats(run_id)
+    published = _published_metadata(instance, run_id)
+    landing_dir, warehouse_dir = warehouse_config(run)
+    errors = [f"{e.step_key}: {root_message(e.event_specific_data.error)}"[:MAX_ERROR_CHARS]
+              for e in run_events(instance, run_id, DagsterEventType.STEP_FAILURE)]
+    return {
+        "run_id": run_id,
+        "job": run.job_name,
+        "status": _status(run, published),
+        "started_at": _iso(stats.start_time),
+        "finished_at": _iso(stats.end_time),
+        "published_version": (published or {}).get("content_version"),
+        "code_version": code_version(),
+        "parameters": {**run_parameters(landing_dir, warehouse_dir),
+                       "asset_selection": sorted(k.to_user_string() for k in run.asset_selection or [])},
+        "checks": check_results(instance, run_id),
+        "errors": errors,
+        "table_hashes": (published or {}).get("table_hashes", []),
+    }
+
+
+def record_run(instance: DagsterInstance, run_id: str) -> dict:
+    """Append the finished run to the run history of the warehouse it wrote; returns the record."""
+    record = run_record(instance, run_id)
+    append_run(Path(record["parameters"]["warehouse_dir"]), record)
+    return record

@@ -1,0 +1,25 @@
+"""Record runs the daemon launched (the nightly schedule, materialisations from the UI) in the run
+history: such runs have no caller waiting to record them, and a failed run never reaches its
+publish step. With no job named, a run-status sensor watches every job of this code location."""
+
+from dagster import DagsterRunStatus, DefaultSensorStatus, RunStatusSensorContext, run_status_sensor
+
+from orchestration.publish.run_record import record_run
+
+
+def history_sensor(status: DagsterRunStatus):
+    @run_status_sensor(
+        name=f"record_{status.value.lower()}_refresh",
+        run_status=status,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=f"Append every {status.value.lower()} run to warehouse/audit/runs.jsonl",
+    )
+    def _sensor(context: RunStatusSensorContext) -> None:
+        record = record_run(context.instance, context.dagster_run.run_id)
+        context.log.info(f"run {record['run_id']}: {record['status']} recorded in the run history")
+
+    return _sensor
+
+
+RUN_HISTORY_SENSORS = [history_sensor(s) for s in
+                       (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)]
