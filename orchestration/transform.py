@@ -57,7 +57,7 @@ def _manifest_path() -> Path:
     dagster_dbt_translator=DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
-    candidate = warehouse.candidate(context.run_id)
+    candidate = warehouse.candidate(context.run.run_id)
     os.environ["EDI_DUCKDB_PATH"] = str(candidate)
     invocation = dbt.cli(build_args(), context=context, raise_on_error=False)
     failed = []

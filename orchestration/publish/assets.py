@@ -59,18 +59,18 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
                     "person-free BI extract (warehouse/edi_bi.duckdb, warehouse/bi/*.parquet).",
     )
     def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        results = check_results(context.instance, context.run_id)
-        failing = unpassed_checks(context.instance, context.run_id, results)
+        results = check_results(context.instance, context.run.run_id)
+        failing = unpassed_checks(context.instance, context.run.run_id, results)
         if failing:
             raise Failure(f"not publishing: {len(failing)} check(s) did not pass: {', '.join(failing[:20])}")
         settings = load_settings()
-        stats = context.instance.get_run_stats(context.run_id)
+        stats = context.instance.get_run_stats(context.run.run_id)
         started = datetime.fromtimestamp(stats.start_time, timezone.utc).replace(tzinfo=None) if stats.start_time else None
         parameters = run_parameters(warehouse.landing_dir, warehouse.warehouse_dir)
-        with warehouse.connect(context.run_id) as con:
-            write_audit(con, context.run_id, started, parameters, results)
-            hashes = write_table_hashes(con, context.run_id)
-        path, bi_tables = publish_with_bi_extract(warehouse, context.run_id, settings.keep_versions)
+        with warehouse.connect(context.run.run_id) as con:
+            write_audit(con, context.run.run_id, started, parameters, results)
+            hashes = write_table_hashes(con, context.run.run_id)
+        path, bi_tables = publish_with_bi_extract(warehouse, context.run.run_id, settings.keep_versions)
         context.log.info(f"BI extract rebuilt: {len(bi_tables)} tables")
         version = content_version(hashes)
         context.log.info(f"published {path} (content version {version})")

@@ -61,9 +61,9 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
     def _land(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         root = warehouse.reference_dir if contract.location == "bundled" else Path(warehouse.landing_dir)
         files = source_files(contract, Path(warehouse.landing_dir), warehouse.reference_dir)
-        with warehouse.connect(context.run_id) as con:
+        with warehouse.connect(context.run.run_id) as con:
             load = land_source(
-                con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run_id,
+                con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
             )
         context.log.info(
