@@ -109,25 +109,25 @@ series as (
     select
         organisation_code, period_type, period_end, fy_end, 'spc_incidents_per_1000' as measure_stem,
         'all' as group_dimension, 'all' as group_value, incidents as numerator, headcount as denominator,
-        1000.0 * incidents / nullif(headcount, 0) as value
+        {{ rate_per_1000('incidents', 'headcount') }} as value
     from periods
     union all
     select
         organisation_code, period_type, period_end, fy_end, 'spc_er_entry_per_1000',
         'all', 'all', er_entries, headcount,
-        1000.0 * er_entries / nullif(headcount, 0)
+        {{ rate_per_1000('er_entries', 'headcount') }}
     from periods
     union all
     select
         organisation_code, period_type, period_end, fy_end, 'spc_appointment_rate_pct',
         'all', 'all', appointed, shortlisted,
-        100.0 * appointed / nullif(shortlisted, 0)
+        {{ share_pct('appointed', 'shortlisted') }}
     from periods
     union all
     select
         organisation_code, period_type, period_end, fy_end, 'spc_bme_share_8c_plus_pct',
         'ethnicity', 'BME', c4_bme_headcount, c4_known_headcount,
-        100.0 * c4_bme_headcount / nullif(c4_known_headcount, 0)
+        {{ share_pct('c4_bme_headcount', 'c4_known_headcount') }}
     from periods
 )
 
