@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 
-from orchestration.publish.files import ensure_candidate, published_path
+from orchestration.publish.files import ensure_candidate, published_path, spill_dir
 from orchestration.settings import REFERENCE_DATA_DIR, load_settings
 
 
@@ -35,11 +35,16 @@ class Warehouse(ConfigurableResource):
     def pseudonymisation_key() -> bytes:
         return load_settings().pseudonymisation_key
 
+    def duckdb_config(self) -> dict[str, str]:
+        """Memory limit and spill folder (the run's warehouse folder, not the default's)."""
+        return {"memory_limit": load_settings().duckdb_memory_limit,
+                "temp_directory": str(spill_dir(Path(self.warehouse_dir)))}
+
     @contextmanager
     def connect(self, run_id: str, read_only: bool = False):
         """A short-lived connection to the run's candidate: DuckDB allows one writer, so none is
         held between steps."""
-        con = duckdb.connect(str(self.candidate(run_id)), read_only=read_only)
+        con = duckdb.connect(str(self.candidate(run_id)), read_only=read_only, config=self.duckdb_config())
         try:
             yield con
         finally:

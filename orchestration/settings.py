@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 # Clearly a demo value: accepted only when EDI_MODE is "demo" (the default for `make run`).
 DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"
+# DuckDB spills to disk beyond this, so a national refresh fits the machine by design (README "Settings").
+DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
+MEMORY_SIZE = re.compile(r"^[0-9]+(\.[0-9]+)?(MB|GB|MiB|GiB)$")
 
 
 class SettingsError(RuntimeError):
@@ -29,6 +33,7 @@ class Settings:
     mode: str
     pseudonymisation_key: bytes = b""
     keep_versions: int = 3
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @property
     def duckdb_path(self) -> Path:
@@ -64,7 +69,15 @@ def load_settings() -> Settings:
         mode=mode,
         pseudonymisation_key=_resolve_key(mode),
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
+        duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
     )
+
+
+def _memory_limit(value: str) -> str:
+    value = value.replace(" ", "")
+    if not MEMORY_SIZE.match(value):
+        raise SettingsError(f"EDI_DUCKDB_MEMORY_LIMIT must look like 4GB or 512MB, not {value!r}")
+    return value
 
 
 def _path_from_env(name: str, default: str) -> Path:

@@ -6,11 +6,15 @@ import shutil
 from functools import cached_property
 from pathlib import Path
 
+import duckdb
+
 from dagster import AssetCheckResult, AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from orchestration.quality.failing_samples import with_failing_samples
+from orchestration.quality.landing_runs import is_full_refresh
+from orchestration.quality.build_state import code_fingerprint, record_build, rebuild_reason
 from orchestration.resources import Warehouse
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
@@ -37,10 +41,14 @@ def dbt_resource() -> OfflineDbtCliResource:
     return OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
-def build_args() -> list[str]:
+def build_args(full_refresh: bool) -> list[str]:
     """`dbt build` runs models, seeds and their tests in dependency order; a failed test skips
-    everything downstream of it."""
-    return ["build", "--fail-fast"] if os.environ.get("EDI_DBT_FAIL_FAST") else ["build"]
+    everything downstream of it. The parse that `edi prepare` saved is reused, so dbt re-parses
+    only what changed since (the run's own target folder has none)."""
+    args = ["build", "--partial-parse-file-path", str(dbt_project.project_dir / "target" / "partial_parse.msgpack")]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args + (["--fail-fast"] if os.environ.get("EDI_DBT_FAIL_FAST") else [])
 
 
 def _manifest_path() -> Path:
@@ -58,8 +66,17 @@ def _manifest_path() -> Path:
 )
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
     candidate = warehouse.candidate(context.run.run_id)
-    os.environ["EDI_DUCKDB_PATH"] = str(candidate)
-    invocation = dbt.cli(build_args(), context=context, raise_on_error=False)
+    fingerprint = code_fingerprint(DBT_PROJECT_DIR)
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        reason = rebuild_reason(con, context.run.run_id, fingerprint, is_full_refresh(context.run.tags))
+    context.log.info(f"dbt: full rebuild ({reason})" if reason else
+                     "dbt: incremental models rebuild only what this run's deliveries changed")
+    config = warehouse.duckdb_config()
+    # dbt runs in a child process that inherits the environment: the candidate, its limits, the run
+    os.environ.update({"EDI_DUCKDB_PATH": str(candidate), "EDI_RUN_ID": context.run.run_id,
+                       "EDI_DUCKDB_MEMORY_LIMIT": config["memory_limit"],
+                       "EDI_DUCKDB_TEMP_DIR": config["temp_directory"]})
+    invocation = dbt.cli(build_args(full_refresh=reason is not None), context=context, raise_on_error=False)
     failed = []
     try:
         for event in invocation.stream():
@@ -78,4 +95,6 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
     shutil.rmtree(invocation.target_path, ignore_errors=True)
     if error is not None:
         raise error
+    with warehouse.connect(context.run.run_id) as con:
+        record_build(con, context.run.run_id, fingerprint, full=reason is not None)
 

@@ -1,27 +1,38 @@
 {#-
-    Helpers for the event facts (fct_recruitment_application, fct_er_case, fct_staff_incident).
+    Helpers for the incremental facts.
 
     edi_month_start_of(date_expr): first day of the month of a date, as a date.
 
-    edi_incremental_period_filter(event_date_expr, period_column, lookback_months): the
-    is_incremental() filter of the period-incremental facts. It re-selects WHOLE months, from
-    `lookback_months` months before the latest period already loaded; the facts pair it with
-    delete+insert keyed on the period column on DuckDB (every target row of a re-selected month is
-    deleted, then the month is inserted again) and insert_overwrite of the month partitions on
-    Spark (the period column is the model's last column).
+    The incremental facts rebuild exactly what this run's deliveries changed: landing records, per
+    organisation and source, the earliest date whose figures may differ (stg_audit__change_scope). On
+    an incremental run a fact first deletes its rows of each changed organisation from that date on
+    (edi_delete_changed_rows, a pre-hook), then appends the same organisations and periods rebuilt
+    from the sources (edi_in_change_scope, in its input filter). Rows of an organisation that left
+    are deleted and nothing is appended for it; a corrected history replaces the periods it touches.
+    "Incremental = full rebuild" is tested on these cases (tests/integration/test_incremental.py).
 -#}
 
 {% macro edi_month_start_of(date_expr) -%}
     cast({{ dbt.date_trunc('month', date_expr) }} as date)
 {%- endmacro %}
 
-{#- The is_incremental() filter: re-select whole periods from `lookback` periods before the latest loaded one. -#}
-{% macro edi_incremental_period_filter(event_date_expr, period_column, lookback_months) -%}
-    {{ edi_month_start_of(event_date_expr) }} >= (
-        select coalesce(
-            cast({{ dbt.dateadd('month', -1 * lookback_months, 'max(' ~ period_column ~ ')') }} as date),
-            cast('1900-01-01' as date)
-        )
-        from {{ this }}
+{#- True for a row of `organisation_expr` dated `period_expr` whose figures this run may change, given
+    the sources the model reads ('*' rows of the scope mean every organisation / every source). -#}
+{% macro edi_in_change_scope(organisation_expr, period_expr, sources) -%}
+    exists (
+        select 1
+        from {{ ref('stg_audit__change_scope') }} as edi_scope
+        where (edi_scope.organisation_code = {{ organisation_expr }} or edi_scope.organisation_code = '*')
+            and (edi_scope.source = '*' or edi_scope.source in ('{{ sources | join("', '") }}'))
+            and {{ period_expr }} >= edi_scope.affected_from
     )
+{%- endmacro %}
+
+{#- Pre-hook of an incremental fact: on an incremental run, delete the rows that will be rebuilt.
+    Engines without row deletes (Spark on Parquet) overwrite whole partitions instead. -#}
+{% macro edi_delete_changed_rows(organisation_column, period_column, sources) -%}
+    {%- if is_incremental() and target.type != 'spark' -%}
+        delete from {{ this }}
+        where {{ edi_in_change_scope(this ~ '.' ~ organisation_column, this ~ '.' ~ period_column, sources) }}
+    {%- endif -%}
 {%- endmacro %}

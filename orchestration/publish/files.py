@@ -38,6 +38,11 @@ def history_dir(warehouse_dir: Path) -> Path:
     return Path(warehouse_dir) / "history"
 
 
+def spill_dir(warehouse_dir: Path) -> Path:
+    """Where DuckDB spills what does not fit under its memory limit: person-level, so owner-only."""
+    return _private_dir(Path(warehouse_dir) / "spill")
+
+
 def _private_dir(path: Path) -> Path:
     """The full warehouse holds person-level rows: its folders are the owner's only."""
     path.mkdir(parents=True, exist_ok=True)

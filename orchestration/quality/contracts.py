@@ -69,6 +69,11 @@ class Contract:
     columns: tuple[Column, ...]
     min_rows: int = 1
     max_quarantine_ratio: float = 0.05
+    # Deliveries: rows of the same organisation and primary key supersede each other across files, and
+    # the period columns place a change in time for incremental rebuilds (data_contracts/README.md).
+    organisation_column: str | None = None
+    period_column: str | None = None
+    period_end_column: str | None = None
     file_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -178,6 +183,10 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
         if col.not_before and col.not_before not in names:
             raise ContractError(f"{where}: {col.name}.notBefore names unknown column {col.not_before}")
     custom = _custom(document.get("customProperties"))
+    delivery = {name: _delivery_column(custom.get(name), name, columns, where)
+                for name in ("organisationColumn", "periodColumn", "periodEndColumn")}
+    if delivery["periodEndColumn"] and not delivery["periodColumn"]:
+        raise ContractError(f"{where}: periodEndColumn needs a periodColumn")
     team = document.get("team") or {}
     owners = [m.get("username") for m in team.get("members", []) if m.get("role") == "owner"]
     sla = {s.get("property"): s for s in document.get("slaProperties") or []}
@@ -202,8 +211,27 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
         max_quarantine_ratio=float(
             _schema_rule(rules, "maxQuarantineRatio", "mustBeLessOrEqualTo", 0.05)
         ),
+        organisation_column=delivery["organisationColumn"],
+        period_column=delivery["periodColumn"],
+        period_end_column=delivery["periodEndColumn"],
         file_path=file_path,
     )
+
+
+PERIOD_TYPES = {"DATE", "TIMESTAMP", "INTEGER"}  # an INTEGER period is a calendar year
+
+
+def _delivery_column(name: str | None, what: str, columns: tuple[Column, ...], where: str) -> str | None:
+    if name is None:
+        return None
+    found = {c.name: c for c in columns}.get(_check_identifier(name, what, where))
+    if found is None:
+        raise ContractError(f"{where}: {what} names unknown column {name}")
+    if what.startswith("period") and found.landing_type not in PERIOD_TYPES:
+        raise ContractError(f"{where}: {what} {name} must be a date or a year, not {found.landing_type}")
+    if what.startswith("period") and not found.required and what == "periodColumn":
+        raise ContractError(f"{where}: periodColumn {name} must be required")
+    return name
 
 
 def load_contract(path: Path) -> Contract:

@@ -54,6 +54,26 @@ def _table(contract: Contract) -> dict:
     }
 
 
+# Written by landing for the incremental models (orchestration/quality/supersession.py).
+AUDIT_SOURCE = {
+    "name": "audit",
+    "schema": "audit",
+    "description": "Records landing keeps beside the raw tables.",
+    "tables": [{
+        "name": "change_scope",
+        "description": ("Per run, source and organisation, the earliest date whose figures the run's deliveries "
+                        "may change ('*' and 0001-01-01: everything). Incremental models rebuild from there."),
+        "columns": [
+            {"name": "run_id", "description": "Dagster run that landed the change.", "data_type": "varchar"},
+            {"name": "source", "description": "Contract (raw table) that changed.", "data_type": "varchar"},
+            {"name": "organisation_code", "description": "Organisation whose rows changed, or '*'.",
+             "data_type": "varchar"},
+            {"name": "affected_from", "description": "Earliest date whose figures may differ.", "data_type": "date"},
+        ],
+    }],
+}
+
+
 def render_sources(contracts: dict[str, Contract]) -> str:
     document = {
         "version": 2,
@@ -62,7 +82,7 @@ def render_sources(contracts: dict[str, Contract]) -> str:
             "schema": RAW_SCHEMA,
             "description": "Landed source files, typed and checked under their data contracts.",
             "tables": [_table(contracts[name]) for name in sorted(contracts)],
-        }],
+        }, AUDIT_SOURCE],
     }
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 

@@ -1,14 +1,22 @@
 """Great Expectations suites derived from the contracts, run against the landed raw tables.
 
-GX Core 1.x cannot validate DuckDB through SQLAlchemy (every expectation fails whatever the data),
-so the landed table is read into pandas through a read-only DuckDB connection and validated with
-an ephemeral context. Values are presented to GX the way the landing rules compare them: text
-trimmed, code columns upper-cased.
+GX stays the gate, but never sees a whole table: memory must not grow with the data. GX Core 1.x
+cannot validate DuckDB through SQLAlchemy, so DuckDB first reduces the landed rows to small frames
+and GX validates those, batch by batch:
+
+- per contract column, the distinct values (as landing compares them: text trimmed, codes
+  upper-cased) of the rows landed in this run, with how many rows hold each, streamed in frames of
+  at most BATCH_ROWS values. Not-null, regex, in-set and between expectations hold for the rows
+  exactly when they hold for their distinct values; a delivery landed by an earlier run was
+  validated then and is not read again.
+- per table, over every current row: the columns (an empty frame with the table's columns), the row
+  count, and the keys held by more than one current row (an empty frame when the key is unique).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +29,9 @@ from orchestration.quality.landing import RAW_SCHEMA
 
 METADATA_COLUMNS = ("_source_file", "_source_sha256", "_row_number", "_loaded_at")
 HMAC_HEX = r"^[0-9a-f]{64}$"
+BATCH_ROWS = 100 * 2048  # distinct values per GX batch (DuckDB hands results over in 2048-row vectors)
+ROW_COUNT = "row_count"
+ROWS_PER_KEY = "rows_per_key"
 
 
 @dataclass(frozen=True)
@@ -84,19 +95,22 @@ def column_expectations(col: Column) -> list[ExpectationSpec]:
     return specs
 
 
-def expectation_specs(contract: Contract) -> list[ExpectationSpec]:
-    """The whole suite for one contract, as data (so it can be tested without GX)."""
-    specs = [
+def table_expectations(contract: Contract) -> list[ExpectationSpec]:
+    """Expectations on the whole current table, each evaluated over a SQL aggregate of it."""
+    return [
         ExpectationSpec("ExpectTableColumnsToMatchOrderedList", {
             "column_list": [c.name for c in contract.columns] + list(METADATA_COLUMNS),
         }),
-        ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": contract.min_rows}),
+        ExpectationSpec("ExpectColumnValuesToBeBetween", {"column": ROW_COUNT, "min_value": contract.min_rows}),
+        ExpectationSpec("ExpectColumnValuesToBeBetween", {"column": ROWS_PER_KEY, "max_value": 1}),
     ]
-    key = contract.primary_key
-    if len(key) == 1:
-        specs.append(ExpectationSpec("ExpectColumnValuesToBeUnique", {"column": key[0]}))
-    elif key:
-        specs.append(ExpectationSpec("ExpectCompoundColumnsToBeUnique", {"column_list": list(key)}))
+
+
+def expectation_specs(contract: Contract) -> list[ExpectationSpec]:
+    """The whole suite for one contract, as data (so it can be tested without GX)."""
+    specs = table_expectations(contract)
+    if not contract.primary_key:
+        specs = specs[:-1]
     for col in contract.columns:
         specs.extend(column_expectations(col))
     return specs
@@ -111,11 +125,56 @@ def _select_as_compared(col: Column) -> str:
     return f"trim({name}) as {name}"
 
 
-def read_landed(db_path: Path, contract: Contract):
-    """The landed table as a DataFrame, read through a short-lived read-only connection."""
-    columns = ", ".join([_select_as_compared(c) for c in contract.columns] + list(METADATA_COLUMNS))
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(f"select {columns} from {RAW_SCHEMA}.{contract.table}").df()
+@dataclass
+class Profile:
+    """One GX batch: a small frame computed by DuckDB and the expectations that apply to it."""
+
+    frame: Any  # pandas.DataFrame
+    specs: list[ExpectationSpec]
+
+
+def _table(contract: Contract) -> str:
+    return f"{RAW_SCHEMA}.{contract.table}"
+
+
+def _key_sql(contract: Contract) -> list[str]:
+    """The key that must be unique among current rows: organisation and primary key."""
+    from orchestration.quality.supersession import landed_key_sql
+
+    keys = [landed_key_sql(contract.column(name)) for name in contract.primary_key]
+    if contract.organisation_column:
+        keys.insert(0, f'upper(trim("{contract.organisation_column}"))')
+    return keys
+
+
+def table_profiles(con: duckdb.DuckDBPyConnection, contract: Contract) -> Iterator[Profile]:
+    columns, rows, keys = table_expectations(contract)
+    yield Profile(con.execute(f"select * from {_table(contract)} limit 0").df(), [columns])
+    yield Profile(con.execute(f"select count(*) as {ROW_COUNT} from {_table(contract)}").df(), [rows])
+    if contract.primary_key:
+        key = ", ".join(_key_sql(contract))
+        yield Profile(con.execute(
+            f"select count(*) as {ROWS_PER_KEY} from {_table(contract)} group by {key} "
+            f"having count(*) > 1 limit {BATCH_ROWS}").df(), [keys])
+
+
+def column_profiles(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[str] | None) -> Iterator[Profile]:
+    """Distinct values of each checked column over the rows of `files` (None: every row)."""
+    where = "" if files is None else "where list_contains($files, _source_file)"
+    present = set(con.execute(f"select * from {_table(contract)} limit 0").df().columns)
+    for col in contract.columns:
+        specs = column_expectations(col)
+        if not specs or col.name not in present:  # a missing column fails the column-list expectation
+            continue
+        result = con.execute(
+            f"""select "{col.name}", count(*) as _rows
+                from (select {_select_as_compared(col)} from {_table(contract)} {where}) group by 1""",
+            {} if files is None else {"files": files})
+        while True:
+            frame = result.fetch_df_chunk(BATCH_ROWS // 2048)
+            if frame.empty:
+                break
+            yield Profile(frame, specs)
 
 
 def _quiet_context():
@@ -143,29 +202,52 @@ def _observed(item, col: Column | None) -> dict[str, Any]:
     return keep
 
 
-def validate(frame, contract: Contract) -> SuiteOutcome:
-    """Run the contract's suite over a DataFrame of the landed table."""
+def validate(profiles: Iterator[Profile], contract: Contract) -> SuiteOutcome:
+    """Run the contract's expectations over each profile in turn; one outcome per expectation, its
+    unexpected counts summed over batches (for column checks they count distinct values)."""
     gx, context = _quiet_context()
-    source = context.data_sources.add_pandas(f"raw_{contract.name}")
-    batch = source.add_dataframe_asset(contract.name).add_batch_definition_whole_dataframe(
-        "landed"
-    ).get_batch(batch_parameters={"dataframe": frame})
-    suite = gx.ExpectationSuite(name=f"{contract.name}__contract_v{contract.version}")
-    specs = expectation_specs(contract)
-    for spec in specs:
-        suite.add_expectation(getattr(gx.expectations, spec.kind)(**spec.kwargs))
-    result = batch.validate(suite)
+    definition = context.data_sources.add_pandas(f"raw_{contract.name}").add_dataframe_asset(
+        contract.name).add_batch_definition_whole_dataframe("profile")
     names = {c.name: c for c in contract.columns}
-    outcomes = []
-    for item in result.results:
-        config = item.expectation_config
-        column = config.kwargs.get("column")
-        outcomes.append(ExpectationOutcome(
-            kind=config.type, column=column, success=bool(item.success),
-            observed=_observed(item, names.get(column)),
-        ))
-    return SuiteOutcome(contract.name, outcomes)
+    outcomes: dict[tuple[str, str | None], ExpectationOutcome] = {}
+    for index, profile in enumerate(profiles):
+        suite = gx.ExpectationSuite(name=f"{contract.name}__contract_v{contract.version}__{index}")
+        for spec in profile.specs:
+            suite.add_expectation(getattr(gx.expectations, spec.kind)(**spec.kwargs))
+        result = definition.get_batch(batch_parameters={"dataframe": profile.frame}).validate(suite)
+        for item in result.results:
+            config = item.expectation_config
+            column = config.kwargs.get("column")
+            _merge(outcomes, ExpectationOutcome(kind=config.type, column=column, success=bool(item.success),
+                                                observed=_observed(item, names.get(column))))
+    return SuiteOutcome(contract.name, list(outcomes.values()))
 
 
-def validate_landed(db_path: Path, contract: Contract) -> SuiteOutcome:
-    return validate(read_landed(db_path, contract), contract)
+def _merge(outcomes: dict, outcome: ExpectationOutcome) -> None:
+    key = (outcome.kind, outcome.column)
+    seen = outcomes.get(key)
+    if seen is None:
+        outcomes[key] = outcome
+        return
+    seen.success = seen.success and outcome.success
+    for name in ("element_count", "unexpected_count"):
+        if name in outcome.observed:
+            seen.observed[name] = seen.observed.get(name, 0) + outcome.observed[name]
+    sample = seen.observed.get("unexpected_sample", []) + outcome.observed.get("unexpected_sample", [])
+    if "unexpected_sample" in seen.observed:
+        seen.observed["unexpected_sample"] = sample[:10]
+
+
+def validate_table(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[str] | None) -> SuiteOutcome:
+    """The whole suite: table expectations over every current row, column expectations over the
+    rows of `files` (the deliveries landed in this run; None for every row)."""
+    def profiles() -> Iterator[Profile]:
+        yield from table_profiles(con, contract)
+        yield from column_profiles(con, contract, files)
+
+    return validate(profiles(), contract)
+
+
+def validate_landed(db_path: Path, contract: Contract, files: list[str] | None = None) -> SuiteOutcome:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return validate_table(con, contract, files)

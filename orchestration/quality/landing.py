@@ -1,10 +1,15 @@
 """Land a source's files into `raw.<source>` under its contract, quarantining bad rows.
 
-Every file is read by DuckDB's CSV reader as text, so nothing is lost to a failed cast; malformed
-lines are captured by the reader's reject tables. Each row is then checked against the contract's
-row-level rules; rows that break one go to `raw.<source>__quarantine` with the rule and a reason,
-the rest are cast to the contract's types and landed. Per file, rows read = landed + quarantined is
-recorded in `audit.source_load`.
+Only deliveries that are new or changed are read (deliveries.py decides); rows of withdrawn ones
+leave. New files are read by DuckDB's CSV reader as text, several at a time in batches of bounded
+size, so nothing is lost to a failed cast and memory does not grow with the delivery; malformed lines
+are captured by the reader's reject tables. Each row is then checked against the contract's row-level
+rules; rows that break one go to `raw.<source>__quarantine` with the rule and a reason, the rest are
+cast to the contract's types. Of the rows sharing an organisation and primary key across deliveries,
+the latest delivery's is current (`raw.<source>`), the others are kept in `raw.<source>__superseded`
+(supersession.py), which also records what changed for the incremental rebuild. Per file, rows
+read = landed + quarantined is recorded in `audit.landed_file` (the deliveries held now) and
+`audit.source_load` (what each run landed).
 
 SQL here is assembled only from identifiers checked by the contract loader (lower snake_case) and
 fixed type names; every value (paths, patterns, code lists, bounds, reason texts) is bound.
@@ -13,7 +18,6 @@ fixed type names; every value (paths, patterns, code lists, bounds, reason texts
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +26,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.quality.contracts import Column, Contract
+from orchestration.quality.deliveries import (
+    Delivery, DeliveryPlan, ensure_landed_file_table, fingerprint_files, forget_source, landed_files,
+    plan_deliveries, record_landed, refresh_mtimes,
+)
 from orchestration.quality.pseudonymise import hmac_parameters, hmac_sql
+from orchestration.quality.supersession import apply_supersession, record_everything_changed, superseded_table
 
 RAW_SCHEMA = "raw"
 AUDIT_SCHEMA = "audit"
@@ -45,10 +54,16 @@ class FileLoad:
 
 @dataclass
 class SourceLoad:
+    """What one run did to a source: the files it landed (with their counts), kept, withdrew."""
+
     source: str
     contract_version: str
     files: list[FileLoad] = field(default_factory=list)
     quarantine_by_rule: dict[str, int] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    reset: bool = False  # the source was reloaded from scratch (full refresh or a new contract shape)
 
     @property
     def rows_read(self) -> int:
@@ -76,14 +91,6 @@ def source_files(contract: Contract, landing_dir: Path, reference_dir: Path) -> 
             f"(contract {contract.name} v{contract.version})"
         )
     return files
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_header(path: Path, contract: Contract) -> list[str]:
@@ -248,6 +255,12 @@ def key_sql(col: Column) -> str:
 # ---------------------------------------------------------------------------------------------
 # Landing
 
+# CSV bytes staged as text at once: bounds what a batch holds in memory, whatever the delivery's size.
+BATCH_BYTES = 256 * 2**20
+METADATA_DDL = "_source_file varchar, _source_sha256 varchar, _row_number bigint, _loaded_at timestamp"
+QUARANTINE_DDL = ("_source_file varchar, _source_sha256 varchar, _row_number bigint, _rule varchar, "
+                  "_reason varchar, _raw_line varchar, _loaded_at timestamp")
+
 
 def _ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
@@ -258,37 +271,120 @@ def _ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
             sha256 varchar, size_bytes bigint, rows_read bigint, rows_landed bigint,
             rows_quarantined bigint, loaded_at timestamp)"""
     )
+    ensure_landed_file_table(con)
 
 
-def _stage_file(con, contract: Contract, path: Path, index: int, label: str) -> None:
-    """Append one file's rows (as text) to _stage and its malformed lines to _malformed."""
+def raw_table_ddl(contract: Contract) -> str:
+    """Columns of raw.<source> (and of its __superseded twin, which adds _superseded_by)."""
+    return ", ".join([f"{_quoted(c.name)} {c.landing_type}" for c in contract.columns] + [METADATA_DDL])
+
+
+def _table_columns(con, table: str) -> list[tuple[str, str]] | None:
+    rows = con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = current_database() "
+        "and schema_name = ? and table_name = ? order by column_index", [RAW_SCHEMA, table]).fetchall()
+    return rows or None
+
+
+def _expected_columns(con, contract: Contract) -> list[tuple[str, str]]:
+    """The column names and types DuckDB reports for raw_table_ddl (e.g. DECIMAL(5,2) as written)."""
+    con.execute(f"create or replace temp table _shape ({raw_table_ddl(contract)})")
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() where table_name = '_shape' and database_name = 'temp' "
+        "order by column_index").fetchall()
+
+
+def _reset_source(con, contract: Contract) -> None:
+    for table in (contract.table, contract.quarantine_table, superseded_table(contract)):
+        con.execute(f"drop table if exists {RAW_SCHEMA}.{table}")
+    forget_source(con, contract)
+
+
+def _ensure_raw_tables(con, contract: Contract, full_refresh: bool) -> bool:
+    """Create the source's tables; start them afresh on a full refresh or when the contract's
+    columns or types changed since they were built (returns True then)."""
+    existing = _table_columns(con, contract.table)
+    reset = full_refresh or (existing is not None and existing != _expected_columns(con, contract))
+    if reset:
+        _reset_source(con, contract)
+    text = ", ".join(f"{_quoted(c.name)} varchar" for c in contract.columns)
+    con.execute(f"create table if not exists {RAW_SCHEMA}.{contract.table} ({raw_table_ddl(contract)})")
+    con.execute(f"create table if not exists {RAW_SCHEMA}.{superseded_table(contract)} "
+                f"({raw_table_ddl(contract)}, _superseded_by varchar)")
+    con.execute(f"create table if not exists {RAW_SCHEMA}.{contract.quarantine_table} ({text}, {QUARANTINE_DDL})")
+    return reset
+
+
+def _batches(deliveries: list[Delivery]) -> list[list[Delivery]]:
+    """Consecutive deliveries grouped up to BATCH_BYTES (a larger file is a batch of its own)."""
+    batches, current, size = [], [], 0
+    for delivery in deliveries:
+        if current and size + delivery.size_bytes > BATCH_BYTES:
+            batches.append(current)
+            current, size = [], 0
+        current.append(delivery)
+        size += delivery.size_bytes
+    return batches + ([current] if current else [])
+
+
+def _create_work_tables(con, contract: Contract) -> None:
+    cols = ", ".join(f"{_quoted(c.name)} varchar" for c in contract.columns)
+    _execute(con,
+        f"""create or replace temp table _stage (_file_index integer, _source_file varchar,
+            _seq bigint, _row_number bigint, {cols})"""
+    )
+    _execute(con,
+        """create or replace temp table _malformed (_file_index integer, _source_file varchar,
+            _row_number bigint, _reason varchar, _raw_line varchar)"""
+    )
+    con.execute("create or replace temp table _files (_file_index integer, _path varchar, _label varchar, "
+                "_source_sha256 varchar)")
+    con.execute(f"create or replace temp table _landed ({raw_table_ddl(contract)})")
+
+
+def _stage_batch(con, contract: Contract, batch: list[tuple[int, Delivery]]) -> None:
+    """Read a batch of files as text into _stage (one reader call) and their malformed lines into
+    _malformed. Rows keep the order of the files and of their lines, so the k-th row of a file is
+    numbered k, shifted past the lines the reader rejected."""
+    con.execute("delete from _stage; delete from _malformed; delete from _files")
+    con.executemany("insert into _files values (?, ?, ?, ?)",
+                    [(index, str(d.path), d.label, d.sha256) for index, d in batch])
     columns = {c.name: "VARCHAR" for c in contract.columns}
     con.execute("drop table if exists _rejects_errors; drop table if exists _rejects_scans")
     _execute(con,
         """insert into _stage by name
-        select $index as _file_index, $label as _source_file, row_number() over () as _seq, *
-        from read_csv($path, header = $header, all_varchar = true, auto_detect = false,
-                      columns = $columns, delim = $delim, quote = '"', escape = '"',
-                      encoding = $encoding, store_rejects = true, ignore_errors = true,
-                      rejects_table = '_rejects_errors', rejects_scan = '_rejects_scans')""",
-        {"index": index, "label": label, "path": str(path), "header": contract.header,
-         "columns": columns, "delim": contract.delimiter, "encoding": contract.encoding},
+        select f._file_index, f._label as _source_file,
+               r._seq - min(r._seq) over (partition by r.filename) + 1 as _seq, r.* exclude (_seq, filename)
+        from (select row_number() over () as _seq, *
+              from read_csv($paths, header = $header, all_varchar = true, auto_detect = false,
+                            columns = $columns, delim = $delim, quote = '"', escape = '"',
+                            encoding = $encoding, store_rejects = true, ignore_errors = true,
+                            filename = true, rejects_table = '_rejects_errors',
+                            rejects_scan = '_rejects_scans')) r
+        join _files f on f._path = r.filename""",
+        {"paths": [str(d.path) for _, d in batch], "header": contract.header, "columns": columns,
+         "delim": contract.delimiter, "encoding": contract.encoding},
     )
     header_rows = 1 if contract.header else 0
     # One line can raise several errors (one per missing field): keep the first per line.
     _execute(con,
         """insert into _malformed
-        select $index, $label, line - $header_rows,
-               arg_min(error_type || ': ' || error_message, coalesce(column_idx, -1)),
-               any_value(csv_line)
-        from _rejects_errors group by line""",
-        {"index": index, "label": label, "header_rows": header_rows},
+        select f._file_index, f._label, e.line - $header_rows,
+               arg_min(e.error_type || ': ' || e.error_message, coalesce(e.column_idx, -1)),
+               any_value(e.csv_line)
+        from _rejects_errors e
+        join _rejects_scans s on s.scan_id = e.scan_id and s.file_id = e.file_id
+        join _files f on f._path = s.file_path
+        group by f._file_index, f._label, e.line""",
+        {"header_rows": header_rows},
     )
-    _number_staged_rows(con, index)
+    con.execute("update _stage set _row_number = _seq")
+    for (index,) in con.execute("select distinct _file_index from _malformed order by 1").fetchall():
+        _number_staged_rows(con, index)
 
 
 def _number_staged_rows(con, index: int) -> None:
-    """Give the k-th good row its row number in the file: the k-th number not taken by a reject."""
+    """Give the k-th good row of a file with rejected lines the k-th row number not taken by a reject."""
     _execute(con,
         """update _stage set _row_number = numbered.row_number
         from (
@@ -302,36 +398,27 @@ def _number_staged_rows(con, index: int) -> None:
     )
 
 
-def _create_work_tables(con, contract: Contract) -> None:
-    cols = ", ".join(f"{_quoted(c.name)} varchar" for c in contract.columns)
-    _execute(con,
-        f"""create or replace temp table _stage (_file_index integer, _source_file varchar,
-            _seq bigint, _row_number bigint, {cols})"""
-    )
-    _execute(con,
-        """create or replace temp table _malformed (_file_index integer, _source_file varchar,
-            _row_number bigint, _reason varchar, _raw_line varchar)"""
-    )
-
-
 def _apply_row_rules(con, contract: Contract, params: _Params) -> None:
-    """_checked = _stage + the first broken rule and every reason, then repeated keys."""
+    """_checked = _stage + the first broken rule and every reason, then keys repeated in a file."""
     rules = [r for c in contract.columns for r in column_rules(c, params)]
     rules += not_before_rules(contract, params)
     first_rule = " ".join(
         f"when {r.condition} then {params.bind(f'rule_{i}', r.name)}" for i, r in enumerate(rules))
     reasons = ", ".join(f"case when {r.condition} then {r.reason} end" for r in rules)
+    reason = f"concat_ws('; ', {reasons})" if rules else "cast(null as varchar)"
+    # Reasons are only worked out for the rows that broke a rule: most rows break none.
     _execute(con,
         f"""create or replace temp table _checked as
-        select *, case {first_rule or "when false then ''"} end as _rule,
-               {f"concat_ws('; ', {reasons})" if rules else "cast(null as varchar)"} as _reason
-        from _stage""",
+        select *, case when _rule is not null then {reason} end as _reason
+        from (select *, case {first_rule or "when false then ''"} end as _rule from _stage)""",
         params,
     )
     _mark_repeated_keys(con, contract, params)
 
 
 def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
+    """A primary key repeated within one file is a defect of that file (the first row is kept);
+    across files, the later delivery supersedes (supersession.py)."""
     if not contract.primary_key:
         return
     keys = ", ".join(key_sql(contract.column(k)) for k in contract.primary_key)
@@ -350,7 +437,7 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
                        first_value(_row_number) over w as first_row,
                        hash({everything}) = first_value(hash({everything})) over w as same_row
                 from _checked where _rule is null
-                window w as (partition by {keys} order by _file_index, _row_number)
+                window w as (partition by _file_index, {keys} order by _row_number)
             ) where occurrence > 1
         ) dup
         where _checked._file_index = dup._file_index and _checked._row_number = dup._row_number""",
@@ -358,7 +445,8 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
     )
 
 
-def _publish_raw_tables(con, contract: Contract, params: _Params, loaded_at: datetime) -> None:
+def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: datetime) -> None:
+    """Good rows of the batch, typed, to _landed; the others to the quarantine table."""
     typed = ", ".join(f"{typed_sql(c)} as {_quoted(c.name)}" for c in contract.columns)
     text = ", ".join(
         (f"{typed_sql(c)} as {_quoted(c.name)}" if c.pseudonymise else _quoted(c.name))
@@ -366,10 +454,9 @@ def _publish_raw_tables(con, contract: Contract, params: _Params, loaded_at: dat
     )
     keeps_raw_line = not any(c.pseudonymise for c in contract.columns)
     params["loaded_at"] = loaded_at
-    table = f"{RAW_SCHEMA}.{contract.table}"
     quarantine = f"{RAW_SCHEMA}.{contract.quarantine_table}"
     _execute(con,
-        f"""create or replace table {table} as
+        f"""insert into _landed
         select {typed}, c._source_file, f._source_sha256, c._row_number,
                cast($loaded_at as timestamp) as _loaded_at
         from _checked c join _files f using (_file_index)
@@ -377,7 +464,7 @@ def _publish_raw_tables(con, contract: Contract, params: _Params, loaded_at: dat
         params,
     )
     _execute(con,
-        f"""create or replace table {quarantine} as
+        f"""insert into {quarantine} by name
         select {text}, c._source_file, f._source_sha256, c._row_number, c._rule, c._reason,
                cast(null as varchar) as _raw_line, cast($loaded_at as timestamp) as _loaded_at
         from _checked c join _files f using (_file_index) where c._rule is not null
@@ -391,23 +478,37 @@ def _publish_raw_tables(con, contract: Contract, params: _Params, loaded_at: dat
     )
 
 
-def _count_by_file(con, contract: Contract, load: SourceLoad) -> None:
-    table = f"{RAW_SCHEMA}.{contract.table}"
-    quarantine = f"{RAW_SCHEMA}.{contract.quarantine_table}"
-    landed = dict(con.execute(f"select _source_file, count(*) from {table} group by 1").fetchall())
-    held = dict(con.execute(f"select _source_file, count(*) from {quarantine} group by 1").fetchall())
-    read = dict(_execute(con,
-        """select _source_file, sum(n) from (
-             select _source_file, count(*) n from _stage group by 1
-             union all select _source_file, count(*) from _malformed group by 1) group by 1"""
-    ).fetchall())
-    for f in load.files:
-        f.rows_read = int(read.get(f.path, 0))
-        f.rows_landed = int(landed.get(f.path, 0))
-        f.rows_quarantined = int(held.get(f.path, 0))
-    load.quarantine_by_rule = dict(
-        con.execute(f"select _rule, count(*) from {quarantine} group by 1 order by 1").fetchall()
-    )
+def _count_batch(con, counts: dict[str, list[int]]) -> None:
+    """Per file of the batch: rows read, landed, quarantined (from the work tables, not the warehouse)."""
+    for label, read, held in con.execute(
+            """select _source_file, count(*), count(_rule) from (
+                   select _source_file, _rule from _checked
+                   union all select _source_file, 'malformed' from _malformed)
+               group by 1""").fetchall():
+        counts[label] = [int(read), int(read) - int(held), int(held)]
+
+
+def _land_new_files(con, contract: Contract, plan: DeliveryPlan, params: _Params,
+                    loaded_at: datetime) -> dict[str, list[int]]:
+    """Stage, check and type every file to land, batch by batch; returns label -> [read, landed, quarantined]."""
+    counts: dict[str, list[int]] = {}
+    indexed = list(enumerate(plan.land))
+    position = 0
+    for batch in _batches(plan.land):
+        chunk = indexed[position:position + len(batch)]
+        position += len(batch)
+        try:
+            _stage_batch(con, contract, chunk)
+        except duckdb.Error as error:
+            names = ", ".join(str(d.path) for _, d in chunk)
+            raise SourceFileError(
+                f"{names}: DuckDB could not read the file(s) as {contract.encoding} CSV "
+                f"(contract {contract.name} v{contract.version}): {error}"
+            ) from error
+        _apply_row_rules(con, contract, params)
+        _keep_checked_rows(con, contract, params, loaded_at)
+        _count_batch(con, counts)
+    return counts
 
 
 def _record_load(con, load: SourceLoad, run_id: str, loaded_at: datetime) -> None:
@@ -415,14 +516,22 @@ def _record_load(con, load: SourceLoad, run_id: str, loaded_at: datetime) -> Non
         f"delete from {AUDIT_SCHEMA}.source_load where run_id = $run_id and source = $source",
         {"run_id": run_id, "source": load.source},
     )
-    con.executemany(
-        f"insert into {AUDIT_SCHEMA}.source_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (run_id, load.source, load.contract_version, f.path, f.sha256, f.size_bytes,
-             f.rows_read, f.rows_landed, f.rows_quarantined, loaded_at)
-            for f in load.files
-        ],
-    )
+    rows = [(run_id, load.source, load.contract_version, f.path, f.sha256, f.size_bytes,
+             f.rows_read, f.rows_landed, f.rows_quarantined, loaded_at) for f in load.files]
+    if rows:
+        con.executemany(f"insert into {AUDIT_SCHEMA}.source_load values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _quarantine_by_rule(con, contract: Contract) -> dict[str, int]:
+    return dict(con.execute(
+        f"select _rule, count(*) from {RAW_SCHEMA}.{contract.quarantine_table} group by 1 order by 1").fetchall())
+
+
+def _withdraw(con, contract: Contract, labels: list[str]) -> None:
+    """Quarantined and superseded rows of withdrawn deliveries leave; their current rows are taken
+    out by supersession, which needs their keys to bring back what they superseded."""
+    for table in (contract.quarantine_table, superseded_table(contract)):
+        con.execute(f"delete from {RAW_SCHEMA}.{table} where list_contains(?, _source_file)", [labels])
 
 
 def land_source(
@@ -434,33 +543,36 @@ def land_source(
     run_id: str,
     loaded_at: datetime,
     label_root: Path | None = None,
+    full_refresh: bool = False,
 ) -> SourceLoad:
-    """Land all of a source's files; raise SourceFileError if any file cannot be read at all."""
-    for path in files:
-        check_header(path, contract)
+    """Bring the source's tables in line with the files in its folder now; raise SourceFileError if a
+    file to land cannot be read at all (then nothing of the source changes)."""
     _ensure_schemas(con)
-    _create_work_tables(con, contract)
-    con.execute("create or replace temp table _files (_file_index integer, _source_sha256 varchar)")
-    load = SourceLoad(contract.name, contract.version)
-    for index, path in enumerate(files):
-        label = str(path.relative_to(label_root)) if label_root else str(path)
-        digest = file_sha256(path)
-        load.files.append(FileLoad(label, digest, path.stat().st_size))
-        con.execute("insert into _files values ($i, $d)", {"i": index, "d": digest})
-        try:
-            _stage_file(con, contract, path, index, label)
-        except duckdb.Error as error:
-            raise SourceFileError(
-                f"{path}: DuckDB could not read the file as {contract.encoding} CSV "
-                f"(contract {contract.name} v{contract.version}): {error}"
-            ) from error
-    params = _Params(hmac_parameters(key))
+    labels = [str(path.relative_to(label_root)) if label_root else str(path) for path in files]
     con.execute("begin transaction")
     try:
-        _apply_row_rules(con, contract, params)
-        _publish_raw_tables(con, contract, params, loaded_at)
-        _count_by_file(con, contract, load)
-        _record_load(con, load, run_id, loaded_at)
+        reset = _ensure_raw_tables(con, contract, full_refresh)
+        known = landed_files(con, contract.name)
+        deliveries = fingerprint_files(files, labels, known, rehash=full_refresh)
+        plan = plan_deliveries(contract.name, deliveries, known)
+        for delivery in plan.land:
+            check_header(delivery.path, contract)
+        load = SourceLoad(contract.name, contract.version, kept=[k.label for k in plan.keep],
+                          withdrawn=[w.label for w in plan.withdraw], duplicates=plan.duplicates, reset=reset)
+        refresh_mtimes(con, contract.name, [d for d in deliveries if d.label in set(load.kept)])
+        if plan.changes_anything:
+            _create_work_tables(con, contract)
+            _withdraw(con, contract, load.withdrawn)
+            counts = _land_new_files(con, contract, plan, _Params(hmac_parameters(key)), loaded_at)
+            apply_supersession(con, contract, withdrawn=load.withdrawn, run_id=run_id)
+            if reset or contract.location == "bundled":
+                record_everything_changed(con, contract, run_id)
+            load.files = [FileLoad(d.label, d.sha256, d.size_bytes, *counts.get(d.label, [0, 0, 0]))
+                          for d in plan.land]
+            record_landed(con, contract.name, [(d, *counts.get(d.label, [0, 0, 0])) for d in plan.land],
+                          plan.withdraw, run_id, loaded_at)
+            _record_load(con, load, run_id, loaded_at)
+        load.quarantine_by_rule = _quarantine_by_rule(con, contract)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

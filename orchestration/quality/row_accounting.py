@@ -1,11 +1,13 @@
-"""Rows read = rows landed + rows quarantined, per file, checked against the tables themselves."""
+"""Rows read = rows landed + rows quarantined, per delivery, checked against the tables themselves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from orchestration.quality.contracts import Contract
-from orchestration.quality.landing import AUDIT_SCHEMA, RAW_SCHEMA
+from orchestration.quality.deliveries import LANDED_FILE
+from orchestration.quality.landing import RAW_SCHEMA
+from orchestration.quality.supersession import superseded_table
 
 
 @dataclass
@@ -17,29 +19,33 @@ class AccountingResult:
 
 
 def check_row_accounting(con, contract: Contract) -> AccountingResult:
-    """Compare the latest load log of a source with what its raw and quarantine tables hold."""
+    """Compare the deliveries the warehouse holds (audit.landed_file) with what the source's tables
+    hold per file: current and superseded rows are landed rows; a row of no delivery is a problem."""
     rows = con.execute(
-        f"""with latest as (
-              select * from {AUDIT_SCHEMA}.source_load
-              where source = $source and run_id = (
-                  select run_id from {AUDIT_SCHEMA}.source_load where source = $source
-                  order by loaded_at desc limit 1)),
-            landed as (select _source_file, count(*) n from {RAW_SCHEMA}.{contract.table} group by 1),
+        f"""with state as (select * from {LANDED_FILE} where source = $source),
+            landed as (
+                select _source_file, count(*) n from (
+                    select _source_file from {RAW_SCHEMA}.{contract.table}
+                    union all select _source_file from {RAW_SCHEMA}.{superseded_table(contract)})
+                group by 1),
             held as (select _source_file, count(*) n from {RAW_SCHEMA}.{contract.quarantine_table} group by 1)
-        select l.file_path, l.rows_read, l.rows_landed, l.rows_quarantined,
-               coalesce(landed.n, 0), coalesce(held.n, 0)
-        from latest l
-        left join landed on landed._source_file = l.file_path
-        left join held on held._source_file = l.file_path
-        order by l.file_path""",
+        select coalesce(s.file_path, landed._source_file, held._source_file), coalesce(s.rows_read, 0),
+               coalesce(s.rows_landed, 0), coalesce(s.rows_quarantined, 0),
+               coalesce(landed.n, 0), coalesce(held.n, 0), s.file_path is not null
+        from state s
+        full outer join landed on landed._source_file = s.file_path
+        full outer join held on held._source_file = coalesce(s.file_path, landed._source_file)
+        order by 1""",
         {"source": contract.name},
     ).fetchall()
     if not rows:
-        return AccountingResult(False, f"{contract.name}: no load recorded in audit.source_load", 1.0)
+        return AccountingResult(False, f"{contract.name}: no delivery recorded in {LANDED_FILE}", 1.0)
     files, problems = [], []
-    for path, read, logged_landed, logged_held, landed, held in rows:
+    for path, read, logged_landed, logged_held, landed, held, recorded in rows:
         files.append({"file": path, "read": read, "landed": landed, "quarantined": held})
-        if read != landed + held or logged_landed != landed or logged_held != held:
+        if not recorded:
+            problems.append(f"{path}: {landed + held} rows in the warehouse from no recorded delivery")
+        elif read != landed + held or logged_landed != landed or logged_held != held:
             problems.append(f"{path}: read {read} but landed {landed} + quarantined {held}")
     total_read = sum(f["read"] for f in files)
     ratio = sum(f["quarantined"] for f in files) / total_read if total_read else 0.0

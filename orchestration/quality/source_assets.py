@@ -21,6 +21,7 @@ from dagster import (
 
 from orchestration.quality.contracts import Contract, load_contracts
 from orchestration.quality.expectations import SuiteOutcome, validate_landed
+from orchestration.quality.landing_runs import files_landed_in_run, is_full_refresh
 from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.landing import land_source, source_files
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
@@ -65,19 +66,24 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
             load = land_source(
                 con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
+                full_refresh=is_full_refresh(context.run.tags),
             )
         context.log.info(
-            f"{contract.name}: {load.rows_read} rows read from {len(load.files)} file(s), "
-            f"{load.rows_landed} landed, {load.rows_quarantined} quarantined"
+            f"{contract.name}: {len(load.files)} file(s) landed ({load.rows_read} rows read, "
+            f"{load.rows_landed} landed, {load.rows_quarantined} quarantined), {len(load.kept)} kept "
+            f"unread, {len(load.withdrawn)} withdrawn, {len(load.duplicates)} duplicate(s)"
         )
         return MaterializeResult(metadata={
             "rows_read": load.rows_read,
             "rows_landed": load.rows_landed,
             "rows_quarantined": load.rows_quarantined,
-            "dagster/row_count": load.rows_landed,
             "quarantine_by_rule": MetadataValue.json(load.quarantine_by_rule),
             "file_count": len(load.files),
             "files": MetadataValue.json([vars(f) for f in load.files]),
+            "files_kept": len(load.kept),
+            "files_withdrawn": MetadataValue.json(load.withdrawn),
+            "duplicate_files": MetadataValue.json(load.duplicates),
+            "reloaded": load.reset,
         })
 
     _land.__name__ = f"land_{contract.name}"
@@ -89,10 +95,13 @@ def contract_expectations_check(contract: Contract):
         asset=asset_key(contract),
         name="contract_expectations",
         blocking=True,
-        description=f"Great Expectations suite generated from {contract.file_path.name}",
+        description=(f"Great Expectations suite generated from {contract.file_path.name}: column "
+                     "expectations over the deliveries landed in the run, table expectations over every "
+                     "current row (both on DuckDB profiles, in bounded batches)"),
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        outcome = validate_landed(warehouse.candidate(context.run.run_id), contract)
+        candidate = warehouse.candidate(context.run.run_id)
+        outcome = validate_landed(candidate, contract, files_landed_in_run(candidate, contract, context.run.run_id))
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,

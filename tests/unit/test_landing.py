@@ -113,13 +113,26 @@ def test_reasons_name_every_broken_rule(tmp_path):
     assert "fte is outside the maximum 1.5 (value 9)" in reason
 
 
-def test_repeated_key_across_files_keeps_the_first_file(tmp_path):
+def test_repeated_key_across_files_the_later_delivery_is_current(tmp_path):
     first = write(tmp_path, "a.csv", HEADER + "0001,A,01/04/2020,,1,\n")
     second = write(tmp_path, "b.csv", HEADER + "0002,A,01/04/2020,,1,\n0001,B,01/04/2020,,1,\n")
     con, load = land(tmp_path, staff_contract(), [first, second])
-    assert [(f.rows_read, f.rows_landed, f.rows_quarantined) for f in load.files] == [(1, 1, 0), (2, 1, 1)]
-    assert con.execute("select _reason from raw.demo__quarantine").fetchone()[0] == (
-        "primary key (staff_key) repeats demo/a.csv row 1")
+    assert [(f.rows_read, f.rows_landed, f.rows_quarantined) for f in load.files] == [(1, 1, 0), (2, 2, 0)]
+    assert con.execute("select code, _source_file from raw.demo where staff_key = ?",
+                       [pseudonymise("0001", KEY)]).fetchall() == [("B", "demo/b.csv")]
+    assert con.execute("select code, _source_file, _superseded_by from raw.demo__superseded").fetchall() == [
+        ("A", "demo/a.csv", "demo/b.csv")]
+    assert check_row_accounting(con, staff_contract()).passed
+
+
+def test_multi_file_batches_number_rows_per_file(tmp_path):
+    first = write(tmp_path, "a.csv", HEADER + "0001,A,01/04/2020,,1,\n0002,A\n0003,A,01/04/2020,,1,\n")
+    second = write(tmp_path, "b.csv", HEADER + "0004,A\n0005,A,01/04/2020,,1,\n")
+    con, load = land(tmp_path, staff_contract(), [first, second])
+    assert con.execute("select _source_file, _row_number from raw.demo order by 1, 2").fetchall() == [
+        ("demo/a.csv", 1), ("demo/a.csv", 3), ("demo/b.csv", 2)]
+    assert con.execute("select _source_file, _row_number, _rule from raw.demo__quarantine order by 1, 2").fetchall() == [
+        ("demo/a.csv", 2, "malformed_line"), ("demo/b.csv", 1, "malformed_line")]
 
 
 def test_row_numbers_follow_the_file_around_malformed_lines(tmp_path):

@@ -1,18 +1,21 @@
-{#- Large fact: incremental by application month (whole months re-selected; see macros/edi_fact_helpers.sql).
-    The DuckDB key adds the row key to the month so delete+insert joins row to row, not month to month. -#}
+{#- Large fact, incremental by organisation and application month: an incremental run deletes and rebuilds
+    the rows of each organisation whose trac_application deliveries changed, from the earliest changed
+    date on (see macros/edi_fact_helpers.sql). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    unique_key=(none if target.type == 'spark' else ['application_month', 'application_key']),
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
     partition_by=(['application_month'] if target.type == 'spark' else none),
     file_format=('parquet' if target.type == 'spark' else none),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'application_date_key', ['trac_application']) }}",
     on_schema_change='fail'
 ) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 with applications as (
     select * from {{ ref('stg_trac__applications') }}
     {% if is_incremental() %}
-    where {{ edi_incremental_period_filter('application_date', 'application_month', var('edi_recruitment_lookback_months', 6)) }}
+    where {{ edi_in_change_scope('upper(trim(organisation_code))', 'application_date', ['trac_application']) }}
     {% endif %}
 ),
 

@@ -1,13 +1,16 @@
-{#- Large fact: incremental by incident month (whole months re-selected; see macros/edi_fact_helpers.sql).
-    The DuckDB key adds the row key to the month so delete+insert joins row to row, not month to month. -#}
+{#- Large fact, incremental by organisation and incident month: an incremental run deletes and rebuilds
+    the rows of each organisation whose datix_incident or esr_assignment deliveries changed, from the earliest changed
+    date on (see macros/edi_fact_helpers.sql). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-    unique_key=(none if target.type == 'spark' else ['incident_month', 'incident_person_key']),
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
     partition_by=(['incident_month'] if target.type == 'spark' else none),
     file_format=('parquet' if target.type == 'spark' else none),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'incident_date_key', ['datix_incident', 'esr_assignment']) }}",
     on_schema_change='fail'
 ) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- One row per incident and person affected, nothing excluded (REJECT rows are flagged, patient-safety
 -- rows without staff kept). The member of staff is matched to the staff version in force on the
@@ -15,7 +18,7 @@
 with incident_staff as (
     select * from {{ ref('stg_datix__incident_staff') }}
     {% if is_incremental() %}
-    where {{ edi_incremental_period_filter('incident_date', 'incident_month', var('edi_incident_lookback_months', 3)) }}
+    where {{ edi_in_change_scope('upper(trim(organisation_code))', 'incident_date', ['datix_incident', 'esr_assignment']) }}
     {% endif %}
 ),
 

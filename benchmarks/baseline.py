@@ -1,0 +1,133 @@
+"""The physical limit: the same work as a refresh with none of the machinery, in one DuckDB connection.
+
+1. plain `read_csv` of the same landing and bundled files into `raw.<source>` (the contract's types,
+   identifiers HMAC'd as landing does: that is work the warehouse must do, not machinery);
+2. the seeds read the same way;
+3. the compiled SQL of every dbt model (from a `dbt compile` against an empty database, so every
+   incremental model compiles to its full build) executed in dependency order.
+
+No row rules, quarantine, tests, Great Expectations, Dagster or publishing.
+
+    .venv/bin/python benchmarks/baseline.py --landing /tmp/landing --db /tmp/baseline.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from orchestration.quality.contracts import load_contracts
+from orchestration.quality.landing import typed_sql
+from orchestration.quality.pseudonymise import hmac_parameters
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DEMO_PSEUDONYMISATION_KEY, REFERENCE_DATA_DIR
+
+
+def compile_project(target_dir: Path, catalog: str) -> dict:
+    """`dbt compile` against an empty database: incremental models compile to their full build.
+    The empty file has the baseline's file name, so the compiled names point at the baseline."""
+    empty = target_dir / f"{catalog}.duckdb"
+    subprocess.run(
+        [DBT_EXECUTABLE, "compile", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(target_dir / "target"), "--quiet"],
+        check=True, env={**os.environ, "EDI_DUCKDB_PATH": str(empty)})
+    return json.loads((target_dir / "target" / "manifest.json").read_text())
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, landing: Path) -> int:
+    con.execute("create schema if not exists raw")
+    rows = 0
+    params = hmac_parameters(DEMO_PSEUDONYMISATION_KEY.encode())
+    for contract in load_contracts().values():
+        root = landing if contract.location == "landing" else REFERENCE_DATA_DIR
+        files = sorted(str(p) for p in root.glob(contract.path_glob))
+        columns = {c.name: "VARCHAR" for c in contract.columns}
+        typed = ", ".join(f'{typed_sql(c)} as "{c.name}"' for c in contract.columns)
+        for c in contract.columns:
+            if c.date_format and c.is_temporal:
+                params[f"fmt_{c.name}"] = c.date_format
+        sql = (f"create or replace table raw.{contract.table} as select {typed}, filename as _source_file, "
+               "'' as _source_sha256, cast(0 as bigint) as _row_number, current_localtimestamp() as _loaded_at "
+               "from read_csv($files, header = $header, columns = $columns, delim = $delim, quote = '\"', "
+               "escape = '\"', encoding = $encoding, filename = true, ignore_errors = true, auto_detect = false)")
+        needed = {k: v for k, v in params.items() if f"${k}" in sql}
+        con.execute(sql, {**needed, "files": files, "header": contract.header, "columns": columns,
+                          "delim": contract.delimiter, "encoding": contract.encoding})
+        rows += con.execute(f"select count(*) from raw.{contract.table}").fetchone()[0]
+    return rows
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "seed":
+            continue
+        con.execute(f"create schema if not exists {node['schema']}")
+        path = DBT_PROJECT_DIR / node["original_file_path"]
+        types = node["config"].get("column_types") or {}
+        con.execute(f"create or replace table {node['schema']}.{node['name']} as "
+                    "select * from read_csv(?, header = true, types = ?)", [str(path), types or None]
+                    ) if types else con.execute(
+            f"create or replace table {node['schema']}.{node['name']} as select * from read_csv(?, header = true)",
+            [str(path)])
+
+
+def run_models(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, float]:
+    models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+    graph = {uid: [d for d in n["depends_on"]["nodes"] if d in models] for uid, n in models.items()}
+    seconds = {}
+    for uid in TopologicalSorter(graph).static_order():
+        node = models[uid]
+        kind = node["config"]["materialized"]
+        if kind == "ephemeral":
+            continue
+        con.execute(f"create schema if not exists {node['schema']}")
+        relation = "view" if kind == "view" else "table"
+        started = time.perf_counter()
+        con.execute(f"create or replace {relation} {node['schema']}.{node['name']} as {node['compiled_code']}")
+        seconds[node["name"]] = time.perf_counter() - started
+    return seconds
+
+
+def run_baseline(landing: Path, db: Path, memory_limit: str | None = None) -> dict:
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        manifest = compile_project(Path(scratch), db.stem)
+        compile_s = time.perf_counter() - started
+    db.unlink(missing_ok=True)
+    with duckdb.connect(str(db)) as con:
+        if memory_limit:
+            con.execute(f"set memory_limit = '{memory_limit}'")
+        started = time.perf_counter()
+        rows = load_raw(con, landing)
+        load_s = time.perf_counter() - started
+        load_seeds(con, manifest)
+        started = time.perf_counter()
+        per_model = run_models(con, manifest)
+        models_s = time.perf_counter() - started
+    return {"rows_read": rows, "compile_s": compile_s, "load_s": load_s, "models_s": models_s,
+            "total_s": load_s + models_s, "per_model_s": per_model, "size_bytes": db.stat().st_size}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--landing", type=Path, required=True)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--memory-limit", default=None)
+    args = parser.parse_args()
+    result = run_baseline(args.landing, args.db, args.memory_limit)
+    slowest = sorted(result.pop("per_model_s").items(), key=lambda kv: -kv[1])[:15]
+    print(json.dumps(result, indent=1))
+    for name, seconds in slowest:
+        print(f"{seconds:8.2f}  {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Whether this run's dbt build may be incremental, and the record of what built the warehouse.
+
+Incremental models rebuild only the organisations and periods the run's deliveries changed
+(audit.change_scope, written by landing). That is only sound while everything else they depend on is
+unchanged, so the build is a full one when:
+- the run asks for it (tag edi/full_refresh=true, `edi refresh --full-refresh`);
+- landing recorded a change to everything (public reference data changed, or a source was reloaded
+  because it was new to the warehouse or its contract changed);
+- the dbt project differs from the one that built the warehouse (models, macros, seeds, tests,
+  dbt_project.yml): a changed mapping must reach every period, not only the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from orchestration.quality.supersession import ANY_ORGANISATION, CHANGE_SCOPE, EVERYTHING
+
+BUILD_STATE = "audit.build_state"
+FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds", "tests")
+
+
+def code_fingerprint(project_dir: Path) -> str:
+    """sha256 over the dbt project's own files (path and content), independent of file times."""
+    digest = hashlib.sha256()
+    for entry in FINGERPRINTED:
+        root = Path(project_dir) / entry
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
+                       "and schema_name = ? and table_name = ?", [schema, table]).fetchone()[0] > 0
+
+
+def rebuild_reason(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, requested: bool) -> str | None:
+    """Why this run's dbt build must be a full one, or None when incremental is sound."""
+    if requested:
+        return "requested"
+    if not _table_exists(con, "audit", "build_state"):
+        return "first build of this warehouse"
+    built = con.execute(f"select fingerprint from {BUILD_STATE} order by built_at desc limit 1").fetchone()
+    if built is None or built[0] != fingerprint:
+        return "the dbt project changed since the last build"
+    everything = con.execute(
+        f"select list(distinct source order by source) from {CHANGE_SCOPE} "
+        "where run_id = ? and organisation_code = ? and affected_from = cast(? as date)",
+        [run_id, ANY_ORGANISATION, EVERYTHING]).fetchone()[0]
+    if everything:
+        return f"reloaded or public sources changed: {', '.join(everything)}"
+    return None
+
+
+def record_build(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, full: bool) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(f"""create table if not exists {BUILD_STATE} (run_id varchar, fingerprint varchar,
+                    full_rebuild boolean, built_at timestamp)""")
+    con.execute(f"insert into {BUILD_STATE} values (?, ?, ?, ?)",
+                [run_id, fingerprint, full, datetime.now(timezone.utc).replace(tzinfo=None)])

@@ -1,0 +1,25 @@
+"""What a run asked of landing (a full refresh?) and what it landed, for the steps after it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+
+from orchestration.quality.contracts import Contract
+from orchestration.quality.landing import AUDIT_SCHEMA
+
+# A run tagged edi/full_refresh=true re-reads every delivery and rebuilds every incremental model.
+FULL_REFRESH_TAG = "edi/full_refresh"
+
+
+def is_full_refresh(tags: Mapping[str, str]) -> bool:
+    return tags.get(FULL_REFRESH_TAG, "").lower() == "true"
+
+
+def files_landed_in_run(db_path: Path, contract: Contract, run_id: str) -> list[str]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return [row[0] for row in con.execute(
+            f"select file_path from {AUDIT_SCHEMA}.source_load where run_id = ? and source = ? order by 1",
+            [run_id, contract.name]).fetchall()]

@@ -1,0 +1,193 @@
+"""Current and superseded rows across deliveries, and what changed for the incremental rebuild.
+
+Rows of one source with the same organisation and primary key may come in several deliveries (a
+corrected history, a monthly extract that closes a version or progresses an application). The row of
+the latest delivery (by file name) is current, in `raw.<source>`; the others are kept, with the file
+that superseded them, in `raw.<source>__superseded`. Only keys touched by this run (in a new delivery
+or in a withdrawn one) are re-decided.
+
+Comparing each touched key's current row before and after gives the *change scope*: per organisation,
+the earliest date whose figures may differ, written to `audit.change_scope` for dbt's incremental
+models. A row placed in time by the contract's period column changes figures from that date; a row
+whose only change is its period end (a version closed or reopened) changes them from the earlier of
+the two ends; an identical row re-sent changes nothing.
+
+SQL is assembled only from contract identifiers checked by the contract loader; values are bound.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.quality.contracts import Column, Contract
+
+RAW_SCHEMA = "raw"
+CHANGE_SCOPE = "audit.change_scope"
+EVERYTHING = "0001-01-01"  # affected_from of a change that cannot be placed in time
+ANY_ORGANISATION = "*"
+
+
+def superseded_table(contract: Contract) -> str:
+    return f"{contract.name}__superseded"
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def landed_key_sql(col: Column) -> str:
+    """A key column of a landed (typed) row, compared as landing compares keys: identifiers are
+    already normalised HMACs, codes compared upper-cased, other text trimmed."""
+    name = _quoted(col.name)
+    if col.landing_type != "VARCHAR" or col.pseudonymise:
+        return name
+    return f"upper(trim({name}))" if col.valid_values else f"trim({name})"
+
+
+def _key_columns(contract: Contract) -> list[tuple[str, str]]:
+    """(alias, expression) of the supersession key: the organisation, then the primary key."""
+    keys = [(f"_k{i}", landed_key_sql(contract.column(name))) for i, name in enumerate(contract.primary_key)]
+    if contract.organisation_column:
+        keys.insert(0, ("_k_org", f"upper(trim({_quoted(contract.organisation_column)}))"))
+    return keys
+
+
+def _period_sql(contract: Contract, name: str | None) -> str:
+    if name is None:
+        return f"cast('{EVERYTHING}' as date)"
+    col = contract.column(name)
+    if col.landing_type == "INTEGER":  # a calendar year
+        return f"make_date({_quoted(name)}, 1, 1)"
+    return f"cast({_quoted(name)} as date)"
+
+
+def ensure_change_scope_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(f"""create table if not exists {CHANGE_SCOPE} (run_id varchar, source varchar,
+                    organisation_code varchar, affected_from date)""")
+
+
+def _qualify(expr: str, alias: str) -> str:
+    """Prefix every quoted column of a key expression with a table alias."""
+    out, inside, token = [], False, ""
+    for char in expr:
+        if char == '"':
+            if inside:
+                out.append(f'{alias}."{token}"')
+                token = ""
+            inside = not inside
+        elif inside:
+            token += char
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _row_facts(contract: Contract, alias: str) -> str:
+    """Per row: the key, organisation, period, period end, and hashes with and without the period end."""
+    columns = [c.name for c in contract.columns]
+    rest = [c for c in columns if c != contract.period_end_column]
+    org = (f"upper(trim({alias}.{_quoted(contract.organisation_column)}))" if contract.organisation_column
+           else f"'{ANY_ORGANISATION}'")
+    end = (f"cast({alias}.{_quoted(contract.period_end_column)} as date)" if contract.period_end_column
+           else "cast(null as date)")
+    return (f"{org} as _org, {_qualify(_period_sql(contract, contract.period_column), alias)} as _period, "
+            f"{end} as _period_end, "
+            f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in columns)}) as _full_hash, "
+            f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in rest)}) as _rest_hash")
+
+
+def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, withdrawn: list[str],
+                       run_id: str) -> None:
+    """Decide the current row of every key touched by this run's new rows (temp table _landed) or by
+    its withdrawn deliveries, move the rows accordingly, and record the change scope."""
+    ensure_change_scope_table(con)
+    raw, superseded = f"{RAW_SCHEMA}.{contract.table}", f"{RAW_SCHEMA}.{superseded_table(contract)}"
+    if not contract.primary_key:
+        _replace_keyless_rows(con, contract, withdrawn, run_id)
+        return
+    keys = _key_columns(contract)
+    key_select = ", ".join(f"{expr} as {alias}" for alias, expr in keys)
+    aliases = ", ".join(alias for alias, _ in keys)
+    columns = ", ".join([_quoted(c.name) for c in contract.columns]
+                        + ["_source_file", "_source_sha256", "_row_number", "_loaded_at"])
+    params = {"withdrawn": withdrawn}
+
+    con.execute(f"""create or replace temp table _touched as
+        select distinct {key_select} from _landed
+        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""", params)
+
+    def on(table: str) -> str:
+        """Rows of `table` whose key is touched (joined with _touched as t)."""
+        return " and ".join(f"{_qualify(expr, table)} is not distinct from t.{alias}" for alias, expr in keys)
+
+    con.execute(f"""create or replace temp table _before as
+        select {_row_facts(contract, 'r')}, {', '.join(f'{_qualify(e, "r")} as {a}' for a, e in keys)},
+               r._source_file
+        from {raw} r semi join _touched t on {on('r')}""")
+    con.execute(f"""create or replace temp table _pool as
+        with pooled as (
+            select {columns} from _landed
+            union all
+            select {columns} from {raw} r semi join _touched t on {on('r')}
+            where not list_contains($withdrawn, r._source_file)
+            union all
+            select {columns} from {superseded} s semi join _touched t on {on('s')}
+        )
+        select *, {key_select}, max(_source_file) over (partition by {aliases}) as _winner from pooled""", params)
+    con.execute(f"delete from {raw} r using _touched t where {on('r')}")
+    con.execute(f"delete from {superseded} s using _touched t where {on('s')}")
+    con.execute(f"insert into {raw} select {columns} from _pool where _source_file = _winner "
+                "order by _source_file, _row_number")
+    con.execute(f"insert into {superseded} select {columns}, _winner from _pool where _source_file <> _winner "
+                "order by _source_file, _row_number")
+    _record_change_scope(con, contract, keys, run_id)
+
+
+def record_everything_changed(con: duckdb.DuckDBPyConnection, contract: Contract, run_id: str) -> None:
+    """The whole warehouse may differ (public reference data changed, or the source was reloaded):
+    every organisation, from the beginning."""
+    ensure_change_scope_table(con)
+    con.execute("insert into audit.change_scope values (?, ?, ?, cast(? as date))",
+                [run_id, contract.name, ANY_ORGANISATION, EVERYTHING])
+
+
+def _replace_keyless_rows(con: duckdb.DuckDBPyConnection, contract: Contract, withdrawn: list[str],
+                          run_id: str) -> None:
+    """Without a primary key no row supersedes another: withdrawn rows leave, new rows come in, and
+    each changes figures from its own period."""
+    raw = f"{RAW_SCHEMA}.{contract.table}"
+    columns = ", ".join([_quoted(c.name) for c in contract.columns]
+                        + ["_source_file", "_source_sha256", "_row_number", "_loaded_at"])
+    con.execute(f"""create or replace temp table _changed as
+        select {_row_facts(contract, 'r')} from {raw} r where list_contains(?, r._source_file)
+        union all select {_row_facts(contract, 'l')} from _landed l""", [withdrawn])
+    con.execute(f"delete from {raw} where list_contains(?, _source_file)", [withdrawn])
+    con.execute(f"insert into {raw} select {columns} from _landed order by _source_file, _row_number")
+    con.execute("delete from audit.change_scope where run_id = ? and source = ?", [run_id, contract.name])
+    con.execute(f"""insert into {CHANGE_SCOPE} select ?, ?, _org, min(_period) from _changed group by _org""",
+                [run_id, contract.name])
+
+
+def _record_change_scope(con: duckdb.DuckDBPyConnection, contract: Contract, keys: list[tuple[str, str]],
+                         run_id: str) -> None:
+    aliases = ", ".join(alias for alias, _ in keys)
+    joined = " and ".join(f"b.{alias} is not distinct from a.{alias}" for alias, _ in keys)
+    con.execute(f"""create or replace temp table _after as
+        select {_row_facts(contract, 'p')}, {aliases} from _pool p where p._source_file = p._winner""")
+    con.execute("delete from audit.change_scope where run_id = ? and source = ?", [run_id, contract.name])
+    con.execute(f"""insert into {CHANGE_SCOPE}
+        select ?, ?, organisation_code, min(affected_from) from (
+            select coalesce(a._org, b._org) as organisation_code,
+                   case
+                       when b._org is null then a._period
+                       when a._org is null then b._period
+                       when a._full_hash = b._full_hash then null
+                       when a._rest_hash = b._rest_hash
+                           then least(coalesce(a._period_end, date '9999-12-31'),
+                                      coalesce(b._period_end, date '9999-12-31'))
+                       else least(a._period, b._period)
+                   end as affected_from
+            from _after a full outer join _before b on {joined}
+        ) where affected_from is not null
+        group by organisation_code""", [run_id, contract.name])

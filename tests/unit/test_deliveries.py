@@ -1,0 +1,198 @@
+"""Landing over many nights: kept, changed, withdrawn and re-sent deliveries, supersession by the later
+delivery, and the change scope that tells dbt what to rebuild."""
+
+import os
+import shutil
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from orchestration.quality.deliveries import Delivery, LandedFile, plan_deliveries
+from orchestration.quality.landing import land_source
+from orchestration.quality.row_accounting import check_row_accounting
+from tests.unit.contract_factory import column, make_contract
+
+KEY = b"unit-test-key"
+HEADER = "Org,Ref,Start,End,Grade\n"
+
+
+def versions_contract():
+    """A small ESR-like source: versions of a record, placed in time by Start and closed by End."""
+    contract = make_contract([
+        column("org", "Org", required=True),
+        column("ref", "Ref", required=True, primaryKey=True, primaryKeyPosition=1),
+        column("start_date", "Start", required=True, physicalType="DATE", format="%Y-%m-%d",
+               primaryKey=True, primaryKeyPosition=2),
+        column("end_date", "End", physicalType="DATE", format="%Y-%m-%d"),
+        column("grade", "Grade"),
+    ])
+    return contract.__class__(**{**contract.__dict__, "organisation_column": "org",
+                                 "period_column": "start_date", "period_end_column": "end_date"})
+
+
+class Landing:
+    """One landing folder and one warehouse file, landed run after run."""
+
+    def __init__(self, tmp_path):
+        self.root, self.db = tmp_path, tmp_path / "w.duckdb"
+        (tmp_path / "demo").mkdir()
+        self.runs = 0
+
+    def write(self, name, rows):
+        path = self.root / "demo" / name
+        path.write_text(HEADER + "".join(f"{r}\n" for r in rows))
+        return path
+
+    def land(self, contract=None, full_refresh=False):
+        self.runs += 1
+        files = sorted((self.root / "demo").glob("*.csv"))
+        with duckdb.connect(str(self.db)) as con:
+            load = land_source(con, contract or versions_contract(), files, key=KEY, run_id=f"run-{self.runs}",
+                               loaded_at=datetime(2026, 1, self.runs), label_root=self.root,
+                               full_refresh=full_refresh)
+        return load
+
+    def query(self, sql, params=None):
+        with duckdb.connect(str(self.db), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def current(self):
+        return self.query("select org, ref, start_date, end_date, grade, _source_file from raw.demo order by 1, 2, 3")
+
+    def scope(self):
+        return dict(self.query("select organisation_code, affected_from from audit.change_scope "
+                               "where run_id = ? order by 1", [f"run-{self.runs}"]))
+
+
+BASE = ["RA1,A1,2021-04-01,,5", "RA1,A2,2022-06-01,,6", "RB2,B1,2021-04-01,,7"]
+
+
+def test_first_landing_scopes_every_organisation_from_its_earliest_row(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    load = landing.land()
+    assert [f.rows_landed for f in load.files] == [3]
+    assert landing.scope() == {"RA1": date(2021, 4, 1), "RB2": date(2021, 4, 1)}
+
+
+def test_unchanged_deliveries_are_not_read_again(tmp_path):
+    landing = Landing(tmp_path)
+    path = landing.write("demo_base.csv", BASE)
+    landing.land()
+    path.chmod(0)  # a second read would fail; stat still works
+    try:
+        load = landing.land()
+    finally:
+        path.chmod(0o644)
+    assert (load.files, load.kept, landing.scope()) == ([], ["demo/demo_base.csv"], {})
+    assert len(landing.current()) == 3
+
+
+def test_touched_but_identical_file_is_hashed_not_landed(tmp_path):
+    landing = Landing(tmp_path)
+    path = landing.write("demo_base.csv", BASE)
+    landing.land()
+    os.utime(path, (1, 1))
+    load = landing.land()
+    assert load.files == [] and landing.scope() == {}
+    assert landing.query("select mtime_ns from audit.landed_file")[0][0] == path.stat().st_mtime_ns
+
+
+def test_monthly_delivery_closes_a_version_and_scopes_from_the_close(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    landing.land()
+    # March: A1's version closes on 10 March and a new one starts the next day; nothing at RB2.
+    landing.write("demo_base_2025-03.csv", ["RA1,A1,2021-04-01,2025-03-10,5", "RA1,A1,2025-03-11,,6"])
+    landing.land()
+    assert landing.scope() == {"RA1": date(2025, 3, 10)}
+    assert landing.current()[:3] == [
+        ("RA1", "A1", date(2021, 4, 1), date(2025, 3, 10), "5", "demo/demo_base_2025-03.csv"),
+        ("RA1", "A1", date(2025, 3, 11), None, "6", "demo/demo_base_2025-03.csv"),
+        ("RA1", "A2", date(2022, 6, 1), None, "6", "demo/demo_base.csv")]
+    assert landing.query("select ref, _superseded_by from raw.demo__superseded") == [
+        ("A1", "demo/demo_base_2025-03.csv")]
+    with duckdb.connect(str(landing.db), read_only=True) as con:
+        assert check_row_accounting(con, versions_contract()).passed
+
+
+def test_corrected_history_wins_and_scopes_from_the_corrected_row(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    landing.land()
+    landing.write("demo_base_corrected.csv", ["RA1,A2,2022-06-01,,7"])  # A2 was band 7 all along
+    landing.land()
+    assert landing.scope() == {"RA1": date(2022, 6, 1)}
+    assert ("RA1", "A2", date(2022, 6, 1), None, "7", "demo/demo_base_corrected.csv") in landing.current()
+
+
+def test_a_changed_file_replaces_its_rows(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    landing.land()
+    landing.write("demo_base.csv", BASE[:1] + ["RA1,A2,2022-06-01,,6"])  # RB2's row removed at source
+    load = landing.land()
+    assert [f.rows_landed for f in load.files] == [2] and load.withdrawn == ["demo/demo_base.csv"]
+    assert [r[1] for r in landing.current()] == ["A1", "A2"]
+    assert landing.scope() == {"RB2": date(2021, 4, 1)}
+
+
+def test_a_trust_that_leaves_takes_its_rows_and_brings_back_what_it_superseded(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    later = landing.write("demo_later.csv", ["RB2,B1,2021-04-01,,8", "RB2,B2,2023-01-01,,5"])
+    landing.land()
+    assert ("RB2", "B1", date(2021, 4, 1), None, "8", "demo/demo_later.csv") in landing.current()
+    later.unlink()
+    load = landing.land()
+    assert load.withdrawn == ["demo/demo_later.csv"]
+    assert [r[4] for r in landing.current() if r[0] == "RB2"] == ["7"]  # the base row is current again
+    assert landing.query("select count(*) from raw.demo__superseded") == [(0,)]
+    assert landing.scope() == {"RB2": date(2021, 4, 1)}
+
+
+def test_a_resent_identical_file_is_a_duplicate_and_counts_nothing(tmp_path):
+    landing = Landing(tmp_path)
+    path = landing.write("demo_base.csv", BASE)
+    landing.land()
+    shutil.copyfile(path, tmp_path / "demo" / "demo_base_resent.csv")
+    load = landing.land()
+    assert load.duplicates == {"demo/demo_base_resent.csv": "demo/demo_base.csv"} and load.files == []
+    assert len(landing.current()) == 3 and landing.scope() == {}
+
+
+def test_full_refresh_reads_everything_again(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    landing.land()
+    load = landing.land(full_refresh=True)
+    assert load.reset and [f.rows_landed for f in load.files] == [3]
+    assert len(landing.current()) == 3
+
+
+def test_a_new_contract_shape_reloads_the_source(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    landing.land()
+    contract = versions_contract()
+    wider = contract.__class__(**{**contract.__dict__, "columns": contract.columns[:4] + (
+        contract.columns[4].__class__(**{**contract.columns[4].__dict__, "landing_type": "INTEGER"}),)})
+    load = landing.land(wider)
+    assert load.reset and landing.query("select data_type from duckdb_columns() where table_name = 'demo' "
+                                        "and column_name = 'grade'") == [("INTEGER",)]
+
+
+@pytest.mark.parametrize("landed, present, expected", [
+    ({}, {"a": "1"}, (["a"], [], [])),
+    ({"a": "1"}, {"a": "1"}, ([], ["a"], [])),
+    ({"a": "1"}, {"a": "2"}, (["a"], [], ["a"])),
+    ({"a": "1"}, {}, ([], [], ["a"])),
+    ({"a": "1"}, {"a": "1", "b": "1"}, ([], ["a"], [])),  # b duplicates a
+    ({"b": "1"}, {"a": "1", "b": "1"}, (["a"], [], ["b"])),  # the first name now represents the content
+])
+def test_delivery_plan(landed, present, expected):
+    held = {label: LandedFile(label, sha, 1, 1, 1, 1, 0) for label, sha in landed.items()}
+    deliveries = [Delivery(None, label, sha, 1, 1) for label, sha in sorted(present.items())]
+    plan = plan_deliveries("demo", deliveries, held)
+    assert ([d.label for d in plan.land], [k.label for k in plan.keep], [w.label for w in plan.withdraw]) == expected
