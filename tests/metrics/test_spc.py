@@ -226,3 +226,88 @@ def test_variation_class_follows_direction_and_side_of_the_mean(db, sql, hib, ab
         assert points[-1]["rule_1"] and points[-1]["variation"] == expected
         assert points[-1]["special_cause_direction"] == (1 if series_id == "up" else -1)
         assert {p["variation"] for p in points[:-1]} == {"common_cause"}
+
+
+# --- Direction of a trend point (§9 Variation class) --------------------------------------------
+# A trend point takes the trend's direction, not its side of the mean: if the next point is also a
+# trend point, the sign of the step to it, otherwise the sign of the step from the previous point;
+# positive = high (1), zero or negative = low (-1). Outside limits, two-of-three and shift points keep
+# the side of the mean. Against the baseline (fixed_12): mean 11, limits 5.68/16.32, 2-sigma
+# 7.4533/14.5467; point 12 of the baseline is 11 (on the mean).
+
+def directions(points, seqs):
+    return [p["special_cause_direction"] for p in points if p["seq"] in seqs]
+
+
+def variations(points, seqs):
+    return [p["variation"] for p in points if p["seq"] in seqs]
+
+
+@pytest.mark.parametrize("hib, rising_class, falling_class", [
+    (True, "improving", "concerning"),
+    (False, "concerning", "improving"),
+    (None, "neither", "neither"),
+])
+def test_trend_takes_its_direction_not_the_side_of_the_mean(db, sql, hib, rising_class, falling_class):
+    # rising: 7.5 .. 10.5 in steps of 0.5, all below the mean (shift too) and above the 2-sigma line
+    # 7.4533 (no two-of-three): rule 3 and rule 2 at 13-19, the trend wins by precedence. Every step
+    # is +0.5, so every point is high although every point lies below the mean.
+    # falling: 14.5 .. 11.5, all above the mean and below the 2-sigma line 14.5467: every step is
+    # -0.5, so every point is low although every point lies above the mean.
+    rising = [7.5, 8, 8.5, 9, 9.5, 10, 10.5]
+    falling = [14.5, 14, 13.5, 13, 12.5, 12, 11.5]
+    load(db, {"rising": BASELINE + rising, "falling": BASELINE + falling}, hib={"rising": hib, "falling": hib})
+    appended = set(range(13, 20))
+    for series_id, direction, expected_class in (("rising", 1, rising_class), ("falling", -1, falling_class)):
+        points = chart(db, sql, "fixed_12", series_id)
+        assert_rules(points, {"rule_2": appended, "rule_3": appended})
+        assert {p["special_cause_rule"] for p in points[12:]} == {"rule_3_trend"}
+        assert directions(points, appended) == [direction] * 7, series_id
+        assert variations(points, appended) == [expected_class] * 7, series_id
+
+
+def test_where_two_opposite_trends_touch_the_meeting_point_takes_the_step_after_it(db, sql):
+    # shared_peak, points 13-25: 8, 9, ..., 14 (point 19), 13, ..., 8. Rising steps into 14-19 make the
+    # trend 13-19; falling steps into 20-25 make the trend 19-25, so point 19 is in both. No other rule:
+    # at most 5 points lie on one side of the mean and none beyond a 2-sigma line.
+    #   13-18: next point is a trend point, step to it +1        -> high
+    #   19:    next point (20) is a trend point, step to it -1   -> low (the peak of the rising trend)
+    #   20-24: step to the next point -1                         -> low
+    #   25:    last point, step from the previous one -1         -> low
+    # tied_peak, points 13-26: 8, 9, ..., 14 (point 19), 14 (point 20), 13, ..., 8. The tie 19 -> 20
+    # breaks both runs: rising trend 13-19, falling trend 20-26 (steps into 21-26), adjacent.
+    #   13-18: step to the next point +1                         -> high
+    #   19:    next point (20) is a trend point, step to it 0    -> low (a zero step is low)
+    #   20-25: step to the next point -1                         -> low
+    #   26:    last point, step from the previous one -1         -> low
+    # (By the side of the mean, 13-15 would be low, 17-19 high, and 20-22 high.)
+    rise = [8, 9, 10, 11, 12, 13, 14]
+    load(db, {"shared_peak": BASELINE + rise + [13, 12, 11, 10, 9, 8],
+              "tied_peak": BASELINE + rise + [14, 13, 12, 11, 10, 9, 8]},
+         hib={"shared_peak": True, "tied_peak": True})
+
+    shared = chart(db, sql, "fixed_12", "shared_peak")
+    assert_rules(shared, {"rule_3": set(range(13, 26))})
+    assert directions(shared, range(13, 26)) == [1] * 6 + [-1] * 7
+    assert variations(shared, range(13, 26)) == ["improving"] * 6 + ["concerning"] * 7
+
+    tied = chart(db, sql, "fixed_12", "tied_peak")
+    assert_rules(tied, {"rule_3": set(range(13, 27))})
+    assert directions(tied, range(13, 27)) == [1] * 6 + [-1] * 8
+    assert variations(tied, range(13, 27)) == ["improving"] * 6 + ["concerning"] * 8
+
+
+def test_a_trend_ending_outside_the_limits_keeps_rule_1_and_its_side_there(db, sql):
+    # Points 13-19: 8, 9, 10, 12, 14, 15, 17, lower is better. Six rises: trend 13-19. Point 19 (17) is
+    # above the UPL 16.32: rule 1 wins there, direction by side of the mean (above -> high). Point 18
+    # (15) is the only one in the upper 2-sigma band (17 is beyond the limit and does not count): no
+    # two-of-three; only 16-19 lie above the mean: no shift.
+    #   13-18: trend points followed by a trend point, steps +1, +1, +2, +2, +1, +2 -> high
+    #   19:    rule 1, above the mean                                            -> high
+    # With lower better, all seven are concerning, including 13-15 below the mean.
+    load(db, {"a": BASELINE + [8, 9, 10, 12, 14, 15, 17]}, hib={"a": False})
+    points = chart(db, sql, "fixed_12")
+    assert_rules(points, {"rule_1": {19}, "rule_3": set(range(13, 20))})
+    assert [p["special_cause_rule"] for p in points[12:]] == ["rule_3_trend"] * 6 + ["rule_1_outside_limits"]
+    assert directions(points, range(13, 20)) == [1] * 7
+    assert variations(points, range(13, 20)) == ["concerning"] * 7

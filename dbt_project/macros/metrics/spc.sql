@@ -14,8 +14,9 @@
         limits_status      'trial' below min_points_for_firm_limits such points, else 'firm'
         screen_outliers    whether MR-bar was screened
         rule_1 .. rule_4, special_cause_rule (by precedence)
-        special_cause_direction  1 above / -1 below the mean (a trend point on the mean: the trend's way);
-                           null for common cause
+        special_cause_direction  1 high / -1 low: a trend point (rule 3 by precedence) takes the trend's
+                           direction, every other special-cause point its side of the mean; null for
+                           common cause
         variation          common_cause, improving, concerning, or neither (no higher_is_better)
     order_column must be unique within a series. rebase_relation (e.g. ref('ref_spc_rebase')) holds the
     series columns and rebase_date_column. The three options default ('var') to the project vars
@@ -25,7 +26,9 @@
     shift; a trend is 7 points each strictly beyond the one before, i.e. 6 consecutive strict steps
     (TV-S3 flags the run's first point too); two-of-three counts points strictly beyond a 2-sigma line but
     not beyond its limit (a point exactly on the limit is not outside it, so it counts). No run or moving
-    range crosses a segment boundary.
+    range crosses a segment boundary. A trend point's direction is the sign of the step to the next point
+    when that point is also a trend point, else of the step from the previous one; a zero step is low,
+    so where two trends meet the point takes the direction of the step after it (NHSRplotthedots 0.2.2).
 
     spc_assurance(target, upl, lpl, higher_is_better): 'pass' / 'fail' / 'hit_and_miss', null without
     a target or a direction.
@@ -188,9 +191,7 @@ spc_rules as (
             over (partition by {{ seg }} {{ by_seq }} rows between 2 preceding and current row) = 1)
         or (in_lower_band = 1 and max(lower_window_fires)
             over (partition by {{ seg }} {{ by_seq }} rows between 2 preceding and current row) = 1) as rule_4,
-        -- The direction of the trend a point belongs to, for a trend point lying exactly on the mean.
-        case when trend_step <> 0 then trend_step
-             else coalesce(lead(trend_step) over (partition by {{ seg }} {{ by_seq }}), 0) end as trend_direction
+        sign(lead(spc_value) over (partition by {{ seg }} {{ by_seq }}) - spc_value) as next_step_direction
     from spc_trend_steps
 ),
 
@@ -203,8 +204,21 @@ spc_classified as (
             when rule_4 then 'rule_4_two_of_three'
             when rule_2 then 'rule_2_shift'
         end as special_cause_rule,
-        case when side <> 0 then side else trend_direction end as special_cause_direction
+        -- The step that gives a trend point its direction: towards the next point while the trend goes
+        -- on, else the step into the point (so a meeting point of two trends follows the later one).
+        case when coalesce(lead(rule_3) over (partition by {{ seg }} {{ by_seq }}), false)
+             then next_step_direction else step_direction end as trend_point_step
     from spc_rules
+),
+
+spc_directed as (
+    select
+        *,
+        case
+            when special_cause_rule = 'rule_3_trend' then case when trend_point_step > 0 then 1 else -1 end
+            else side
+        end as special_cause_direction
+    from spc_classified
 )
 
 select
@@ -236,7 +250,7 @@ select
         when (special_cause_direction = 1) = spc_higher_is_better then 'improving'
         else 'concerning'
     end as variation
-from spc_classified
+from spc_directed
 {%- endmacro %}
 
 
