@@ -11,7 +11,7 @@ BASELINE = [9, 11, 13, 11, 9, 11, 13, 11, 9, 11, 13, 11]  # §9: mean 11, every 
 RULES = ("rule_1", "rule_2", "rule_3", "rule_4")
 COLUMNS = ("seq", "val", "segment", "point_seq", "centre", "mr", "mr_bar", "upl", "lpl", "upper_2sigma", "lower_2sigma",
            "limit_point_count", "limits_status", "screen_outliers", *RULES, "special_cause_rule",
-           "special_cause_direction", "variation")
+           "special_cause_direction", "variation", "is_excluded")
 
 XMR = "{{{{ spc_xmr('spc_input', ['series_id'], 'seq', 'val', 'hib'{options}) }}}}"
 VARIANTS = {
@@ -19,6 +19,7 @@ VARIANTS = {
     "project_vars": "",  # spc_screen_outliers (true), spc_fix_after_n_points (null), min 12 points
     "unscreened": ", screen_outliers=false",
     "rebased": ", rebase_relation='spc_rebase'",
+    "excluding": ", exclude_column='excl'",  # points with excl charted but not assessed
 }
 
 
@@ -32,12 +33,14 @@ def sql(macros):
     return {chunk.split("\n", 1)[0].strip(): chunk.split("\n", 1)[1] for chunk in chunks}
 
 
-def load(db, series: dict[str, list[float]], hib: dict[str, bool | None] | None = None):
-    """spc_input(series_id, seq, val, hib): one row per point, seq numbered from 1."""
-    hib = hib or {}
-    db.execute("create or replace table spc_input (series_id varchar, seq int, val double, hib boolean)")
-    rows = [(sid, i + 1, float(v), hib.get(sid, False)) for sid, values in series.items() for i, v in enumerate(values)]
-    db.executemany("insert into spc_input values (?, ?, ?, ?)", rows)
+def load(db, series: dict[str, list[float]], hib: dict[str, bool | None] | None = None,
+         excluded: dict[str, set[int]] | None = None):
+    """spc_input(series_id, seq, val, hib, excl): one row per point, seq numbered from 1."""
+    hib, excluded = hib or {}, excluded or {}
+    db.execute("create or replace table spc_input (series_id varchar, seq int, val double, hib boolean, excl boolean)")
+    rows = [(sid, i + 1, float(v), hib.get(sid, False), i + 1 in excluded.get(sid, set()))
+            for sid, values in series.items() for i, v in enumerate(values)]
+    db.executemany("insert into spc_input values (?, ?, ?, ?, ?)", rows)
 
 
 def chart(db, sql, variant, series_id="a"):
@@ -311,3 +314,40 @@ def test_a_trend_ending_outside_the_limits_keeps_rule_1_and_its_side_there(db, s
     assert [p["special_cause_rule"] for p in points[12:]] == ["rule_3_trend"] * 6 + ["rule_1_outside_limits"]
     assert directions(points, range(13, 20)) == [1] * 7
     assert variations(points, range(13, 20)) == ["concerning"] * 7
+
+
+# --- Excluded points (immature cohorts): charted, never assessed ---------------------------------
+
+def test_excluded_points_take_no_part_in_the_limits_or_the_rules(db, sql):
+    # The baseline then three points far below it (late cohorts whose appointments are not in yet),
+    # higher is better. Assessed, they pull the mean down and fire rule 1 as concerning on the latest
+    # point. Excluded, the chart is the baseline's own (mean 11, MR-bar 2, limits 5.68 / 16.32 from
+    # its 12 points, firm) and the three points are shown against those limits with no rule,
+    # no moving range and the class not_assessed.
+    load(db, {"a": BASELINE + [4, 3, 2]}, hib={"a": True}, excluded={"a": {13, 14, 15}})
+    assessed = chart(db, sql, "project_vars")
+    assert assessed[-1]["rule_1"] and assessed[-1]["variation"] == "concerning"
+
+    points = chart(db, sql, "excluding")
+    assert len(points) == 15
+    assert [p["is_excluded"] for p in points] == [False] * 12 + [True] * 3
+    assert_baseline_limits(points)
+    assert_rules(points[:12], {})
+    for p in points[12:]:
+        assert (p["rule_1"], p["rule_2"], p["rule_3"], p["rule_4"]) == (None, None, None, None)
+        assert (p["special_cause_rule"], p["special_cause_direction"], p["mr"], p["point_seq"]) == (None,) * 4
+        assert p["variation"] == "not_assessed" and p["segment"] == 1
+    assert {p["variation"] for p in points[:12]} == {"common_cause"}
+
+
+def test_runs_and_moving_ranges_pass_over_an_excluded_point(db, sql):
+    # Seven rising points with a low point excluded between the 4th and 5th: assessed, the dip breaks
+    # the trend; excluded, the six remaining steps (1, 2, 3, 4 | 5, 6, 7) make a trend of 7 points
+    # and the moving range of the point after the gap is 5 - 4 = 1.
+    values = [1, 2, 3, 4, 0, 5, 6, 7]
+    load(db, {"a": values}, excluded={"a": {5}})
+    assert fired(chart(db, sql, "project_vars"), "rule_3") == set()
+    points = chart(db, sql, "excluding")
+    assert fired(points, "rule_3") == {1, 2, 3, 4, 6, 7, 8}
+    assert points[5]["mr"] == pytest.approx(1) and points[5]["point_seq"] == 5
+    assert points[0]["centre"] == pytest.approx(28 / 7, abs=TOL)
