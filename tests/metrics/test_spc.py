@@ -4,7 +4,11 @@ Every variant of the macro is compiled in ONE dbt compile (each compile costs se
 DuckDB against small vector tables. Points are numbered from 1 as in the spec.
 """
 
+from datetime import date, timedelta
+
 import pytest
+
+from tests.metrics import model_chain
 
 TOL = 1e-4
 BASELINE = [9, 11, 13, 11, 9, 11, 13, 11, 9, 11, 13, 11]  # §9: mean 11, every MR = 2
@@ -351,3 +355,74 @@ def test_runs_and_moving_ranges_pass_over_an_excluded_point(db, sql):
     assert fired(points, "rule_3") == {1, 2, 3, 4, 6, 7, 8}
     assert points[5]["mr"] == pytest.approx(1) and points[5]["point_seq"] == 5
     assert points[0]["centre"] == pytest.approx(28 / 7, abs=TOL)
+
+
+# --- Immature recruitment cohorts through the real models ----------------------------------------
+# int_recruitment_cohorts_matured -> int_spc_series -> fct_spc_point -> fct_spc_summary over one trust:
+# 24 month ends (April 2023 - March 2025), 100 applications shortlisted on the 15th of each month.
+# Mature cohorts alternate 28 and 32 appointed; the last four have only part of their appointments
+# (20, 12, 5, 0), as a nightly extract sees them. The extract's latest date is 31 March 2025, so with
+# the default follow-up of 120 days a cohort is mature when it ended by 1 December 2024: December to
+# March are immature.
+SPC_CHAIN = ["int_recruitment_cohorts_matured", "int_spc_series", "fct_spc_point", "fct_spc_summary"]
+APPOINTED = [28, 32] * 10 + [20, 12, 5, 0]
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def fy_end_of(day: date) -> date:
+    return date(day.year + (day.month > 3), 3, 31)
+
+
+MONTH_ENDS = [month_end(2023 + (3 + i) // 12, (3 + i) % 12 + 1) for i in range(24)]
+
+
+def recruitment_rows() -> list[tuple]:
+    """fct_recruitment_application: applied on the 1st, shortlisted on the 15th; the last application
+    was received and shortlisted on 31 March 2025 (not appointed)."""
+    rows = [("RXX", d.replace(day=1), d.replace(day=15), fy_end_of(d), True, i < appointed, "A", "N")
+            for d, appointed in zip(MONTH_ENDS, APPOINTED) for i in range(100)]
+    rows[-1] = ("RXX", MONTH_ENDS[-1], MONTH_ENDS[-1], fy_end_of(MONTH_ENDS[-1]), True, False, "A", "N")
+    return rows
+
+
+@pytest.fixture(scope="module")
+def spc_chain(macros):
+    return model_chain.compile_models(macros, SPC_CHAIN)
+
+
+def test_immature_cohorts_are_charted_but_never_signal_or_drive_the_icon(db, spc_chain):
+    model_chain.create_inputs(db, {
+        "intermediate.int_workforce_snapshot_classified": [
+            ("RXX", d, fy_end_of(d), d.month == 3, True, "S1", "C1", "White", "Non-disabled") for d in MONTH_ENDS],
+        "marts.fct_recruitment_application": recruitment_rows(),
+    })
+    model_chain.create_views(db, spc_chain)
+    monthly = "spc_appointment_rate_pct_monthly"
+    summary = model_chain.select(db, "select * from marts.fct_spc_summary where measure_id = ?", [monthly])[0]
+    # Assessed, the 0 % of March is below the LPL: a false concerning_low icon on the latest point.
+    assert (summary["variation_icon"], summary["latest_period_end"]) == ("common_cause", date(2024, 11, 30))
+    assert summary["latest_value"] == pytest.approx(32) and summary["immature_point_count"] == 4
+    assert summary["centre"] == pytest.approx(30) and summary["upl"] == pytest.approx(30 + 2.66 * 4)
+
+    points = model_chain.select(db, "select * from marts.fct_spc_point where measure_id = ? order by period_end",
+                                [monthly])
+    assert [p["is_immature"] for p in points] == [False] * 20 + [True] * 4
+    assert {p["variation"] for p in points[:20]} == {"common_cause"}
+    assert {p["variation"] for p in points[20:]} == {"not_assessed"}
+    for p in points:  # limits from the 20 mature points: mean 30, every moving range 4
+        assert p["centre"] == pytest.approx(30) and p["mr_bar"] == pytest.approx(4)
+        assert p["lpl"] == pytest.approx(30 - 2.66 * 4) and p["limits_status"] == "firm"
+    assert [p["value"] for p in points[20:]] == pytest.approx([20, 12, 5, 0])  # still shown
+
+    # A quarter is immature when its last day is: October-December 2024 and January-March 2025.
+    series = model_chain.select(db, "select measure_id, period_end, is_immature from intermediate.int_spc_series")
+    immature = {(s["measure_id"], s["period_end"]) for s in series if s["is_immature"]}
+    assert immature == {(monthly, d) for d in MONTH_ENDS[20:]} | {
+        ("spc_appointment_rate_pct_quarterly", date(2024, 12, 31)),
+        ("spc_appointment_rate_pct_quarterly", date(2025, 3, 31))}
+    cohorts = model_chain.select(db, "select * from intermediate.int_recruitment_cohorts_matured")
+    assert cohorts == [{"organisation_code": "RXX", "latest_data_date": date(2025, 3, 31), "follow_up_days": 120,
+                        "mature_cohort_end_date": date(2024, 12, 1)}]
