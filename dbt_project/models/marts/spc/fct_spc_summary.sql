@@ -5,7 +5,8 @@ with points as (
     select
         *,
         row_number() over (partition by organisation_code, measure_id
-                           order by case when is_immature then 1 else 0 end asc, period_end desc nulls last) as recency,
+                           order by case when is_immature then 1 else 0 end asc nulls last,
+                                    period_end desc nulls last) as recency,
         count(*) over (partition by organisation_code, measure_id) as point_count,
         sum(case when is_immature then 1 else 0 end)
             over (partition by organisation_code, measure_id) as immature_point_count
