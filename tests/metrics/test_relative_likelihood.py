@@ -5,10 +5,12 @@ fixes adverse_side (§2)."""
 import csv
 import math
 import re
+from datetime import date, timedelta
 
 import pytest
 
 from orchestration.settings import DBT_PROJECT_DIR
+from tests.metrics import model_chain
 
 TOL = 1e-4
 NONE, SPANS, SMALL_SPANS, ZERO_SPANS = set(), {"spans"}, {"small", "spans"}, {"zero", "spans"}
@@ -115,10 +117,11 @@ def window_rows(db, model_sql: str) -> dict[tuple[str, str], dict]:
     db.execute("create or replace table reference.ref_measure as select * from read_csv(?, header = true, all_varchar = true)",
                [str(DBT_PROJECT_DIR / "seeds" / "ref_measure.csv")])
     db.execute("create or replace table intermediate.int_relative_likelihood_counts (organisation_code varchar,"
-               " fy_end date, measure_id varchar, group_dimension varchar, group_value varchar, events bigint, base bigint)")
+               " fy_end date, measure_id varchar, group_dimension varchar, group_value varchar, events bigint, base bigint,"
+               " flag_immature_cohorts_excluded boolean)")
     counts = [("2023-03-31", "BME", 8, 800), ("2023-03-31", "White", 16, 3200),
               ("2024-03-31", "BME", 12, 1000), ("2024-03-31", "White", 15, 3000)]
-    db.executemany("insert into intermediate.int_relative_likelihood_counts values ('RXX', ?, ?, 'ethnicity', ?, ?, ?)",
+    db.executemany("insert into intermediate.int_relative_likelihood_counts values ('RXX', ?, ?, 'ethnicity', ?, ?, ?, false)",
                    [(fy, DISCIPLINARY, group, events, base) for fy, group, events, base in counts])
     cursor = db.execute(sql)
     names = [d[0] for d in cursor.description]
@@ -179,3 +182,71 @@ def test_the_five_national_rls_come_out_above_1():
                 "rl_disabled_vs_nondisabled_entering_formal_capability_performance"}
     sides = {m["measure_id"]: m["adverse_side"] for m in rl_measures() if m["measure_id"] in national}
     assert sides == dict.fromkeys(national, "above_1")
+
+
+# --- WRES 2 / WDES 2: immature shortlisting cohorts are left out (recruitment_follow_up_days) -------
+# int_recruitment_cohorts_matured -> int_relative_likelihood_counts -> fct_relative_likelihood ->
+# int_edi_measure__relative_likelihood. White applicants are non-disabled and BME applicants disabled,
+# so WRES 2 (White vs BME) and WDES 2 (non-disabled vs disabled) see the same counts:
+#   2023/24, March 2024 cohort:           White 4 of 10 appointed, BME 2 of 10
+#   2024/25, each month April-November:   White 4 of 10,           BME 2 of 10   (8 months)
+#   2024/25, each month December-March:   White 0 of 10,           BME 0 of 20   (no appointments yet)
+# The latest date in the extract is 31 March 2025; with 120 days of follow-up a cohort must have ended
+# by 1 December 2024. December-March are immature and left out of 2024/25:
+#   White 32 / 80 = 0.4, BME 16 / 80 = 0.2 -> RL 2.0, flagged.
+# Counted in, the empty late cohorts (more BME than White) would give (32/120) / (16/160) = 2.6667.
+RL_CHAIN = ["int_recruitment_cohorts_matured", "int_relative_likelihood_counts", "fct_relative_likelihood",
+            "int_edi_measure__relative_likelihood"]
+APPOINTMENT_RLS = ("rl_white_vs_bme_appointed_from_shortlisting", "rl_nondisabled_vs_disabled_appointed_from_shortlisting")
+
+
+def cohort(month_end: date, group: str, shortlisted: int, appointed: int) -> list[tuple]:
+    """fct_recruitment_application rows of one monthly cohort, shortlisted on the 15th."""
+    ethnicity, disability = ("A", "N") if group == "White" else ("M", "Y")
+    fy_end = date(month_end.year + (month_end.month > 3), 3, 31)
+    day = month_end.replace(day=15)
+    return [("RXX", day.replace(day=1), day, fy_end, True, i < appointed, ethnicity, disability)
+            for i in range(shortlisted)]
+
+
+def late_cohort_applications() -> list[tuple]:
+    mature = [date(2024, 3, 31)] + [date(2024, m + 1, 1) - timedelta(days=1) for m in range(4, 12)]
+    immature = [date(2024, 12, 31), date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)]
+    rows = [r for d in mature for r in cohort(d, "White", 10, 4) + cohort(d, "BME", 10, 2)]
+    rows += [r for d in immature for r in cohort(d, "White", 10, 0) + cohort(d, "BME", 20, 0)]
+    # The latest date in the extract: an application received on 31 March 2025, not yet shortlisted.
+    return rows + [("RXX", date(2025, 3, 31), None, None, False, False, "A", "N")]
+
+
+def test_wres2_wdes2_leave_out_cohorts_still_inside_the_follow_up_window(db, macros):
+    model_chain.create_inputs(db, {
+        "marts.dim_organisation": [("RXX",)],
+        "marts.dim_ethnicity": [("A", "White"), ("M", "BME")],
+        "marts.dim_disability": [("N", "Non-disabled"), ("Y", "Disabled")],
+        "marts.fct_recruitment_application": late_cohort_applications(),
+    })
+    model_chain.create_views(db, model_chain.compile_models(macros, RL_CHAIN))
+    rows = {(str(r["fy_end"]), r["measure_id"]): r for r in model_chain.select(
+        db, "select * from marts.fct_relative_likelihood where window_method = 'single_year'")}
+    for measure_id in APPOINTMENT_RLS:
+        latest, previous = rows[("2025-03-31", measure_id)], rows[("2024-03-31", measure_id)]
+        assert close(latest["rl_value"], 2.0), f"{measure_id}: {latest['rl_value']}"
+        assert (latest["numerator_events"], latest["numerator_base"],
+                latest["denominator_events"], latest["denominator_base"]) == (32, 80, 16, 80)
+        assert latest["flag_immature_cohorts_excluded"] is True
+        # 2023/24 ended long before the window: counted whole, not flagged.
+        assert (previous["numerator_events"], previous["numerator_base"]) == (4, 10)
+        assert close(previous["rl_value"], 2.0) and previous["flag_immature_cohorts_excluded"] is False
+    # The staff-based RLs have no cohorts to mature.
+    assert not any(r["flag_immature_cohorts_excluded"] for (_, m), r in rows.items() if m not in APPOINTMENT_RLS)
+    # BI users see the partial year through flag_window_incomplete of the long measure table.
+    long = model_chain.select(db, "select period_end, measure_id, flag_window_incomplete "
+                                  "from intermediate.int_edi_measure__relative_likelihood")
+    assert {(str(r["period_end"]), r["measure_id"]) for r in long if r["flag_window_incomplete"]} == {
+        ("2025-03-31", m) for m in APPOINTMENT_RLS}
+
+
+@pytest.mark.parametrize("days", [-30, "ninety"])
+def test_follow_up_window_must_be_a_whole_number_of_days(macros, days):
+    with pytest.raises(AssertionError, match="recruitment_follow_up_days must be a whole number of days"):
+        model_chain.compile_models(macros, ["int_recruitment_cohorts_matured"], {"recruitment_follow_up_days": days})

@@ -4,28 +4,38 @@
 
     spc_xmr(relation, series_columns, order_column, value_column, higher_is_better_column,
             rebase_relation=none, rebase_date_column='rebase_date', screen_outliers='var',
-            fix_after_n_points='var', min_points_for_firm_limits='var')
+            fix_after_n_points='var', min_points_for_firm_limits='var', exclude_column=none)
     returns a select statement with one row per point of `relation` (a relation or a CTE name) whose
     value is not null: the series columns, order_column, value_column, higher_is_better_column, then
         segment            1 + the number of rebase dates on or before the point (a rebase starts a segment)
         point_seq          position of the point in its segment (1, 2, ...)
         centre, mr, mr_bar, upl, lpl, upper_2sigma, lower_2sigma
         limit_point_count  points the centre and MR-bar come from (the first n when limits are fixed)
-        limits_status      'trial' below min_points_for_firm_limits such points, else 'firm'
+        limits_status      'trial' below min_points_for_firm_limits such points, else 'firm' (null when
+                           the segment has no assessed point)
         screen_outliers    whether MR-bar was screened
         rule_1 .. rule_4, special_cause_rule (by precedence)
-        special_cause_direction  1 above / -1 below the mean (a trend point on the mean: the trend's way);
-                           null for common cause
-        variation          common_cause, improving, concerning, or neither (no higher_is_better)
+        special_cause_direction  1 high / -1 low: a trend point (rule 3 by precedence) takes the trend's
+                           direction, every other special-cause point its side of the mean; null for
+                           common cause
+        variation          common_cause, improving, concerning, or neither (no higher_is_better);
+                           not_assessed for an excluded point
+        is_excluded        the point was excluded (exclude_column)
     order_column must be unique within a series. rebase_relation (e.g. ref('ref_spc_rebase')) holds the
     series columns and rebase_date_column. The three options default ('var') to the project vars
     spc_screen_outliers, spc_fix_after_n_points (none = off) and spc_min_points_for_firm_limits.
+    exclude_column names a boolean column of `relation`: its true points are charted but not assessed.
+    They take no part in the centre, MR-bar, moving ranges or runs (a run passes over them), fire no
+    rule (rules, point_seq and mr null) and carry their segment's limits, for a point known to be
+    incomplete (an immature recruitment cohort) that must not raise a signal or drive the icon.
 
     Conventions (spec §9): comparisons are strict; a point on the mean is on neither side and breaks a
     shift; a trend is 7 points each strictly beyond the one before, i.e. 6 consecutive strict steps
     (TV-S3 flags the run's first point too); two-of-three counts points strictly beyond a 2-sigma line but
     not beyond its limit (a point exactly on the limit is not outside it, so it counts). No run or moving
-    range crosses a segment boundary.
+    range crosses a segment boundary. A trend point's direction is the sign of the step to the next point
+    when that point is also a trend point, else of the step from the previous one; a zero step is low,
+    so where two trends meet the point takes the direction of the step after it (NHSRplotthedots 0.2.2).
 
     spc_assurance(target, upl, lpl, higher_is_better): 'pass' / 'fail' / 'hit_and_miss', null without
     a target or a direction.
@@ -33,7 +43,7 @@
 
 {% macro spc_xmr(relation, series_columns, order_column, value_column, higher_is_better_column,
                  rebase_relation=none, rebase_date_column='rebase_date', screen_outliers='var',
-                 fix_after_n_points='var', min_points_for_firm_limits='var') -%}
+                 fix_after_n_points='var', min_points_for_firm_limits='var', exclude_column=none) -%}
 {%- set screen = var('spc_screen_outliers') if screen_outliers == 'var' else screen_outliers -%}
 {%- set fix_n = var('spc_fix_after_n_points', none) if fix_after_n_points == 'var' else fix_after_n_points -%}
 {%- set min_firm = var('spc_min_points_for_firm_limits') if min_points_for_firm_limits == 'var' else min_points_for_firm_limits -%}
@@ -43,14 +53,23 @@
 {%- set keys = series_columns | join(', ') -%}
 {%- set seg = keys ~ ', segment' -%}
 {%- set by_seq = 'order by point_seq asc nulls last' -%}
-with spc_points as (
+with spc_charted_points as (
     select
         {% for c in series_columns %}{{ c }}, {% endfor %}
         {{ order_column }},
         cast({{ value_column }} as double) as spc_value,
-        {{ higher_is_better_column }} as spc_higher_is_better
+        {{ higher_is_better_column }} as spc_higher_is_better,
+        {% if exclude_column is not none -%}
+        coalesce({{ exclude_column }}, false) as spc_excluded
+        {%- else -%}
+        false as spc_excluded
+        {%- endif %}
     from {{ relation }}
     where {{ value_column }} is not null
+),
+
+spc_points as (
+    select * from spc_charted_points where not spc_excluded
 ),
 
 spc_segmented as (
@@ -63,7 +82,7 @@ spc_segmented as (
         {%- else -%}
         1 as segment
         {%- endif %}
-    from spc_points as p
+    from spc_charted_points as p
     {% if rebase_relation is not none -%}
     left join {{ rebase_relation }} as r
         on {% for c in series_columns %}r.{{ c }} = p.{{ c }} and {% endfor %}r.{{ rebase_date_column }} <= p.{{ order_column }}
@@ -188,9 +207,7 @@ spc_rules as (
             over (partition by {{ seg }} {{ by_seq }} rows between 2 preceding and current row) = 1)
         or (in_lower_band = 1 and max(lower_window_fires)
             over (partition by {{ seg }} {{ by_seq }} rows between 2 preceding and current row) = 1) as rule_4,
-        -- The direction of the trend a point belongs to, for a trend point lying exactly on the mean.
-        case when trend_step <> 0 then trend_step
-             else coalesce(lead(trend_step) over (partition by {{ seg }} {{ by_seq }}), 0) end as trend_direction
+        sign(lead(spc_value) over (partition by {{ seg }} {{ by_seq }}) - spc_value) as next_step_direction
     from spc_trend_steps
 ),
 
@@ -203,9 +220,62 @@ spc_classified as (
             when rule_4 then 'rule_4_two_of_three'
             when rule_2 then 'rule_2_shift'
         end as special_cause_rule,
-        case when side <> 0 then side else trend_direction end as special_cause_direction
+        -- The step that gives a trend point its direction: towards the next point while the trend goes
+        -- on, else the step into the point (so a meeting point of two trends follows the later one).
+        case when coalesce(lead(rule_3) over (partition by {{ seg }} {{ by_seq }}), false)
+             then next_step_direction else step_direction end as trend_point_step
     from spc_rules
-)
+),
+
+spc_directed as (
+    select
+        *,
+        case
+            when special_cause_rule = 'rule_3_trend' then case when trend_point_step > 0 then 1 else -1 end
+            else side
+        end as special_cause_direction
+    from spc_classified
+),
+
+spc_assessed as (
+    select
+        {% for c in series_columns %}{{ c }}, {% endfor %}
+        {{ order_column }}, spc_value, spc_higher_is_better, spc_excluded, segment, point_seq,
+        centre, mr, mr_bar, upl, lpl, upper_2sigma, lower_2sigma, limit_point_count,
+        rule_1, rule_2, rule_3, rule_4, special_cause_rule,
+        case when special_cause_rule is not null then special_cause_direction end as special_cause_direction
+    from spc_directed
+){% if exclude_column is not none %},
+
+spc_segment_limits as (
+    -- Limits are constant within a segment.
+    select
+        {% for c in series_columns %}{{ c }}, {% endfor %}
+        segment, max(centre) as centre, max(mr_bar) as mr_bar, max(upl) as upl, max(lpl) as lpl,
+        max(upper_2sigma) as upper_2sigma, max(lower_2sigma) as lower_2sigma,
+        max(limit_point_count) as limit_point_count
+    from spc_assessed
+    group by {{ seg }}
+),
+
+spc_unassessed as (
+    select
+        {% for c in series_columns %}p.{{ c }}, {% endfor %}
+        p.{{ order_column }}, p.spc_value, p.spc_higher_is_better, p.spc_excluded, s.segment,
+        cast(null as bigint) as point_seq,
+        l.centre, cast(null as double) as mr, l.mr_bar, l.upl, l.lpl, l.upper_2sigma, l.lower_2sigma,
+        l.limit_point_count,
+        cast(null as boolean) as rule_1, cast(null as boolean) as rule_2,
+        cast(null as boolean) as rule_3, cast(null as boolean) as rule_4,
+        cast(null as {{ dbt.type_string() }}) as special_cause_rule,
+        cast(null as int) as special_cause_direction
+    from spc_charted_points as p
+    inner join spc_segmented as s
+        on {% for c in series_columns %}s.{{ c }} = p.{{ c }} and {% endfor %}s.{{ order_column }} = p.{{ order_column }}
+    left join spc_segment_limits as l
+        on {% for c in series_columns %}l.{{ c }} = p.{{ c }} and {% endfor %}l.segment = s.segment
+    where p.spc_excluded
+){% endif %}
 
 select
     {% for c in series_columns %}{{ c }}, {% endfor %}
@@ -222,21 +292,32 @@ select
     upper_2sigma,
     lower_2sigma,
     cast(limit_point_count as int) as limit_point_count,
-    case when limit_point_count < {{ min_firm | int }} then 'trial' else 'firm' end as limits_status,
+    case
+        when limit_point_count < {{ min_firm | int }} then 'trial'
+        when limit_point_count >= {{ min_firm | int }} then 'firm'
+    end as limits_status,
     {{ 'true' if screen else 'false' }} as screen_outliers,
     rule_1,
     rule_2,
     rule_3,
     rule_4,
     special_cause_rule,
-    case when special_cause_rule is not null then cast(special_cause_direction as int) end as special_cause_direction,
+    cast(special_cause_direction as int) as special_cause_direction,
     case
+        when spc_excluded then 'not_assessed'
         when special_cause_rule is null then 'common_cause'
         when spc_higher_is_better is null then 'neither'
         when (special_cause_direction = 1) = spc_higher_is_better then 'improving'
         else 'concerning'
-    end as variation
-from spc_classified
+    end as variation,
+    spc_excluded as is_excluded
+from (
+    select * from spc_assessed
+    {%- if exclude_column is not none %}
+    union all
+    select * from spc_unassessed
+    {%- endif %}
+) as spc_charted
 {%- endmacro %}
 
 

@@ -14,5 +14,6 @@ select
         'reference_numerator': "denominator_events",
         'reference_denominator': "denominator_base",
         'value': "rl_value",
-        'value_unit': "'ratio'"}) }}
+        'value_unit': "'ratio'",
+        'flag_window_incomplete': "flag_window_incomplete or flag_immature_cohorts_excluded"}) }}
 from {{ ref('fct_relative_likelihood') }}

@@ -1,5 +1,6 @@
 -- int_edi_measure__spc: the SPC series (metrics-spec §9) in the common long measure shape; one row per
--- charted point (periods with a null value are not charted and not listed).
+-- charted point (periods with a null value are not charted and not listed). An immature appointment-rate
+-- cohort is flagged flag_window_incomplete.
 select
     {{ edi_measure_columns({
         'variant': "'default'",
@@ -14,6 +15,6 @@ select
         'flag_zero_cell': "null",
         'flag_ci_spans_parity': "null",
         'flag_volatile': "null",
-        'flag_window_incomplete': "null"}) }}
+        'flag_window_incomplete': "is_immature"}) }}
 from {{ ref('int_spc_series') }}
 where value is not null

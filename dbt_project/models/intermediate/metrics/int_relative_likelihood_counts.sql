@@ -6,7 +6,10 @@
 -- the two-year windows of WRES 3 / WDES 3 from these annual counts (§3.1).
 --
 -- Counting units (§3): WRES/WDES 2 count applications shortlisted in the year and those appointed,
--- with the group the applicant declared. WRES 3, WDES 3 and WRES 4 count distinct staff with at least
+-- with the group the applicant declared. Monthly shortlisting cohorts still inside the follow-up window
+-- (int_recruitment_cohorts_matured) are left out - their appointments are not all recorded yet - and
+-- the year is flagged (flag_immature_cohorts_excluded): the latest year then counts its mature months
+-- only, unbiased, instead of all of them with the last ones artificially low. WRES 3, WDES 3 and WRES 4 count distinct staff with at least
 -- one event dated in the year, over the 31 March headcount (WRES population). A person's group is the
 -- one used for the headcount (their 31 March record) when they are in it; staff who left before
 -- 31 March keep the group of the staff version in force at their latest event of the year. Leavers'
@@ -32,22 +35,38 @@ organisations as (
 ),
 
 -- WRES 2 / WDES 2 ----------------------------------------------------------------------------------
-applications as (
+cohort_maturity as (
+    select organisation_code, mature_cohort_end_date
+    from {{ ref('int_recruitment_cohorts_matured') }}
+),
+
+shortlisted as (
     select
         a.organisation_code,
         a.shortlisting_fy_end as fy_end,
         e.wres_group,
         d.disability_status,
-        a.is_appointed
+        a.is_appointed,
+        -- The application's cohort is its shortlisting month: immature when that month ends too late.
+        coalesce(cast({{ dbt.last_day('a.shortlisting_date_key', 'month') }} as date) > c.mature_cohort_end_date,
+                 false) as in_immature_cohort
     from {{ ref('fct_recruitment_application') }} as a
     inner join organisations as o
         on a.organisation_code = o.trust_code
+    left join cohort_maturity as c
+        on a.organisation_code = c.organisation_code
     left join {{ ref('dim_ethnicity') }} as e
         on a.ethnicity_key = e.ethnicity_key
     left join {{ ref('dim_disability') }} as d
         on a.disability_key = d.disability_key
     where a.is_shortlisted
         and a.shortlisting_fy_end is not null
+),
+
+applications as (
+    select organisation_code, fy_end, wres_group, disability_status, is_appointed
+    from shortlisted
+    where not in_immature_cohort
 ),
 
 application_groups as (
@@ -77,8 +96,15 @@ application_counts as (
     group by organisation_code, fy_end, measure_id, group_dimension, group_value
 ),
 
+-- Years with a mature cohort; a year still running past the mature cohort end lost its last months.
 application_years as (
-    select distinct organisation_code, fy_end from applications
+    select distinct
+        a.organisation_code,
+        a.fy_end,
+        coalesce(a.fy_end > c.mature_cohort_end_date, false) as flag_immature_cohorts_excluded
+    from applications as a
+    left join cohort_maturity as c
+        on a.organisation_code = c.organisation_code
 ),
 
 -- WRES 3 / WDES 3 / WRES 4 -------------------------------------------------------------------------
@@ -212,14 +238,16 @@ headcounts as (
 ),
 
 workforce_years as (
-    select distinct organisation_code, fy_end from workforce
+    select distinct organisation_code, fy_end, false as flag_immature_cohorts_excluded from workforce
 ),
 
 -- Every trust-year gets both groups of every measure, with zeros where nothing happened.
 scaffold as (
     {%- for measures, years in [(application_measures, 'application_years'), (staff_measures, 'workforce_years')] %}
     {%- for measure_id, dimension in measures.items() %}
-    select y.organisation_code, y.fy_end, g.measure_id, '{{ dimension }}' as group_dimension, g.group_value
+    select
+        y.organisation_code, y.fy_end, g.measure_id, '{{ dimension }}' as group_dimension, g.group_value,
+        y.flag_immature_cohorts_excluded
     from {{ years }} as y
     cross join measure_groups as g
     where g.measure_id = '{{ measure_id }}'
@@ -236,7 +264,8 @@ select
     cast(s.group_dimension as {{ dbt.type_string() }}) as group_dimension,
     cast(s.group_value as {{ dbt.type_string() }}) as group_value,
     cast(coalesce(ac.events, se.events, 0) as bigint) as events,
-    cast(coalesce(ac.base, h.base, 0) as bigint) as base
+    cast(coalesce(ac.base, h.base, 0) as bigint) as base,
+    cast(s.flag_immature_cohorts_excluded as boolean) as flag_immature_cohorts_excluded
 from scaffold as s
 left join application_counts as ac
     on s.organisation_code = ac.organisation_code

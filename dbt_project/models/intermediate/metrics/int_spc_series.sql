@@ -1,7 +1,9 @@
 -- int_spc_series: the monthly and quarterly series the SPC charts plot (metrics-spec §9), per trust.
 -- Periods come from the trust's month-end workforce snapshots, which exist only for months the ESR
 -- extract covers to the end, so a part month is never charted; a quarter needs all three months.
--- Months without events are kept with a zero count.
+-- Months without events are kept with a zero count. Appointment-rate periods whose shortlisting cohort
+-- is still inside the follow-up window (int_recruitment_cohorts_matured) are marked is_immature: their
+-- appointments are not all in yet, so fct_spc_point charts them without assessing them.
 with month_ends as (
     select
         organisation_code,
@@ -52,6 +54,11 @@ recruitment as (
     from {{ ref('fct_recruitment_application') }}
     where is_shortlisted
     group by organisation_code, {{ edi_month_start_of('shortlisting_date_key') }}
+),
+
+cohort_maturity as (
+    select organisation_code, mature_cohort_end_date
+    from {{ ref('int_recruitment_cohorts_matured') }}
 ),
 
 monthly as (
@@ -109,25 +116,32 @@ series as (
     select
         organisation_code, period_type, period_end, fy_end, 'spc_incidents_per_1000' as measure_stem,
         'all' as group_dimension, 'all' as group_value, incidents as numerator, headcount as denominator,
-        {{ rate_per_1000('incidents', 'headcount') }} as value
+        {{ rate_per_1000('incidents', 'headcount') }} as value,
+        false as is_immature
     from periods
     union all
     select
         organisation_code, period_type, period_end, fy_end, 'spc_er_entry_per_1000',
         'all', 'all', er_entries, headcount,
-        {{ rate_per_1000('er_entries', 'headcount') }}
+        {{ rate_per_1000('er_entries', 'headcount') }},
+        false
     from periods
     union all
+    -- A period is one shortlisting cohort: immature when it ends after the trust's mature cohort end.
     select
-        organisation_code, period_type, period_end, fy_end, 'spc_appointment_rate_pct',
-        'all', 'all', appointed, shortlisted,
-        {{ share_pct('appointed', 'shortlisted') }}
-    from periods
+        p.organisation_code, p.period_type, p.period_end, p.fy_end, 'spc_appointment_rate_pct',
+        'all', 'all', p.appointed, p.shortlisted,
+        {{ share_pct('p.appointed', 'p.shortlisted') }},
+        coalesce(p.period_end > c.mature_cohort_end_date, false)
+    from periods as p
+    left join cohort_maturity as c
+        on p.organisation_code = c.organisation_code
     union all
     select
         organisation_code, period_type, period_end, fy_end, 'spc_bme_share_8c_plus_pct',
         'ethnicity', 'BME', c4_bme_headcount, c4_known_headcount,
-        {{ share_pct('c4_bme_headcount', 'c4_known_headcount') }}
+        {{ share_pct('c4_bme_headcount', 'c4_known_headcount') }},
+        false
     from periods
 )
 
@@ -143,7 +157,8 @@ select
     cast(s.denominator as bigint) as denominator,
     cast(s.value as double) as value,
     cast(r.value_unit as {{ dbt.type_string() }}) as value_unit,
-    cast(r.higher_is_better as boolean) as higher_is_better
+    cast(r.higher_is_better as boolean) as higher_is_better,
+    cast(s.is_immature as boolean) as is_immature
 from series as s
 inner join {{ ref('ref_measure') }} as r
     on r.measure_id = {{ dbt.concat(['s.measure_stem', "case when s.period_type = 'month' then '_monthly' else '_quarterly' end"]) }}

@@ -4,7 +4,8 @@
 -- int_relative_likelihood_counts; ref_measure says which group is the numerator. Every measure gets a
 -- single_year row; WRES 3 and WDES 3 also get the two two-year windows of §3.1 (pooled counts, and
 -- the mean of the two annual RLs), falling back to the single year with flag_window_incomplete when
--- the previous year is missing.
+-- the previous year is missing. WRES 2 / WDES 2 count mature shortlisting cohorts only; a year that lost
+-- its last, immature months carries flag_immature_cohorts_excluded.
 {%- set two_year_measures = [
     'rl_bme_vs_white_entering_formal_disciplinary',
     'rl_disabled_vs_nondisabled_entering_formal_capability_performance',
@@ -34,7 +35,8 @@ annual as (
         sum(case when c.group_value = m.numerator_group then c.events else 0 end) as numerator_events,
         sum(case when c.group_value = m.numerator_group then c.base else 0 end) as numerator_base,
         sum(case when c.group_value = m.denominator_group then c.events else 0 end) as denominator_events,
-        sum(case when c.group_value = m.denominator_group then c.base else 0 end) as denominator_base
+        sum(case when c.group_value = m.denominator_group then c.base else 0 end) as denominator_base,
+        {{ dbt.bool_or('c.flag_immature_cohorts_excluded') }} as flag_immature_cohorts_excluded
     from {{ ref('int_relative_likelihood_counts') }} as c
     inner join measures as m
         on c.measure_id = m.measure_id
@@ -56,6 +58,8 @@ paired as (
         cur.measure_id,
         cur.group_dimension,
         prev.fy_end is null as flag_window_incomplete,
+        cur.flag_immature_cohorts_excluded or coalesce(prev.flag_immature_cohorts_excluded, false)
+            as flag_immature_cohorts_excluded,
         cur.numerator_events + coalesce(prev.numerator_events, 0) as numerator_events,
         cur.numerator_base + coalesce(prev.numerator_base, 0) as numerator_base,
         cur.denominator_events + coalesce(prev.denominator_events, 0) as denominator_events,
@@ -82,7 +86,7 @@ paired as (
 single_year as (
     select
         organisation_code, fy_end, measure_id, group_dimension, 'single_year' as window_method,
-        false as flag_window_incomplete,
+        false as flag_window_incomplete, flag_immature_cohorts_excluded,
         numerator_events, numerator_base, denominator_events, denominator_base,
         rl_value, rl_corrected, ci_lower, ci_upper,
         flag_small_count, flag_zero_cell, flag_ci_spans_parity, flag_volatile
@@ -93,7 +97,7 @@ single_year as (
 pooled as (
     select
         organisation_code, fy_end, measure_id, group_dimension, 'pooled' as window_method,
-        flag_window_incomplete,
+        flag_window_incomplete, flag_immature_cohorts_excluded,
         numerator_events, numerator_base, denominator_events, denominator_base,
         {{ relative_likelihood('numerator_events', 'numerator_base', 'denominator_events', 'denominator_base') }}
     from paired
@@ -104,7 +108,7 @@ pooled as (
 mean_of_annual as (
     select
         organisation_code, fy_end, measure_id, group_dimension, 'mean_of_annual_rl' as window_method,
-        flag_window_incomplete,
+        flag_window_incomplete, flag_immature_cohorts_excluded,
         numerator_events, numerator_base, denominator_events, denominator_base,
         case
             when flag_window_incomplete then current_rl_value
@@ -166,7 +170,8 @@ select
     cast(w.flag_zero_cell as boolean) as flag_zero_cell,
     cast(w.flag_ci_spans_parity as boolean) as flag_ci_spans_parity,
     cast(w.flag_volatile as boolean) as flag_volatile,
-    cast(w.flag_window_incomplete as boolean) as flag_window_incomplete
+    cast(w.flag_window_incomplete as boolean) as flag_window_incomplete,
+    cast(w.flag_immature_cohorts_excluded as boolean) as flag_immature_cohorts_excluded
 from windows as w
 inner join measures as m
     on w.measure_id = m.measure_id

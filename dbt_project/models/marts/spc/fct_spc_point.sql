@@ -1,12 +1,14 @@
 -- fct_spc_point: every point of every SPC chart (metrics-spec §9) with its XmR limits, rules and
 -- variation class, from the spc_xmr macro. Options come from the spc_* vars; rebases from ref_spc_rebase.
+-- Immature appointment-rate cohorts (int_spc_series.is_immature) are charted but not assessed: they
+-- would read low for want of time, not of appointments, and raise a false signal on the latest point.
 with series as (
     select * from {{ ref('int_spc_series') }}
 ),
 
 charted as (
     {{ spc_xmr('series', ['organisation_code', 'measure_id'], 'period_end', 'value', 'higher_is_better',
-               rebase_relation=ref('ref_spc_rebase')) }}
+               rebase_relation=ref('ref_spc_rebase'), exclude_column='is_immature') }}
 )
 
 select
@@ -40,7 +42,8 @@ select
     cast(c.rule_4 as boolean) as rule_4,
     cast(c.special_cause_rule as {{ dbt.type_string() }}) as special_cause_rule,
     cast(c.special_cause_direction as int) as special_cause_direction,
-    cast(c.variation as {{ dbt.type_string() }}) as variation
+    cast(c.variation as {{ dbt.type_string() }}) as variation,
+    cast(s.is_immature as boolean) as is_immature
 from charted as c
 inner join series as s
     on c.organisation_code = s.organisation_code

@@ -1,11 +1,15 @@
 -- fct_spc_summary: one line per chart (metrics-spec §9): the latest point, its variation icon and
--- limits, and assurance of the trust's target against those limits.
+-- limits, and assurance of the trust's target against those limits. Immature points never drive the
+-- icon: the latest assessed point does (an immature one only when the chart has nothing else).
 with points as (
     select
         *,
         row_number() over (partition by organisation_code, measure_id
-                           order by period_end desc nulls last) as recency,
-        count(*) over (partition by organisation_code, measure_id) as point_count
+                           order by case when is_immature then 1 else 0 end asc nulls last,
+                                    period_end desc nulls last) as recency,
+        count(*) over (partition by organisation_code, measure_id) as point_count,
+        sum(case when is_immature then 1 else 0 end)
+            over (partition by organisation_code, measure_id) as immature_point_count
     from {{ ref('fct_spc_point') }}
 ),
 
@@ -33,6 +37,7 @@ select
     cast(l.measure_id as {{ dbt.type_string() }}) as measure_id,
     cast(l.period_type as {{ dbt.type_string() }}) as period_type,
     cast(l.point_count as int) as point_count,
+    cast(l.immature_point_count as int) as immature_point_count,
     cast(l.period_end as date) as latest_period_end,
     cast(l.value as double) as latest_value,
     cast(l.segment as int) as segment,
@@ -46,7 +51,7 @@ select
     cast(l.special_cause_rule as {{ dbt.type_string() }}) as special_cause_rule,
     cast(l.variation as {{ dbt.type_string() }}) as variation,
     cast(case
-        when l.variation = 'common_cause' then 'common_cause'
+        when l.variation in ('common_cause', 'not_assessed') then l.variation
         when l.special_cause_direction = 1 then {{ dbt.concat(['l.variation', "'_high'"]) }}
         else {{ dbt.concat(['l.variation', "'_low'"]) }}
     end as {{ dbt.type_string() }}) as variation_icon,
