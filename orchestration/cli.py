@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -20,16 +21,36 @@ def generate(
     seed: int = typer.Option(2026, help="Random seed: the same seed gives byte-identical files"),
     out: Path = typer.Option(Path("landing"), help="Landing directory to write into"),
     skip_if_present: bool = typer.Option(False, help="Do nothing if the directory already holds CSV files"),
+    as_at: datetime | None = typer.Option(
+        None, "--as-at", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", show_default=False,
+        help="Full refresh as the source systems showed it on this day (default: the window end, "
+             "31 March 2025)"),
+    increment: str | None = typer.Option(
+        None, "--increment", metavar="YYYY-MM", show_default=False,
+        help="Instead of a full refresh, add the rows new or changed in this month as "
+             "<source>_<code>_<YYYY-MM>.csv, keeping the files already there"),
 ) -> None:
     """Write synthetic trust extracts (ESR, Trac, ER, Datix, training, Staff Survey)."""
-    from orchestration.synthetic import generate as generate_extracts
+    from orchestration.synthetic import generate as generate_extracts, generate_increment
 
+    if increment is not None and (as_at is not None or skip_if_present):
+        raise typer.BadParameter("--increment adds to a landing folder: it takes neither --as-at "
+                                 "nor --skip-if-present", param_hint="--increment")
     if skip_if_present and any(out.glob("*/*.csv")):
         typer.echo(f"{out}: extracts already present, not generating")
         return
-    report = generate_extracts(trusts=trusts, seed=seed, out=out)
+    try:
+        if increment is not None:
+            report = generate_increment(trusts=trusts, seed=seed, out=out, month=increment)
+        else:
+            report = generate_extracts(trusts=trusts, seed=seed, out=out,
+                                       as_at=None if as_at is None else as_at.date())
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
     codes = ", ".join(report.trusts)
-    typer.echo(f"generated {len(report.trusts)} trust(s) ({codes}): {report.total_rows:,} rows "
+    what = (f"increment {increment} ({len(report.rows)} files) for " if increment else
+            f"as at {as_at:%Y-%m-%d}, " if as_at else "")
+    typer.echo(f"generated {what}{len(report.trusts)} trust(s) ({codes}): {report.total_rows:,} rows "
                f"into {out} in {report.seconds:.1f} s")
 
 
@@ -97,8 +118,6 @@ def rollback(
 
 
 def _duration(run: dict) -> str:
-    from datetime import datetime
-
     if not run.get("started_at") or not run.get("finished_at"):
         return ""
     seconds = (datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])).total_seconds()

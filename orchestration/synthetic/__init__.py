@@ -7,6 +7,11 @@ for the first `trusts` trusts of a fixed order of real open English trusts (trus
 mid-size acute trust; types are mixed as N grows). Every trust has its own random streams,
 derived from (seed, trust code, step), so a trust's files are byte-identical whatever N is.
 PLANTED_EFFECTS lists the disparities planted in the data, for tests to recover.
+
+To simulate nights (deliveries.py explains the rules):
+
+    generate(3, 42, out, as_at=date(2025, 2, 28))   # a full refresh as the systems stood that day
+    generate_increment(3, 42, out, "2025-03")        # + <source>_<code>_2025-03.csv: March's news
 """
 
 from __future__ import annotations
@@ -19,14 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.synthetic import deliveries
 from orchestration.synthetic.dates import Window, day
 from orchestration.synthetic.effects import PLANTED_EFFECTS
-from orchestration.synthetic.extracts import SOURCES, build_extracts
-from orchestration.synthetic.population import build_population
+from orchestration.synthetic.extracts import SOURCES, Built
+from orchestration.synthetic.population import Population, build_population
 from orchestration.synthetic.trusts import TrustProfile, select_trusts
 from orchestration.synthetic.writer import landing_path, write_table
 
-__all__ = ["PLANTED_EFFECTS", "SOURCES", "GenerationReport", "generate"]
+__all__ = ["PLANTED_EFFECTS", "SOURCES", "GenerationReport", "generate", "generate_increment"]
 
 
 @dataclass
@@ -54,36 +60,70 @@ class GenerationReport:
         return sum(self.defects.get(path, {}).values())
 
 
-def generate(trusts: int, seed: int, out: Path, end_year: int = 2025) -> GenerationReport:
-    """Write the extracts of `trusts` trusts covering the four financial years to 31 March `end_year`."""
+def generate(trusts: int, seed: int, out: Path, end_year: int = 2025, as_at: date | None = None,
+             *, defect_rate_scale: float = 1.0) -> GenerationReport:
+    """Write the extracts of `trusts` trusts covering the four financial years to 31 March `end_year`,
+    as the source systems showed them on `as_at` (default: the window end), replacing any
+    earlier extracts and increments in `out`.
+
+    `defect_rate_scale` multiplies the planted defect rates (0: none, for row-for-row tests).
+    """
     started = time.perf_counter()
     out = Path(out)
-    window = Window(end_year=end_year)
-    if window.end > day(date.today()):
-        raise ValueError(f"end_year {end_year}: an extract cannot cover days after today")
+    window = _window(end_year)
+    cut = None if as_at is None else deliveries.as_at_day(as_at, window)
     profiles = select_trusts(trusts)
     _remove_previous_extracts(out)
     report = GenerationReport(trusts=[p.code for p in profiles])
     for profile in profiles:
-        _generate_trust(profile, seed, window, out, report)
+        population, rng_for = _simulate(profile, seed, window)
+        for built in deliveries.full_refresh(population, rng_for, cut, defect_rate_scale):
+            _write(built, landing_path(out, built.source, profile.code), out, report)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def _generate_trust(profile: TrustProfile, seed: int, window: Window, out: Path,
-                    report: GenerationReport) -> None:
+def generate_increment(trusts: int, seed: int, out: Path, month: str, end_year: int = 2025,
+                       *, defect_rate_scale: float = 1.0) -> GenerationReport:
+    """Add the monthly increment `month` (YYYY-MM) of the same world to `out`: per trust and source,
+    the rows new or changed in that month, as `<source>/<source>_<code>_<YYYY-MM>.csv`."""
+    started = time.perf_counter()
+    out = Path(out)
+    window = _window(end_year)
+    parsed = deliveries.parse_month(month, window)
+    profiles = select_trusts(trusts)
+    report = GenerationReport(trusts=[p.code for p in profiles])
+    for profile in profiles:
+        population, rng_for = _simulate(profile, seed, window)
+        for built in deliveries.increment(population, rng_for, parsed, defect_rate_scale):
+            path = out / built.source / deliveries.increment_name(built.source, profile.code, parsed)
+            _write(built, path, out, report)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _window(end_year: int) -> Window:
+    window = Window(end_year=end_year)
+    if window.end > day(date.today()):
+        raise ValueError(f"end_year {end_year}: an extract cannot cover days after today")
+    return window
+
+
+def _simulate(profile: TrustProfile, seed: int, window: Window) -> tuple[Population, deliveries.RngFor]:
+    """A trust's population and its random streams: the whole world every view is cut from."""
     def rng_for(step: str) -> np.random.Generator:
         key = (int.from_bytes(profile.code.encode(), "big"), zlib.crc32(step.encode()))
         return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=key))
 
-    population = build_population(rng_for("population"), profile, window)
-    for built in build_extracts(population, rng_for):
-        path = landing_path(out, built.source, profile.code)
-        name = path.relative_to(out).as_posix()
-        report.rows[name] = write_table(built.table, path)
-        report.defects[name] = built.defects
-        if built.source == "datix_incident":
-            report.unmatched_staff[name] = built.unmatched_staff
+    return build_population(rng_for("population"), profile, window), rng_for
+
+
+def _write(built: Built, path: Path, out: Path, report: GenerationReport) -> None:
+    name = path.relative_to(out).as_posix()
+    report.rows[name] = write_table(built.table, path)
+    report.defects[name] = built.defects
+    if built.source == "datix_incident":
+        report.unmatched_staff[name] = built.unmatched_staff
 
 
 def _remove_previous_extracts(out: Path) -> None:

@@ -81,6 +81,18 @@ def format_days(days: np.ndarray, fmt: str) -> np.ndarray:
     return out
 
 
+@cache
+def _day_of_text(fmt: str) -> dict[str, int]:
+    offset = day(_TABLE_FIRST)
+    return {"": int(MISSING), **{text: offset + i for i, text in enumerate(_table(fmt))}}
+
+
+def parse_days(text: np.ndarray, fmt: str) -> np.ndarray:
+    """Day numbers of dates formatted by format_days (a blank becomes MISSING)."""
+    lookup = _day_of_text(fmt)
+    return np.fromiter((lookup[t] for t in text), dtype=np.int64, count=len(text))
+
+
 def year_of(days: np.ndarray) -> np.ndarray:
     """Calendar year of each day number."""
     return np.asarray(days).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970

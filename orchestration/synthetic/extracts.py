@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -79,27 +79,27 @@ class Built:
     unmatched_staff: int = 0
 
 
-def build_extracts(pop: Population, rng_for: Callable[[str], np.random.Generator]) -> Iterator[Built]:
-    """Each extract of one trust in turn (one in memory at a time), with its defects planted.
+def clean_extracts(pop: Population, rng_for: Callable[[str], np.random.Generator]) -> Iterator[tuple[str, Table]]:
+    """Each extract of one trust in turn (one in memory at a time), before any mess is planted.
 
     `rng_for(name)` gives an independent random stream per step, so changing one extract never
     changes another.
     """
     versions = esr.build_versions(rng_for("esr_versions"), pop)
-    yield _messy("esr_assignment", esr.esr_assignment_table(rng_for("esr_assignment"), pop, versions), rng_for)
-    yield _messy("esr_pay", pay.esr_pay_table(rng_for("esr_pay"), pop, versions), rng_for)
+    yield "esr_assignment", esr.esr_assignment_table(rng_for("esr_assignment"), pop, versions)
+    yield "esr_pay", pay.esr_pay_table(rng_for("esr_pay"), pop, versions)
     del versions
-    yield _messy("trac_application", recruitment.trac_application_table(rng_for("trac_application"), pop), rng_for)
-    yield _messy("er_case", er.er_case_table(rng_for("er_case"), pop), rng_for)
-    result = incidents.datix_incident_table(rng_for("datix_incident"), pop)
-    built = _messy("datix_incident", result.table, rng_for)
-    built.unmatched_staff = result.unmatched_staff
-    yield built
-    yield _messy("training_record", training.training_record_table(rng_for("training_record"), pop), rng_for)
-    yield _messy("staff_survey_result", survey.staff_survey_table(rng_for("staff_survey_result"), pop), rng_for)
+    yield "trac_application", recruitment.trac_application_table(rng_for("trac_application"), pop)
+    yield "er_case", er.er_case_table(rng_for("er_case"), pop)
+    yield "datix_incident", incidents.datix_incident_table(rng_for("datix_incident"), pop)
+    yield "training_record", training.training_record_table(rng_for("training_record"), pop)
+    yield "staff_survey_result", survey.staff_survey_table(rng_for("staff_survey_result"), pop)
 
 
-def _messy(source: str, table: Table, rng_for) -> Built:
+def plant_mess(source: str, table: Table, rng: np.random.Generator, defect_rate_scale: float = 1.0) -> Built:
+    """Cosmetic noise and the source's defects, at `defect_rate_scale` times their usual rates
+    (0: no defects, for tests that compare deliveries row for row)."""
     extract = EXTRACTS[source]
-    messy, counts = make_messy(rng_for(f"mess:{source}"), table, extract.defects, extract.coded_columns)
+    defects = tuple(replace(d, rate=d.rate * defect_rate_scale) for d in extract.defects)
+    messy, counts = make_messy(rng, table, defects, extract.coded_columns)
     return Built(source, messy, counts)

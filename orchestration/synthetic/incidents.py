@@ -7,8 +7,6 @@ aggression and abuse from patients and the public ~1.3x as often as White staff 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from orchestration.synthetic import effects
@@ -78,12 +76,6 @@ UNMATCHED_SHARE = 0.02  # identified staff references that match nobody in ESR
 SHARED_INCIDENT_SHARE = 0.10  # victims added to the incident before them (several staff affected)
 
 
-@dataclass
-class IncidentResult:
-    table: Table
-    unmatched_staff: int  # rows whose staff number/email matches nobody in ESR
-
-
 def subcategories() -> list[str]:
     names = [s for s, *_ in PUBLIC_ABUSE] + [s for s, _ in STAFF_ABUSE] + [s for s, _ in ACCIDENTS]
     return names + [s for subs in PATIENT_CATEGORIES.values() for s in subs]
@@ -93,12 +85,12 @@ def categories() -> list[str]:
     return [VIOLENCE, STAFF_ABUSE_CATEGORY, ACCIDENT_CATEGORY, *PATIENT_CATEGORIES]
 
 
-def datix_incident_table(rng: np.random.Generator, pop: Population) -> IncidentResult:
+def datix_incident_table(rng: np.random.Generator, pop: Population) -> Table:
     events = _staff_events(rng, pop)
     events = _add_patient_incidents(rng, pop, events)
     incident, link, lead = _group_into_incidents(rng, events)
     n = incident.size
-    number, email, unmatched = _staff_references(rng, pop, events["person"])
+    number, email = _staff_references(rng, pop, events["person"])
     kind = pop.trust.kind
     day = events["day"]
     reported = np.minimum(day + rng.geometric(0.5, n) - 1 + (rng.random(n) < 0.1) * rng.integers(1, 14, n),
@@ -134,7 +126,7 @@ def datix_incident_table(rng: np.random.Generator, pop: Population) -> IncidentR
     # Shared incidents: every victim row repeats the incident's own details.
     for column in ("Incident Time", "Reported Date", "Site", "Directorate", "Location", "Approval Status"):
         table[column] = table[column][lead]
-    return IncidentResult(Table(HEADER, table), unmatched)
+    return Table(HEADER, table)
 
 
 def _staff_events(rng, pop: Population) -> dict[str, np.ndarray]:
@@ -217,8 +209,9 @@ def _group_into_incidents(rng, events: dict) -> tuple[np.ndarray, np.ndarray, np
     return np.cumsum(~joins), np.arange(n) - lead + 1, lead
 
 
-def _staff_references(rng, pop: Population, person: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Employee number, or only a work email, or nothing; a few point at nobody."""
+def _staff_references(rng, pop: Population, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Employee number, or only a work email, or nothing; a few point at nobody: a number (or
+    its e-mail) no member of staff has."""
     n = person.size
     staff = person >= 0
     how = np.where(staff, rng.choice(3, n, p=[p for _, p in IDENTIFIED_BY]), 2)
@@ -230,7 +223,7 @@ def _staff_references(rng, pop: Population, person: np.ndarray) -> tuple[np.ndar
     email = np.where(how == 1, work_emails(numbers), "").astype(object)
     capitalised = (how == 1) & (rng.random(n) < 0.5)
     email[capitalised] = [e.title().replace("@Nhs.Net", "@nhs.net") for e in email[capitalised]]
-    return number, email, int(nobody.sum())
+    return number, email
 
 
 def _times(rng, n: int) -> np.ndarray:

@@ -20,6 +20,21 @@ def test_generate_writes_extracts_and_skips_when_present(tmp_path):
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/*.csv")} == before
 
 
+def test_generate_a_full_refresh_as_at_a_day_then_a_monthly_increment(tmp_path):
+    out = tmp_path / "landing"
+    base = runner.invoke(app, ["generate", "--trusts", "1", "--as-at", "2025-02-28", "--out", str(out)])
+    assert base.exit_code == 0 and "as at 2025-02-28" in base.output, base.output
+    night = runner.invoke(app, ["generate", "--trusts", "1", "--increment", "2025-03", "--out", str(out)])
+    assert night.exit_code == 0 and "increment 2025-03 (7 files)" in night.output, night.output
+    files = sorted(p.name for p in (out / "er_case").glob("*.csv"))
+    assert files == ["er_case_RBL.csv", "er_case_RBL_2025-03.csv"]  # the base is kept, sorts first
+    for wrong in (["--increment", "2025-3"], ["--increment", "2025-04"], ["--as-at", "2021-03-31"],
+                  ["--increment", "2025-03", "--as-at", "2025-02-28"]):
+        refused = runner.invoke(app, ["generate", "--trusts", "1", "--out", str(tmp_path / "x"), *wrong])
+        assert refused.exit_code == 2 and "Invalid value" in refused.output, (wrong, refused.output)
+    assert not (tmp_path / "x").exists()
+
+
 def test_contracts_sync_reports_the_committed_sources_up_to_date():
     result = runner.invoke(app, ["contracts", "sync"])
     assert result.exit_code == 0 and "up to date" in result.output
