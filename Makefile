@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test dev docs prepare bench clean
+.PHONY: install run test test-slow dev docs prepare bench bench-refresh clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: prepare
 test: prepare
 	$(BIN)/python -m pytest
 
+# The slow tests (every SIGKILL point, several seeds, many nights, 10-trust determinism): CI runs them too.
+test-slow: prepare
+	$(BIN)/python -m pytest -m slow
+
 dev: prepare
 	$(BIN)/dagster dev -w workspace.yaml
 
@@ -46,6 +50,10 @@ docs: prepare
 
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py
+
+# The scale benchmark of issue #9: 1, 10, 50 trusts and national, beside the raw-DuckDB baseline (hours).
+bench-refresh: prepare
+	$(BIN)/python benchmarks/bench_refresh.py
 
 clean:
 	rm -rf $(VENV) warehouse landing dbt_project/target dbt_project/logs

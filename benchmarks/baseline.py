@@ -121,8 +121,12 @@ def main() -> None:
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--memory-limit", default=None)
+    parser.add_argument("--json", action="store_true", help="print only the result as JSON")
     args = parser.parse_args()
     result = run_baseline(args.landing, args.db, args.memory_limit)
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k != "per_model_s"}))
+        return
     slowest = sorted(result.pop("per_model_s").items(), key=lambda kv: -kv[1])[:15]
     print(json.dumps(result, indent=1))
     for name, seconds in slowest:

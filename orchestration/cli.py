@@ -220,12 +220,18 @@ def lineage_command(model: str = typer.Argument(..., help="A dbt model or seed n
 
 
 @app.command()
-def refresh() -> None:
-    """Run the nightly refresh job now, through Dagster, and print a summary."""
+def refresh(
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh",
+        help="Read every delivery again and rebuild every incremental model (the escape hatch)"),
+) -> None:
+    """Run the nightly refresh job now, through Dagster, and print a summary. Deliveries already
+    landed are not read again and incremental models rebuild only what changed."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
     from orchestration.publish.run_record import record_run
+    from orchestration.quality.landing_runs import FULL_REFRESH_TAG
     from orchestration.run_summary import print_summary, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
 
@@ -235,6 +241,7 @@ def refresh() -> None:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
         )
         record_run(instance, result.run_id)
     keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]

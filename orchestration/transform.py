@@ -6,7 +6,6 @@ import shutil
 from functools import cached_property
 from pathlib import Path
 
-import duckdb
 
 from dagster import AssetCheckResult, AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
@@ -14,7 +13,7 @@ from packaging import version
 
 from orchestration.quality.failing_samples import with_failing_samples
 from orchestration.quality.landing_runs import is_full_refresh
-from orchestration.quality.build_state import code_fingerprint, record_build, rebuild_reason
+from orchestration.quality.build_state import code_fingerprint, rebuild_reason, record_build, record_node_timings
 from orchestration.resources import Warehouse
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
@@ -67,7 +66,7 @@ def _manifest_path() -> Path:
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
     candidate = warehouse.candidate(context.run.run_id)
     fingerprint = code_fingerprint(DBT_PROJECT_DIR)
-    with duckdb.connect(str(candidate), read_only=True) as con:
+    with warehouse.connect(context.run.run_id, read_only=True) as con:
         reason = rebuild_reason(con, context.run.run_id, fingerprint, is_full_refresh(context.run.tags))
     context.log.info(f"dbt: full rebuild ({reason})" if reason else
                      "dbt: incremental models rebuild only what this run's deliveries changed")
@@ -91,10 +90,13 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
         raise
     yield from with_failing_samples(failed, invocation, candidate)
     error = invocation.get_error()
+    run_results = invocation.get_artifact("run_results.json") if error is None else {}
     # each invocation writes its own target/ folder; its artifacts are consumed by now
     shutil.rmtree(invocation.target_path, ignore_errors=True)
     if error is not None:
         raise error
     with warehouse.connect(context.run.run_id) as con:
-        record_build(con, context.run.run_id, fingerprint, full=reason is not None)
+        record_build(con, context.run.run_id, fingerprint, full=reason is not None,
+                     dbt_elapsed_seconds=run_results.get("elapsed_time"))
+        record_node_timings(con, context.run.run_id, run_results, invocation.manifest)
 

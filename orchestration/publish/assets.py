@@ -17,6 +17,7 @@ from dagster import (
 
 from orchestration.publish.audit import content_version, write_audit, write_table_hashes
 from orchestration.publish.bi_extract import BiExtractRefused, staged_bi_extract
+from orchestration.publish.compaction import compact_if_fragmented
 from orchestration.publish.files import candidate_path, publish
 from orchestration.publish.run_record import PUBLISHED_KEY, check_results, run_events, run_parameters
 from orchestration.resources import Warehouse
@@ -39,6 +40,7 @@ def publish_with_bi_extract(warehouse: Warehouse, run_id: str, keep: int) -> tup
     candidate first, so a refusal blocks the publish: the warehouse and its extract always come from
     the same run, and a failure keeps both previous versions."""
     warehouse_dir = warehouse.published_path.parent
+    compact_if_fragmented(candidate_path(warehouse_dir, run_id), warehouse.duckdb_config())
     try:
         with staged_bi_extract(candidate_path(warehouse_dir, run_id), warehouse_dir) as bi_extract:
             path = publish(warehouse_dir, run_id, keep)

@@ -77,6 +77,34 @@ def _status(run, published: dict | None) -> str:
     return "failed" if run.status == DagsterRunStatus.FAILURE else run.status.value.lower()
 
 
+CHECK_STEP_SUFFIXES = ("_contract_expectations", "_row_accounting")
+
+
+def stage_of(step_key: str) -> str:
+    """The refresh stage a step belongs to: landing, checks, dbt or publish."""
+    if step_key.startswith("raw__"):
+        return "checks" if step_key.endswith(CHECK_STEP_SUFFIXES) else "landing"
+    return "publish" if step_key.startswith("published__") else "dbt"
+
+
+def stage_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall seconds per stage, from the run's step start and end events (steps run one at a time)."""
+    started: dict[str, float] = {}
+    totals: dict[str, float] = {}
+    for record in instance.get_records_for_run(run_id=run_id, limit=100_000).records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE) \
+                and event.step_key in started:
+            stage = stage_of(event.step_key)
+            totals[stage] = totals.get(stage, 0.0) + entry.timestamp - started.pop(event.step_key)
+    return {stage: round(seconds, 3) for stage, seconds in sorted(totals.items())}
+
+
 def run_record(instance: DagsterInstance, run_id: str) -> dict:
     run = instance.get_run_by_id(run_id)
     stats = instance.get_run_stats(run_id)
@@ -95,6 +123,7 @@ def run_record(instance: DagsterInstance, run_id: str) -> dict:
         "parameters": {**run_parameters(landing_dir, warehouse_dir),
                        "asset_selection": sorted(k.to_user_string() for k in run.asset_selection or [])},
         "checks": check_results(instance, run_id),
+        "stage_seconds": stage_seconds(instance, run_id),
         "errors": errors,
         "table_hashes": (published or {}).get("table_hashes", []),
     }

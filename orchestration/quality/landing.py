@@ -31,7 +31,9 @@ from orchestration.quality.deliveries import (
     plan_deliveries, record_landed, refresh_mtimes,
 )
 from orchestration.quality.pseudonymise import hmac_parameters, hmac_sql
-from orchestration.quality.supersession import apply_supersession, record_everything_changed, superseded_table
+from orchestration.quality.supersession import (
+    apply_supersession, ensure_change_scope_table, record_everything_changed, superseded_table,
+)
 
 RAW_SCHEMA = "raw"
 AUDIT_SCHEMA = "audit"
@@ -272,6 +274,7 @@ def _ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
             rows_quarantined bigint, loaded_at timestamp)"""
     )
     ensure_landed_file_table(con)
+    ensure_change_scope_table(con)
 
 
 def raw_table_ddl(contract: Contract) -> str:

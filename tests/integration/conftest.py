@@ -30,7 +30,7 @@ class Refresh:
         return published_path(self.warehouse)
 
 
-def run_refresh(landing: Path, warehouse: Path, asset_selection=None):
+def run_refresh(landing: Path, warehouse: Path, asset_selection=None, tags=None):
     """Execute the same job the schedule runs, pointed at temporary folders."""
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     instance = DagsterInstance.ephemeral()
@@ -40,6 +40,7 @@ def run_refresh(landing: Path, warehouse: Path, asset_selection=None):
         asset_selection=asset_selection,
         run_config={"resources": {"warehouse": {"config": {
             "landing_dir": str(landing), "warehouse_dir": str(warehouse)}}}},
+        tags=tags,
     )
     record_run(instance, result.run_id)  # as `edi refresh` does
     return result
