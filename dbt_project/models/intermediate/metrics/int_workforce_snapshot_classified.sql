@@ -22,7 +22,10 @@ select
     pg.afc_band,
     pg.is_vsm,
     pg.medical_subgroup,
+    -- trust-grade (and other non-training, non-career-grade) doctors: [NV bands.medical_other]
+    coalesce(pg.medical_subgroup = 'other', false) as is_trust_grade_doctor,
     coalesce(pg.cluster, 'UNKNOWN') as cluster,
+    coalesce(pg.wres_band, 'unknown') as wres_band,
     sg.conformed_staff_group,
     coalesce(sg.clinical_category, 'unknown') as clinical_category,
     e.ethnicity_key,
