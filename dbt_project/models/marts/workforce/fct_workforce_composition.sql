@@ -16,17 +16,14 @@ with workforce as (
 -- career grades; a band, when ref_pay_grade folds them into career_grade) [NV bands.medical_other]:
 -- rows holding them there are flagged, so nobody reads them as career grades alone.
 folding_labels as (
-    select 'cluster' as label_type, cluster as label
+    {%- for label_type, column in [('cluster', 'cluster'), ('band', 'wres_band')] %}
+    select '{{ label_type }}' as label_type, {{ column }} as label
     from {{ ref('dim_pay_grade') }}
-    group by cluster
+    group by {{ column }}
     having max(case when medical_subgroup = 'other' then 1 else 0 end) = 1
         and max(case when medical_subgroup <> 'other' then 1 else 0 end) = 1
-    union all
-    select 'band', wres_band
-    from {{ ref('dim_pay_grade') }}
-    group by wres_band
-    having max(case when medical_subgroup = 'other' then 1 else 0 end) = 1
-        and max(case when medical_subgroup <> 'other' then 1 else 0 end) = 1
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 workforce_folding as (
