@@ -40,8 +40,8 @@ grouped as (
         l.measure_id,
         case
             when l.measure_id = 'rl_bme_vs_white_entering_formal_disciplinary'
-                then coalesce(w.wres_group, case when not s.is_bank_only and s.fte > 0 then e.wres_group end)
-            else coalesce(w.disability_status, case when not s.is_bank_only and s.fte > 0 then d.disability_status end)
+                then coalesce(w.wres_group, case when {{ wres_population_member('s') }} then e.wres_group end)
+            else coalesce(w.disability_status, case when {{ wres_population_member('s') }} then d.disability_status end)
         end as group_value
     from latest as l
     inner join {{ ref('dim_staff') }} as s

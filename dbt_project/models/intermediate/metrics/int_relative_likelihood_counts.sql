@@ -179,11 +179,11 @@ staff_classified as (
         ev.staff_key,
         case
             when w.staff_key is not null then w.wres_group
-            when not s.is_bank_only and s.fte > 0 then e.wres_group
+            when {{ wres_population_member('s') }} then e.wres_group
         end as wres_group,
         case
             when w.staff_key is not null then w.disability_status
-            when not s.is_bank_only and s.fte > 0 then di.disability_status
+            when {{ wres_population_member('s') }} then di.disability_status
         end as disability_status
     from latest_event as ev
     inner join {{ ref('dim_staff') }} as s

@@ -2,8 +2,9 @@
 
 -- int_workforce_snapshot_classified: the WRES/WDES workforce at every 31 March (and every month end,
 -- for monthly rates), one row per person, with the protected characteristics and the band / cluster /
--- clinical classification every metric groups by. Bank-only workers are kept but flagged: WRES/WDES
--- exclude them (in_wres_population), a Bank WRES would use them.
+-- clinical classification every metric groups by. Bank-only workers and non-executive directors are
+-- kept but flagged: WRES/WDES workforce measures exclude them (in_wres_population), a Bank WRES would
+-- use the first and the board figures (WRES 9 / WDES 10) count the second.
 select
     s.organisation_code,
     s.date_key as snapshot_date,
@@ -13,14 +14,18 @@ select
     s.staff_version_key,
     s.fte,
     s.is_bank_only,
-    (not s.is_bank_only and s.fte > 0) as in_wres_population,
+    st.is_non_executive,
+    {{ wres_population_member('st') }} as in_wres_population,
     st.is_board_member,
     st.board_membership,
     pg.pay_grade_key,
     pg.afc_band,
     pg.is_vsm,
     pg.medical_subgroup,
+    -- trust-grade (and other non-training, non-career-grade) doctors: [NV bands.medical_other]
+    coalesce(pg.medical_subgroup = 'other', false) as is_trust_grade_doctor,
     coalesce(pg.cluster, 'UNKNOWN') as cluster,
+    coalesce(pg.wres_band, 'unknown') as wres_band,
     sg.conformed_staff_group,
     coalesce(sg.clinical_category, 'unknown') as clinical_category,
     e.ethnicity_key,

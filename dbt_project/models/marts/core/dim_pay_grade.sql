@@ -10,6 +10,7 @@ with mapped as (
         cast(is_vsm as boolean) as is_vsm,
         cast(medical_subgroup as {{ dbt.type_string() }}) as medical_subgroup,
         cast(cluster as {{ dbt.type_string() }}) as cluster,
+        cast(wres_band as {{ dbt.type_string() }}) as wres_band,
         cast(is_workforce as boolean) as is_workforce,
         cast(band_sort_order as int) as band_sort_order,
         false as is_unknown_member
@@ -27,6 +28,7 @@ unknown_member as (
         cast(false as boolean) as is_vsm,
         cast('unknown' as {{ dbt.type_string() }}) as medical_subgroup,
         cast('unknown' as {{ dbt.type_string() }}) as cluster,
+        cast('unknown' as {{ dbt.type_string() }}) as wres_band,
         cast(true as boolean) as is_workforce,
         cast(999 as int) as band_sort_order,
         true as is_unknown_member

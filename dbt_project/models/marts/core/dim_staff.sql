@@ -35,6 +35,9 @@ resolved as (
         v.is_bank_only,
         v.board_membership is not null as is_board_member,
         v.board_membership,
+        -- office holders, not staff: a voting non-executive seat or the non-executive payscale
+        coalesce(v.board_membership = 'VOTING NON-EXECUTIVE', false)
+            or coalesce(not pg.is_workforce, false) as is_non_executive,
         v.assignment_category,
         v.live_assignment_count,
         false as is_unknown_member
@@ -73,6 +76,7 @@ unknown_member as (
         false as is_bank_only,
         false as is_board_member,
         cast(null as {{ dbt.type_string() }}) as board_membership,
+        false as is_non_executive,
         cast(null as {{ dbt.type_string() }}) as assignment_category,
         0 as live_assignment_count,
         true as is_unknown_member
@@ -103,6 +107,7 @@ select
     cast(is_bank_only as boolean) as is_bank_only,
     cast(is_board_member as boolean) as is_board_member,
     cast(board_membership as {{ dbt.type_string() }}) as board_membership,
+    cast(is_non_executive as boolean) as is_non_executive,
     cast(assignment_category as {{ dbt.type_string() }}) as assignment_category,
     cast(live_assignment_count as int) as live_assignment_count,
     cast(is_unknown_member as boolean) as is_unknown_member

@@ -13,7 +13,9 @@
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- fct_workforce_snapshot: the staff version in force at every month end of the ESR window (from dim_date),
--- for staff with contracted FTE > 0 or bank-only (flagged; WRES/WDES exclude them downstream).
+-- for staff with contracted FTE > 0, bank-only staff (flagged; WRES/WDES exclude them downstream) and
+-- board members whatever their hours: non-executive directors often hold none (flagged; board figures
+-- count them, workforce measures do not).
 -- date_key (the partition column on Spark) comes last.
 with versions as (
     select * from {{ ref('dim_staff') }}
@@ -46,11 +48,12 @@ select
     cast(v.fte as decimal(7, 2)) as fte,
     cast(v.pay_grade_key as {{ dbt.type_string() }}) as pay_grade_key,
     cast(v.is_bank_only as boolean) as is_bank_only,
+    cast(v.is_non_executive as boolean) as is_non_executive,
     cast(m.date_key as date) as date_key
 from month_ends as m
 inner join versions as v
     on m.date_key between v.valid_from and v.valid_to
-where (v.fte > 0 or v.is_bank_only)
+where (v.fte > 0 or v.is_bank_only or v.is_board_member or v.is_non_executive)
 {% if is_incremental() %}
     and (
         {{ edi_in_change_scope('v.organisation_code', 'm.date_key', ['esr_assignment']) }}

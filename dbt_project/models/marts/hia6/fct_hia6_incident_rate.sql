@@ -2,9 +2,13 @@
 
 -- HIA6 incident rates (spec §7a): abuse of staff (violence, verbal abuse, bullying, harassment,
 -- discrimination) per 1,000 headcount, by protected group, conformed incident type and perpetrator,
--- for each financial year (31 March headcount) and month (month-end headcount). The group is the one
--- recorded on the staff version in force at the incident; incidents matched to no staff version are
--- kept in an 'unmatched' group of every dimension, so groups always add up to the incidents reported.
+-- for each financial year (31 March headcount) and month (month-end headcount). Numerator and
+-- denominator cover the same people, the WRES/WDES population (as the relative likelihoods of WRES 3-4
+-- do): an incident counts in a group when the staff version in force at the incident is in that
+-- population, and in the group recorded on that version. Incidents to identified people outside it
+-- (bank-only workers, no contracted FTE, non-executive directors) are kept in an 'outside_population'
+-- group and incidents matched to no staff version in an 'unmatched' group of every dimension, neither
+-- with a headcount, so the groups of a dimension always add up to the incidents reported.
 with incidents as (
     select
         i.organisation_code,
@@ -24,7 +28,10 @@ with incidents as (
 incident_groups as (
     select
         i.*,
-        i.staff_version_key is null as is_unmatched,
+        case
+            when i.staff_version_key is null then 'unmatched'
+            when not {{ wres_population_member('st') }} then 'outside_population'
+        end as uncounted_group,
         e.wres_group,
         d.disability_status,
         s.sex
@@ -44,24 +51,24 @@ incident_dimensions as (
     select
         organisation_code, incident_fy_end, incident_month, staff_key, conformed_incident_type,
         perpetrator_category, 'ethnicity' as group_dimension,
-        case when is_unmatched then 'unmatched' else coalesce(wres_group, 'Unknown') end as group_value
+        coalesce(uncounted_group, wres_group, 'Unknown') as group_value
     from incident_groups
     union all
     select
         organisation_code, incident_fy_end, incident_month, staff_key, conformed_incident_type,
         perpetrator_category, 'disability',
-        case when is_unmatched then 'unmatched' else coalesce(disability_status, 'Unknown') end
+        coalesce(uncounted_group, disability_status, 'Unknown')
     from incident_groups
     union all
     select
         organisation_code, incident_fy_end, incident_month, staff_key, conformed_incident_type,
         perpetrator_category, 'sex',
-        case when is_unmatched then 'unmatched' else coalesce(sex, 'Unknown') end
+        coalesce(uncounted_group, sex, 'Unknown')
     from incident_groups
     union all
     select
         organisation_code, incident_fy_end, incident_month, staff_key, conformed_incident_type,
-        perpetrator_category, 'all', 'all'
+        perpetrator_category, 'all', coalesce(uncounted_group, 'all')
     from incident_groups
 ),
 
@@ -114,7 +121,7 @@ incident_counts as (
         incident_type, perpetrator
 ),
 
--- WRES/WDES population (bank-only and zero-FTE records excluded) at every month end.
+-- WRES/WDES population (bank-only, zero-FTE and non-executive records excluded) at every month end.
 workforce as (
     select organisation_code, snapshot_date, fy_end, is_march_31_snapshot, staff_key,
         'ethnicity' as group_dimension, coalesce(wres_group, 'Unknown') as group_value

@@ -2,8 +2,9 @@
 
 -- fct_board_representation (WRES 9, WDES 10): the protected group's share of the board beside its
 -- share of the workforce, at each 31 March. Board members are counted whatever their contracted FTE
--- (non-executives often hold none); the workforce is the WRES population, Unknown in the denominator
--- as in the spec's worked example TV-W9.
+-- (non-executives often hold none, and fct_workforce_snapshot keeps board members for that reason);
+-- the workforce is the WRES population, which never holds non-executive directors (office holders,
+-- not staff), Unknown in the denominator as in the spec's worked example TV-W9.
 with snapshot as (
     select organisation_code, fy_end, staff_key, in_wres_population, board_membership,
         wres_group, disability_status

@@ -1,54 +1,98 @@
 {{ config(contract={'enforced': true}) }}
 
--- fct_workforce_composition (WRES 1, WDES 1): who the workforce is at each 31 March, by cluster and by
--- clinical category x cluster. The 'all' breakdown row is the whole workforce and the 'all' group the
--- cluster total, so each (characteristic, breakdown_type) block is a complete table with margins - the
--- shape disclosure control needs to find every line.
+-- fct_workforce_composition (WRES 1, WDES 1): who the workforce is at each 31 March, by band as the
+-- national return lays it out (AfC bands, VSM, medical and dental subgroups), by cluster, and by clinical
+-- category x either. The 'all' breakdown row is the whole workforce and the 'all' group the breakdown
+-- total, so each (characteristic, breakdown_type) block is a complete table with margins - the shape
+-- disclosure control needs to find every line.
 with workforce as (
-    select organisation_code, fy_end, staff_key, cluster, clinical_category, wres_group, disability_status
+    select organisation_code, fy_end, staff_key, cluster, wres_band, clinical_category, wres_group,
+        disability_status, is_trust_grade_doctor
     from {{ ref('int_workforce_snapshot_classified') }}
     where is_march_31_snapshot and in_wres_population
 ),
 
+-- Clusters and bands that put trust-grade doctors in one row with other grades (cluster M2 beside the
+-- career grades; a band, when ref_pay_grade folds them into career_grade) [NV bands.medical_other]:
+-- rows holding them there are flagged, so nobody reads them as career grades alone.
+folding_labels as (
+    {%- for label_type, column in [('cluster', 'cluster'), ('band', 'wres_band')] %}
+    select '{{ label_type }}' as label_type, {{ column }} as label
+    from {{ ref('dim_pay_grade') }}
+    group by {{ column }}
+    having max(case when medical_subgroup = 'other' then 1 else 0 end) = 1
+        and max(case when medical_subgroup <> 'other' then 1 else 0 end) = 1
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+workforce_folding as (
+    select
+        w.*,
+        w.is_trust_grade_doctor and fc.label is not null as is_folded_in_cluster,
+        w.is_trust_grade_doctor and fb.label is not null as is_folded_in_band
+    from workforce as w
+    left join folding_labels as fc
+        on fc.label_type = 'cluster' and w.cluster = fc.label
+    left join folding_labels as fb
+        on fb.label_type = 'band' and w.wres_band = fb.label
+),
+
 by_characteristic as (
-    select organisation_code, fy_end, staff_key, cluster, clinical_category,
-        'ethnicity' as characteristic, wres_group as group_value
-    from workforce
+    select organisation_code, fy_end, staff_key, cluster, wres_band, clinical_category, is_trust_grade_doctor,
+        is_folded_in_cluster, is_folded_in_band, 'ethnicity' as characteristic, wres_group as group_value
+    from workforce_folding
     union all
-    select organisation_code, fy_end, staff_key, cluster, clinical_category,
-        'disability' as characteristic, disability_status as group_value
-    from workforce
+    select organisation_code, fy_end, staff_key, cluster, wres_band, clinical_category, is_trust_grade_doctor,
+        is_folded_in_cluster, is_folded_in_band, 'disability' as characteristic, disability_status as group_value
+    from workforce_folding
 ),
 
 by_breakdown as (
-    select organisation_code, fy_end, staff_key, characteristic, group_value,
-        'cluster' as breakdown_type, cluster as breakdown_value
+    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+        is_folded_in_band as is_folded, 'band' as breakdown_type, wres_band as breakdown_value
     from by_characteristic
     union all
-    select organisation_code, fy_end, staff_key, characteristic, group_value,
-        'clinical_cluster' as breakdown_type,
-        {{ dbt.concat(['clinical_category', "'|'", 'cluster']) }} as breakdown_value
+    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+        is_folded_in_band, 'clinical_band',
+        {{ dbt.concat(['clinical_category', "'|'", 'wres_band']) }}
+    from by_characteristic
+    union all
+    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+        is_folded_in_cluster, 'cluster', cluster
+    from by_characteristic
+    union all
+    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+        is_folded_in_cluster, 'clinical_cluster',
+        {{ dbt.concat(['clinical_category', "'|'", 'cluster']) }}
     from by_characteristic
 ),
 
+-- The whole-workforce rows fold nobody: everyone is in them by definition.
 with_margins as (
-    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value, staff_key
+    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value, staff_key,
+        is_trust_grade_doctor, is_folded
     from by_breakdown
     union all
-    select organisation_code, fy_end, characteristic, breakdown_type, 'all', group_value, staff_key
+    select organisation_code, fy_end, characteristic, breakdown_type, 'all', group_value, staff_key,
+        is_trust_grade_doctor, false
     from by_breakdown
     union all
-    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, 'all', staff_key
+    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, 'all', staff_key,
+        is_trust_grade_doctor, is_folded
     from by_breakdown
     union all
-    select organisation_code, fy_end, characteristic, breakdown_type, 'all', 'all', staff_key
+    select organisation_code, fy_end, characteristic, breakdown_type, 'all', 'all', staff_key,
+        is_trust_grade_doctor, false
     from by_breakdown
 ),
 
 counted as (
     select
         organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value,
-        count(distinct staff_key) as headcount
+        count(distinct staff_key) as headcount,
+        count(distinct case when is_trust_grade_doctor then staff_key end) as trust_grade_headcount,
+        count(distinct case when is_folded then staff_key end) as folded_trust_grade_headcount
     from with_margins
     group by organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value
 ),
@@ -57,6 +101,7 @@ with_totals as (
     select
         c.*,
         t.headcount as breakdown_headcount,
+        t.folded_trust_grade_headcount > 0 as flag_trust_grade_folded,
         t.headcount - coalesce(u.headcount, 0) as breakdown_known_headcount,
         w.headcount as workforce_headcount
     from counted as c
@@ -88,5 +133,7 @@ select
     cast({{ share_pct('headcount', 'breakdown_headcount') }} as double) as share_of_breakdown_pct,
     cast(case when group_value not in ('Unknown', 'all')
         then {{ share_pct('headcount', 'breakdown_known_headcount') }} end as double) as share_of_known_pct,
-    cast({{ share_pct('headcount', 'workforce_headcount') }} as double) as share_of_workforce_pct
+    cast({{ share_pct('headcount', 'workforce_headcount') }} as double) as share_of_workforce_pct,
+    cast(trust_grade_headcount as bigint) as trust_grade_headcount,
+    cast(flag_trust_grade_folded as boolean) as flag_trust_grade_folded
 from with_totals
