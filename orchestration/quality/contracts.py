@@ -258,6 +258,8 @@ def _parse_column(prop: dict, where: str) -> Column:
     if null_values and (cast_to is None or not all(isinstance(v, str) for v in null_values)):
         raise ContractError(f"{where}: nullValues is a list of texts, on a column with castTo")
     value_type = cast_to or (None if landing_type == "VARCHAR" else landing_type)
+    if custom.get("pseudonymise") and (custom.get("oneValuePerFile") or prop.get("relationships")):
+        raise ContractError(f"{where}: a pseudonymised identifier is never compared with other files or reference data")
     return Column(
         name=name,
         source_name=str(prop.get("physicalName") or name),

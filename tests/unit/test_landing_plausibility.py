@@ -75,8 +75,8 @@ def test_reasons_name_the_column_and_the_value(tmp_path):
     assert reasons[3] == "pay is not a valid DECIMAL(10,2) (at most 8 digits before the decimal point) (value 1000000000)"
     assert reasons[4] == "pay is outside the maximum 500 (value 750)"
     assert reasons[5] == ("code is not a known ods_trust.organisation_code (value XX9); "
-                          "code is not the value of more than half of this file's rows (value XX9)")
-    assert reasons[6] == "code is not the value of more than half of this file's rows (value RJ1)"
+                          "code differs from RBL, the value on more than half of this file's rows (value XX9)")
+    assert reasons[6] == "code differs from RBL, the value on more than half of this file's rows (value RJ1)"
     assert reasons[7] == "appointed is earlier than applied (01/01/2022 < 01/04/2022)"
     assert reasons[8] == "positive is greater than respondents (11 > 10)"
     assert reasons[9] == "respondents is not a valid INTEGER (value 99999999999)"
@@ -94,6 +94,8 @@ def test_a_file_without_a_majority_value_is_held_whole(tmp_path):
     text = HEADER + "RBL,1,01/04/2022,,,-,-\nRJ1,1,01/04/2022,,,-,-\n"
     con, load = land(tmp_path, plausibility_contract(), text)
     assert load.quarantine_by_rule == {"one_value_per_file:code": 2}
+    assert con.execute("select _reason from raw.demo__quarantine where _row_number = 2").fetchone()[0] == (
+        "code: no value is on more than half of this file's rows (value RJ1)")
 
 
 def test_each_file_has_its_own_value(tmp_path):
@@ -144,6 +146,8 @@ def test_order_is_checked_across_every_earlier_stage():
     (column("n", relationships=[{"to": "ods_trust"}]), "must be <source>.<column>"),
     (column("n", relationships=[{"to": "ods_trust.organisation_code; --"}]), "must be <source>.<column>"),
     (column("n", relationships=[{"from": "demo.n", "to": "ods_trust.organisation_code"}]), "`to` only"),
+    (column("n", pseudonymise=True, oneValuePerFile=True), "pseudonymised"),
+    (column("n", pseudonymise=True, relationships=ODS_TRUST), "pseudonymised"),
 ])
 def test_unsafe_or_meaningless_rules_are_rejected(prop, message):
     with pytest.raises(ContractError, match=message):
