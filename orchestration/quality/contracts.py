@@ -159,10 +159,10 @@ def _check_identifier(value: str, what: str, where: str) -> str:
     return value
 
 
-def _check_landing_type(value: str, where: str) -> str:
+def _check_landing_type(value: str, where: str, what: str = "physicalType") -> str:
     value = str(value).upper().replace(" ", "")
     if value not in LANDING_TYPES and not DECIMAL_TYPE.match(value):
-        raise ContractError(f"{where}: physicalType {value!r} is not one of {sorted(LANDING_TYPES)}")
+        raise ContractError(f"{where}: {what} {value!r} is not one of {sorted(LANDING_TYPES)} or DECIMAL(p,s)")
     return value
 
 
@@ -251,7 +251,7 @@ def _parse_column(prop: dict, where: str) -> Column:
     landing_type = _check_landing_type(prop.get("physicalType", "VARCHAR"), where)
     cast_to = custom.get("castTo")
     if cast_to is not None:
-        cast_to = _check_landing_type(cast_to, where)
+        cast_to = _check_landing_type(cast_to, where, "castTo")
         if landing_type != "VARCHAR" or cast_to == "VARCHAR":
             raise ContractError(f"{where}: castTo is for text that carries another type (physicalType VARCHAR)")
     null_values = custom.get("nullValues") or []

@@ -277,9 +277,10 @@ def order_rules(contract: Contract, params: _Params) -> list[RuleSql]:
 
 
 def _key_part(col: Column) -> str:
-    """A value as reference keys are compared: typed values as text ("2021"), codes trimmed, upper case."""
+    """A value as reference keys are compared: typed values as text ("2021"), codes trimmed, upper
+    case; NULL when absent."""
     value = value_sql(col)
-    return f"upper(trim({_quoted(col.name)}))" if value is None else f"cast({value} as VARCHAR)"
+    return f"upper({_present(col)})" if value is None else f"cast({value} as VARCHAR)"
 
 
 def reference_rules(contract: Contract, params: _Params) -> list[RuleSql]:
@@ -292,8 +293,8 @@ def reference_rules(contract: Contract, params: _Params) -> list[RuleSql]:
         present = " and ".join(f"{_key_part(c)} is not null" for c in cols)
         message = params.bind(f"msg_{len(params)}", f"{ref.name} is not a known "
                               f"{ref.target}.{'+'.join(ref.target_columns)}")
-        shown = ("''" if any(c.pseudonymise for c in cols)
-                 else f"' (value ' || concat_ws(' / ', {', '.join(_present(c) for c in cols)}) || ')'")
+        # never a pseudonymised identifier: the loader refuses relationships on those
+        shown = f"' (value ' || concat_ws(' / ', {', '.join(_present(c) for c in cols)}) || ')'"
         rules.append(RuleSql(
             f"references:{ref.name}",
             f"{present} and not list_contains({keys}, concat_ws({params.bind('key_separator', KEY_SEPARATOR)}, {parts}))",
@@ -320,7 +321,7 @@ def one_value_per_file_rules(contract: Contract, params: _Params) -> list[RuleSq
         other = params.bind(f"msg_{len(params)}", f"{col.name} differs from ")
         none = params.bind(f"msg_{len(params)}", f"{col.name}: no value is on more than half of this file's rows")
         tail = params.bind(f"msg_{len(params)}", ", the value on more than half of this file's rows")
-        shown = "''" if col.pseudonymise else f"' (value ' || {present} || ')'"
+        shown = f"' (value ' || {present} || ')'"  # never an identifier: the loader refuses those
         rules.append(RuleSql(
             f"one_value_per_file:{col.name}",
             f"{present} is not null and {value} is distinct from {file_value}",
