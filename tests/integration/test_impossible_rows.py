@@ -146,7 +146,7 @@ def damaged(tmp_path_factory, pseudonymisation_key):
     for source, impossibles in IMPOSSIBLE.items():
         path = next((root / "landing" / source).glob("*.csv"))
         header, rows = read(path)
-        load, con = clean[source]
+        _, con = clean[source]
         landed = {n for (n,) in con.execute(f"select _row_number from raw.{source}").fetchall()}
         candidates = single_rows(CONTRACTS[source], header, rows, landed)
         planted[path.relative_to(root / "landing").as_posix()] = expected = {}
