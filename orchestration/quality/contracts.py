@@ -7,21 +7,28 @@ later becomes part of a SQL statement as an identifier or type is validated on l
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from orchestration.settings import CONTRACTS_DIR
+from orchestration.settings import CONTRACTS_DIR, DBT_PROJECT_DIR
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 LANDING_TYPES = {"VARCHAR", "DATE", "TIMESTAMP", "INTEGER", "BIGINT", "DOUBLE", "BOOLEAN"}
 DECIMAL_TYPE = re.compile(r"^DECIMAL\((\d{1,2}),(\d{1,2})\)$")
+NUMERIC_TYPES = {"INTEGER", "BIGINT", "DOUBLE"}
+TEMPORAL_TYPES = {"DATE", "TIMESTAMP"}
+INTEGER_RANGES = {"INTEGER": 2**31, "BIGINT": 2**63}
 CLASSIFICATIONS = {"public", "internal", "restricted", "special_category"}
 LOCATIONS = {"landing", "bundled"}
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+REFERENCE = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 
 
 class ContractError(ValueError):
@@ -44,11 +51,39 @@ class Column:
     maximum: Any = None
     valid_values: tuple[str, ...] = ()
     pseudonymise: bool = False
-    not_before: str | None = None
+    not_before: tuple[str, ...] = ()
+    not_greater_than: tuple[str, ...] = ()
+    cast_to: str | None = None
+    null_values: tuple[str, ...] = ()
+    one_value_per_file: bool = False
 
     @property
     def is_temporal(self) -> bool:
-        return self.landing_type in {"DATE", "TIMESTAMP"}
+        return self.landing_type in TEMPORAL_TYPES
+
+    @property
+    def value_type(self) -> str | None:
+        """The type rules compare values as: the landing type, or castTo for a number carried as
+        text; None for plain text."""
+        return self.cast_to or (None if self.landing_type == "VARCHAR" else self.landing_type)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in NUMERIC_TYPES or bool(DECIMAL_TYPE.match(self.value_type or ""))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Values of `columns` must exist in `target_columns` of the bundled contract or dbt seed
+    `target` (an ODCS foreignKey relationship)."""
+
+    columns: tuple[str, ...]
+    target: str
+    target_columns: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return "+".join(self.columns)
 
 
 @dataclass(frozen=True)
@@ -74,6 +109,7 @@ class Contract:
     organisation_column: str | None = None
     period_column: str | None = None
     period_end_column: str | None = None
+    references: tuple[Reference, ...] = ()
     file_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -95,6 +131,28 @@ class Contract:
                 return col
         raise KeyError(f"contract {self.name} has no column {name!r}")
 
+    def earlier_columns(self, name: str) -> tuple[str, ...]:
+        """Every column this date may not precede: its notBefore columns, theirs, and so on, so a
+        blank stage between two others does not hide an order the two break."""
+        return _reachable(name, lambda c: self.column(c).not_before)
+
+    def larger_columns(self, name: str) -> tuple[str, ...]:
+        """Every column this number may not exceed, following notGreaterThan transitively."""
+        return _reachable(name, lambda c: self.column(c).not_greater_than)
+
+
+def _reachable(start: str, edges) -> tuple[str, ...]:
+    """Columns reachable from `start` along `edges`, nearest first, each once (`start` itself only
+    through a loop, which the loader rejects)."""
+    found: list[str] = []
+    frontier = list(edges(start))
+    while frontier:
+        name = frontier.pop(0)
+        if name not in found:
+            found.append(name)
+            frontier.extend(edges(name))
+    return tuple(found)
+
 
 def _custom(props: list[dict] | None) -> dict[str, Any]:
     return {p["property"]: p.get("value") for p in props or []}
@@ -106,11 +164,77 @@ def _check_identifier(value: str, what: str, where: str) -> str:
     return value
 
 
-def _check_landing_type(value: str, where: str) -> str:
+def _check_landing_type(value: str, where: str, what: str = "physicalType") -> str:
     value = str(value).upper().replace(" ", "")
     if value not in LANDING_TYPES and not DECIMAL_TYPE.match(value):
-        raise ContractError(f"{where}: physicalType {value!r} is not one of {sorted(LANDING_TYPES)}")
+        raise ContractError(f"{where}: {what} {value!r} is not one of {sorted(LANDING_TYPES)} or DECIMAL(p,s)")
     return value
+
+
+def _check_bound(value: Any, col_type: str | None, what: str, where: str) -> Any:
+    """A bound must be of the type it is compared as, and fit it (a DECIMAL(5,2) cannot reach 1000)."""
+    if value is None:
+        return None
+    if col_type is None:
+        raise ContractError(f"{where}: {what} needs a typed column (a physicalType or castTo other than VARCHAR)")
+    if col_type in TEMPORAL_TYPES:
+        if value == "today" or isinstance(value, date):
+            return value if value == "today" else value.isoformat()
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ContractError(f"{where}: {what} {value!r} is not an ISO date or 'today'") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ContractError(f"{where}: {what} {value!r} is not a number")
+    decimal = DECIMAL_TYPE.match(col_type)
+    limit = 10 ** (int(decimal.group(1)) - int(decimal.group(2))) if decimal else INTEGER_RANGES.get(col_type)
+    if limit is not None and abs(value) >= limit:
+        raise ContractError(f"{where}: {what} {value} does not fit {col_type}")
+    return value
+
+
+def _names(value: Any, what: str, where: str) -> tuple[str, ...]:
+    """One column name or a list of them."""
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    return tuple(_check_identifier(v, what, where) for v in values)
+
+
+def _reference_target(text: Any, where: str) -> tuple[str, str]:
+    match = REFERENCE.match(text) if isinstance(text, str) else None
+    if not match:
+        raise ContractError(f"{where}: relationship target {text!r} must be <source>.<column> (lower snake_case)")
+    return match.group(1), match.group(2)
+
+
+def _property_references(prop: dict, name: str, where: str) -> list[Reference]:
+    references = []
+    for rel in prop.get("relationships") or []:
+        if rel.get("type", "foreignKey") != "foreignKey" or "from" in rel:
+            raise ContractError(f"{where}: a property relationship is a foreignKey with `to` only")
+        target, column = _reference_target(rel.get("to"), where)
+        references.append(Reference((name,), target, (column,)))
+    return references
+
+
+def _schema_references(obj: dict, names: list[str], where: str) -> list[Reference]:
+    """Composite foreign keys: `from` and `to` lists of <source>.<column> of the same length."""
+    references = []
+    for rel in obj.get("relationships") or []:
+        sources, targets = rel.get("from"), rel.get("to")
+        if rel.get("type", "foreignKey") != "foreignKey" or not isinstance(sources, list) \
+                or not isinstance(targets, list) or len(sources) != len(targets) or not sources:
+            raise ContractError(f"{where}: a schema relationship is a foreignKey with equal `from` and `to` lists")
+        own = [_reference_target(s, where) for s in sources]
+        other = [_reference_target(t, where) for t in targets]
+        if {s for s, _ in own} != {obj.get("name")} or len({t for t, _ in other}) != 1:
+            raise ContractError(f"{where}: `from` must name this schema's columns and `to` one source's")
+        for _, column in own:
+            if column not in names:
+                raise ContractError(f"{where}: relationship names unknown column {column}")
+        references.append(Reference(tuple(c for _, c in own), other[0][0], tuple(c for _, c in other)))
+    return references
 
 
 def _valid_values(prop: dict) -> tuple[str, ...]:
@@ -129,12 +253,23 @@ def _parse_column(prop: dict, where: str) -> Column:
     classification = prop.get("classification", "internal")
     if classification not in CLASSIFICATIONS:
         raise ContractError(f"{where}: classification {classification!r} not in {sorted(CLASSIFICATIONS)}")
-    not_before = custom.get("notBefore")
+    landing_type = _check_landing_type(prop.get("physicalType", "VARCHAR"), where)
+    cast_to = custom.get("castTo")
+    if cast_to is not None:
+        cast_to = _check_landing_type(cast_to, where, "castTo")
+        if landing_type != "VARCHAR" or cast_to == "VARCHAR":
+            raise ContractError(f"{where}: castTo is for text that carries another type (physicalType VARCHAR)")
+    null_values = custom.get("nullValues") or []
+    if null_values and (cast_to is None or not all(isinstance(v, str) for v in null_values)):
+        raise ContractError(f"{where}: nullValues is a list of texts, on a column with castTo")
+    value_type = cast_to or (None if landing_type == "VARCHAR" else landing_type)
+    if custom.get("pseudonymise") and (custom.get("oneValuePerFile") or prop.get("relationships")):
+        raise ContractError(f"{where}: a pseudonymised identifier is never compared with other files or reference data")
     return Column(
         name=name,
         source_name=str(prop.get("physicalName") or name),
         logical_type=prop.get("logicalType", "string"),
-        landing_type=_check_landing_type(prop.get("physicalType", "VARCHAR"), where),
+        landing_type=landing_type,
         description=str(prop.get("description", "")).strip(),
         required=bool(prop.get("required", False)),
         primary_key_position=(
@@ -143,12 +278,38 @@ def _parse_column(prop: dict, where: str) -> Column:
         classification=classification,
         pattern=options.get("pattern"),
         date_format=options.get("format"),
-        minimum=options.get("minimum"),
-        maximum=options.get("maximum"),
+        minimum=_check_bound(options.get("minimum"), value_type, "minimum", where),
+        maximum=_check_bound(options.get("maximum"), value_type, "maximum", where),
         valid_values=_valid_values(prop),
         pseudonymise=bool(custom.get("pseudonymise", False)),
-        not_before=_check_identifier(not_before, "notBefore", where) if not_before else None,
+        not_before=_names(custom.get("notBefore"), "notBefore", where),
+        not_greater_than=_names(custom.get("notGreaterThan"), "notGreaterThan", where),
+        cast_to=cast_to,
+        null_values=tuple(null_values),
+        one_value_per_file=bool(custom.get("oneValuePerFile", False)),
     )
+
+
+# notBefore compares dates, notGreaterThan numbers.
+COMPARISONS = {
+    "notBefore": (lambda c: c.not_before, lambda c: c.value_type in TEMPORAL_TYPES, "dates"),
+    "notGreaterThan": (lambda c: c.not_greater_than, lambda c: c.is_numeric, "numbers"),
+}
+
+
+def _check_comparisons(columns: tuple[Column, ...], where: str) -> None:
+    """Each comparison joins two known columns of the right kind and never leads back to its column."""
+    by_name = {c.name: c for c in columns}
+    for key, (others_of, fits, kind) in COMPARISONS.items():
+        for col in columns:
+            for other in others_of(col):
+                if other not in by_name:
+                    raise ContractError(f"{where}: {col.name}.{key} names unknown column {other}")
+                if not (fits(col) and fits(by_name[other])):
+                    raise ContractError(f"{where}: {col.name}.{key} {other}: both columns must be {kind}")
+        for col in columns:
+            if col.name in _reachable(col.name, lambda n: others_of(by_name[n])):
+                raise ContractError(f"{where}: {key} of {col.name} leads back to {col.name}")
 
 
 def _schema_rule(rules: list[dict], metric: str, key: str, default: Any) -> Any:
@@ -175,13 +336,14 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
     location = server_custom.get("location", "landing")
     if location not in LOCATIONS:
         raise ContractError(f"{where}: server location {location!r} not in {sorted(LOCATIONS)}")
-    columns = tuple(_parse_column(p, f"{where}:{name}") for p in obj.get("properties") or [])
+    properties = obj.get("properties") or []
+    columns = tuple(_parse_column(p, f"{where}:{name}") for p in properties)
     names = [c.name for c in columns]
     if len(set(names)) != len(names) or not columns:
         raise ContractError(f"{where}: property names must be present and unique")
-    for col in columns:
-        if col.not_before and col.not_before not in names:
-            raise ContractError(f"{where}: {col.name}.notBefore names unknown column {col.not_before}")
+    _check_comparisons(columns, where)
+    references = [r for p, c in zip(properties, columns) for r in _property_references(p, c.name, where)]
+    references += _schema_references(obj, names, where)
     custom = _custom(document.get("customProperties"))
     delivery = {name: _delivery_column(custom.get(name), name, columns, where)
                 for name in ("organisationColumn", "periodColumn", "periodEndColumn")}
@@ -214,6 +376,7 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
         organisation_column=delivery["organisationColumn"],
         period_column=delivery["periodColumn"],
         period_end_column=delivery["periodEndColumn"],
+        references=tuple(references),
         file_path=file_path,
     )
 
@@ -248,4 +411,33 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
         if contract.name in contracts:
             raise ContractError(f"{path}: source {contract.name} is defined twice")
         contracts[contract.name] = contract
+    for contract in contracts.values():
+        for reference in contract.references:
+            check_reference_target(reference, contracts, f"{contract.file_path}")
     return contracts
+
+
+def seed_columns(name: str) -> list[str] | None:
+    """The header of dbt seed `name`, or None when there is no such seed."""
+    path = SEEDS_DIR / f"{name}.csv"
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def check_reference_target(reference: Reference, contracts: dict[str, Contract], where: str) -> None:
+    """A reference must name a bundled contract (landing reads its file, whatever order sources land
+    in) or a dbt seed, and columns it has."""
+    target = contracts.get(reference.target)
+    if target is not None:
+        if target.location != "bundled":
+            raise ContractError(f"{where}: {reference.target} is not bundled reference data")
+        known = [c.name for c in target.columns]
+    else:
+        known = seed_columns(reference.target)
+        if known is None:
+            raise ContractError(f"{where}: {reference.target} is neither a bundled contract nor a dbt seed")
+    for column in reference.target_columns:
+        if column not in known:
+            raise ContractError(f"{where}: {reference.target} has no column {column}")

@@ -27,6 +27,8 @@ def _column(col) -> dict:
     meta = {"classification": col.classification, "source_column": col.source_name}
     if col.pseudonymise:
         meta["pseudonymised"] = "hmac-sha256"
+    if col.cast_to:
+        meta["cast_to"] = col.cast_to.lower()  # read by the contract_cast macro
     return {
         "name": col.name,
         "description": col.description,

@@ -25,12 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.quality.contracts import Column, Contract
+from orchestration.quality.contracts import DECIMAL_TYPE, Column, Contract
 from orchestration.quality.deliveries import (
     Delivery, DeliveryPlan, ensure_landed_file_table, fingerprint_files, forget_source, landed_files,
     plan_deliveries, record_landed, refresh_mtimes,
 )
 from orchestration.quality.pseudonymise import hmac_parameters, hmac_sql
+from orchestration.quality.reference_values import KEY_SEPARATOR, reference_keys
 from orchestration.quality.supersession import (
     apply_supersession, ensure_change_scope_table, record_everything_changed, superseded_table,
 )
@@ -192,8 +193,34 @@ def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = Non
     return con.execute(sql, {k: v for k, v in (params or {}).items() if k in named})
 
 
+def _is_null_marker(col: Column) -> str:
+    """True for a value that stands for "absent" in a number carried as text (e.g. "-", suppressed)."""
+    if not col.null_values:
+        return "false"
+    return f"list_contains($nulls_{col.name}, trim({_quoted(col.name)}))"
+
+
+def value_sql(col: Column) -> str | None:
+    """The value rules compare and staging casts to: the typed value, or for a number carried as
+    text (castTo) that text cast to its type, NULL for a null marker. None for plain text."""
+    if col.cast_to:
+        text = f"trim({_quoted(col.name)})"
+        return f"try_cast(case when {_is_null_marker(col)} then null else {text} end as {col.cast_to})"
+    return None if col.landing_type == "VARCHAR" else typed_sql(col)
+
+
+def _type_message(col: Column) -> str:
+    decimal = DECIMAL_TYPE.match(col.value_type)
+    if decimal:  # a number that would overflow staging's cast to the same type
+        digits, scale = int(decimal.group(1)), int(decimal.group(2))
+        return (f"{col.name} is not a valid {col.value_type} "
+                f"(at most {digits - scale} digits before the decimal point)")
+    expected = f" in format {col.date_format}" if col.date_format and col.is_temporal else ""
+    return f"{col.name} is not a valid {col.value_type}{expected}"
+
+
 def column_rules(col: Column, params: _Params) -> list[RuleSql]:
-    present, raw, typed = _present(col), _quoted(col.name), typed_sql(col)
+    present, raw, value = _present(col), _quoted(col.name), value_sql(col)
     shown = "''" if col.pseudonymise else f"' (value ' || {present} || ')'"
 
     def reason(text: str) -> str:
@@ -205,10 +232,12 @@ def column_rules(col: Column, params: _Params) -> list[RuleSql]:
                              params.bind(f"msg_{len(params)}", f"{col.name} is missing")))
     if col.date_format and col.is_temporal:
         params[f"fmt_{col.name}"] = col.date_format
-    if col.landing_type != "VARCHAR":
-        expected = f" in format {col.date_format}" if col.date_format else ""
-        rules.append(RuleSql(f"type:{col.name}", f"{present} is not null and {typed} is null",
-                             reason(f"{col.name} is not a valid {col.landing_type}{expected}")))
+    if col.null_values:
+        params[f"nulls_{col.name}"] = list(col.null_values)
+    if value is not None:
+        rules.append(RuleSql(f"type:{col.name}",
+                             f"{present} is not null and not {_is_null_marker(col)} and {value} is null",
+                             reason(_type_message(col))))
     if col.pattern:
         pattern = params.bind(f"pattern_{col.name}", col.pattern)
         rules.append(RuleSql(f"pattern:{col.name}",
@@ -223,22 +252,90 @@ def column_rules(col: Column, params: _Params) -> list[RuleSql]:
         if bound is None:
             continue
         name = f"{word}_{col.name}"
-        limit = "current_date" if bound == "today" else f"cast({params.bind(name, str(bound))} as {col.landing_type})"
-        rules.append(RuleSql(f"{word}:{col.name}", f"{typed} {op} {limit}",
+        limit = "current_date" if bound == "today" else f"cast({params.bind(name, str(bound))} as {col.value_type})"
+        rules.append(RuleSql(f"{word}:{col.name}", f"{value} {op} {limit}",
                              reason(f"{col.name} is outside the {word} {bound}")))
     return rules
 
 
-def not_before_rules(contract: Contract, params: _Params) -> list[RuleSql]:
+def cross_column_rules(contract: Contract, params: _Params) -> list[RuleSql]:
+    """Rules that read more than one value: reference data, the file's one value, stage order."""
+    return (reference_rules(contract, params) + one_value_per_file_rules(contract, params)
+            + order_rules(contract, params))
+
+
+# (rule, the columns a column is compared with, operator that breaks it, reason wording)
+ORDERS = (
+    ("not_before", Contract.earlier_columns, "<", "is earlier than"),
+    ("not_greater_than", Contract.larger_columns, ">", "is greater than"),
+)
+
+
+def order_rules(contract: Contract, params: _Params) -> list[RuleSql]:
+    """A date not before its earlier stages (every one of them, so a blank stage between does not
+    hide the order of the other two), a count not above its total."""
+    rules = []
+    for rule, others_of, op, words in ORDERS:
+        for col in contract.columns:
+            for other in map(contract.column, others_of(contract, col.name)):
+                message = params.bind(f"msg_{len(params)}", f"{col.name} {words} {other.name}")
+                shown = f"' (' || {_present(col)} || ' {op} ' || {_present(other)} || ')'"
+                rules.append(RuleSql(f"{rule}:{col.name}", f"{value_sql(col)} {op} {value_sql(other)}",
+                                     f"{message} || {shown}"))
+    return rules
+
+
+def _key_part(col: Column) -> str:
+    """A value as reference keys are compared: typed values as text ("2021"), codes trimmed, upper
+    case; NULL when absent."""
+    value = value_sql(col)
+    return f"upper({_present(col)})" if value is None else f"cast({value} as VARCHAR)"
+
+
+def reference_rules(contract: Contract, params: _Params) -> list[RuleSql]:
+    """Values that must exist in bundled reference data or a dbt seed (e.g. an ODS trust code)."""
+    rules = []
+    for i, ref in enumerate(contract.references):
+        cols = [contract.column(c) for c in ref.columns]
+        keys = params.bind(f"ref_{i}", reference_keys(ref))
+        parts = ", ".join(_key_part(c) for c in cols)
+        present = " and ".join(f"{_key_part(c)} is not null" for c in cols)
+        message = params.bind(f"msg_{len(params)}", f"{ref.name} is not a known "
+                              f"{ref.target}.{'+'.join(ref.target_columns)}")
+        # never a pseudonymised identifier: the loader refuses relationships on those
+        shown = f"' (value ' || concat_ws(' / ', {', '.join(_present(c) for c in cols)}) || ')'"
+        rules.append(RuleSql(
+            f"references:{ref.name}",
+            f"{present} and not list_contains({keys}, concat_ws({params.bind('key_separator', KEY_SEPARATOR)}, {parts}))",
+            f"{message} || {shown}",
+        ))
+    return rules
+
+
+def one_value_per_file_rules(contract: Contract, params: _Params) -> list[RuleSql]:
+    """A trust extract is one trust's: the file's value is the one more than half of its rows carry
+    (trimmed, upper case); a row with another value, or any row of a file without such a value, is held."""
     rules = []
     for col in contract.columns:
-        if col.not_before:
-            other = contract.column(col.not_before)
-            rules.append(RuleSql(
-                f"not_before:{col.name}",
-                f"{typed_sql(col)} < {typed_sql(other)}",
-                params.bind(f"msg_{len(params)}", f"{col.name} is earlier than {other.name}"),
-            ))
+        if not col.one_value_per_file:
+            continue
+        present, value = _present(col), f"upper(trim({_quoted(col.name)}))"
+        # Per file index, its majority value: one hash aggregate over the staged rows (windows over
+        # every row cost a quarter of the landing time of a million-row source).
+        file_value = f"""(select map(list(file), list(value)) from (
+                select _file_index as file, {value} as value, count(*) as rows,
+                       sum(count(*)) over (partition by _file_index) as file_rows
+                from _stage where {present} is not null group by _file_index, {value}
+            ) where 2 * rows > file_rows)[_file_index]"""
+        other = params.bind(f"msg_{len(params)}", f"{col.name} differs from ")
+        none = params.bind(f"msg_{len(params)}", f"{col.name}: no value is on more than half of this file's rows")
+        tail = params.bind(f"msg_{len(params)}", ", the value on more than half of this file's rows")
+        shown = f"' (value ' || {present} || ')'"  # never an identifier: the loader refuses those
+        rules.append(RuleSql(
+            f"one_value_per_file:{col.name}",
+            f"{present} is not null and {value} is distinct from {file_value}",
+            f"case when {file_value} is null then {none} else {other} || {file_value} || {tail} end || {shown}",
+        ))
     return rules
 
 
@@ -404,7 +501,7 @@ def _number_staged_rows(con, index: int) -> None:
 def _apply_row_rules(con, contract: Contract, params: _Params) -> None:
     """_checked = _stage + the first broken rule and every reason, then keys repeated in a file."""
     rules = [r for c in contract.columns for r in column_rules(c, params)]
-    rules += not_before_rules(contract, params)
+    rules += cross_column_rules(contract, params)
     first_rule = " ".join(
         f"when {r.condition} then {params.bind(f'rule_{i}', r.name)}" for i, r in enumerate(rules))
     reasons = ", ".join(f"case when {r.condition} then {r.reason} end" for r in rules)

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality.contracts import Column, Contract, load_contracts
+from orchestration.quality.contracts import DECIMAL_TYPE, INTEGER_RANGES, Column, Contract, load_contracts
 from orchestration.quality.expectations import validate_landed
 from orchestration.quality.landing import SourceFileError, land_source, source_files
 from tests.fault.conftest import sha256
@@ -92,7 +92,14 @@ def is_free_text(col: Column) -> bool:
 
 
 def is_number(col: Column) -> bool:
-    return col.landing_type in {"INTEGER", "BIGINT", "DOUBLE", "DECIMAL"}
+    return col.landing_type in {"INTEGER", "BIGINT", "DOUBLE"} or bool(DECIMAL_TYPE.match(col.landing_type))
+
+
+def fits(col: Column, value: int) -> bool:
+    """Whether a whole number fits the type the column's values are checked as."""
+    decimal = DECIMAL_TYPE.match(col.value_type)
+    limit = 10 ** (int(decimal.group(1)) - int(decimal.group(2))) if decimal else INTEGER_RANGES.get(col.value_type)
+    return limit is None or abs(value) < limit
 
 
 def drop_column(s: Sample):
@@ -178,10 +185,65 @@ def negative_number(s: Sample):
 
 def dates_out_of_order(s: Sample):
     col = s.column(lambda c: c.not_before)
-    earlier = s.contract.column(col.not_before)
+    earlier = s.contract.column(col.not_before[0])
     row = next(i for i, r in enumerate(s.rows) if r[s.index(earlier)])
     before = datetime.strptime(s.rows[row][s.index(earlier)], earlier.date_format) - timedelta(days=1)
     return s.with_value(row, col, date_text(col, before)).bytes(), Quarantined(f"not_before:{col.name}")
+
+
+def stage_across_blanks(contract: Contract) -> tuple[Column, Column] | None:
+    """A date and an earlier stage it is compared with only through optional stages between them."""
+    for col in contract.columns:
+        earlier = [contract.column(n) for n in contract.earlier_columns(col.name)]
+        if len(earlier) > 1 and earlier[-1].name not in col.not_before and not any(e.required for e in earlier[:-1]):
+            return col, earlier[-1]
+    return None
+
+
+def skipping_a_blank_stage(s: Sample):
+    """A later stage dated before an earlier one, every stage between them blank (e.g. appointed
+    before the application was made, no offer recorded): only the transitive order catches it."""
+    col, earliest = stage_across_blanks(s.contract)
+    row = next(i for i, r in enumerate(s.rows) if r[s.index(earliest)])
+    before = datetime.strptime(s.rows[row][s.index(earliest)], earliest.date_format) - timedelta(days=1)
+    damaged = s.with_value(row, col, date_text(col, before))
+    for name in s.contract.earlier_columns(col.name)[:-1]:
+        damaged = damaged.with_value(row, s.contract.column(name), "")
+    return damaged.bytes(), Quarantined(f"not_before:{col.name}")
+
+
+def implausibly_large(s: Sample, value=1_000_000_000):
+    """A number keyed with its digits repeated: above the contract's bound, or beyond the type
+    staging casts to (then landing's cast fails first)."""
+    keys = set(s.contract.primary_key)
+    col = s.column(lambda c: c.is_numeric and c.maximum is not None and c.name not in keys)
+    rule = "maximum" if fits(col, value) else "type"
+    return s.with_value(0, col, str(value)).bytes(), Quarantined(f"{rule}:{col.name}")
+
+
+def unknown_trust(s: Sample):
+    col = s.contract.column("organisation_code")
+    return s.with_value(0, col, "XX9").bytes(), Quarantined("references:organisation_code")
+
+
+def another_trusts_row(s: Sample):
+    """A real trust's code in one row of another trust's file."""
+    col = s.contract.column("organisation_code")
+    other = "RJ1" if s.rows[0][s.index(col)].strip().upper() != "RJ1" else "RBL"
+    return s.with_value(0, col, other).bytes(), Quarantined("one_value_per_file:organisation_code")
+
+
+def count_above_its_total(s: Sample):
+    col = s.column(lambda c: c.not_greater_than)
+    total = s.contract.column(col.not_greater_than[0])
+    row = next(i for i, r in enumerate(s.rows) if r[s.index(total)].isdigit())
+    return s.with_value(row, col, str(int(s.rows[row][s.index(total)]) + 1)).bytes(), \
+        Quarantined(f"not_greater_than:{col.name}")
+
+
+def survey_unmapped_question(s: Sample):
+    col = s.contract.column("question_number")
+    return s.with_value(0, col, "q99").bytes(), Quarantined("references:survey_year+question_number")
 
 
 def duplicate_key(s: Sample):
@@ -284,6 +346,13 @@ KINDS = {
     "negative number (pay, WTE, days) where minimum is 0": (
         negative_number, has(lambda c: is_number(c) and c.minimum == 0)),
     "dates out of order": (dates_out_of_order, has(lambda c: c.not_before)),
+    "stages out of order across a blank stage": (skipping_a_blank_stage, lambda c: bool(stage_across_blanks(c))),
+    "implausibly large number (1000000000)": (
+        implausibly_large, has(lambda c: c.is_numeric and c.maximum is not None and c.primary_key_position is None)),
+    "organisation code of no trust (XX9)": (
+        unknown_trust, lambda c: any(r.columns == ("organisation_code",) for r in c.references)),
+    "a row of another trust in the file": (another_trusts_row, has(lambda c: c.one_value_per_file)),
+    "a count above its total": (count_above_its_total, has(lambda c: c.not_greater_than)),
     "duplicate key": (duplicate_key, lambda c: bool(c.primary_key)),
     "exact duplicate row": (exact_duplicate, lambda c: bool(c.primary_key)),
     "unknown code": (unknown_code, everywhere),
@@ -294,6 +363,7 @@ KINDS = {
     "a row with too many fields": (too_many_fields, everywhere),
     "survey: respondent identifier column": (survey_respondent_column, survey_only),
     "survey: a person-level row": (survey_person_row, survey_only),
+    "survey: a question the question map does not know": (survey_unmapped_question, survey_only),
 }
 
 CASES = [pytest.param(source, kind, id=f"{source}-{kind}")

@@ -8,7 +8,7 @@ def column(name, header=None, **fields):
             "physicalType": "VARCHAR", "description": f"{name} column"}
     custom = []
     for key, value in fields.items():
-        if key in {"pseudonymise", "notBefore"}:
+        if key in {"pseudonymise", "notBefore", "notGreaterThan", "castTo", "nullValues", "oneValuePerFile"}:
             custom.append({"property": key, "value": value})
         elif key == "valid_values":
             prop["quality"] = [{"type": "library", "metric": "invalidValues",
@@ -23,7 +23,7 @@ def column(name, header=None, **fields):
 
 
 def make_contract(properties, name="demo", path="demo/*.csv", max_ratio=0.5, header=True,
-                  delimiter=","):
+                  delimiter=",", relationships=None):
     return parse_contract({
         "apiVersion": "v3.1.0", "kind": "DataContract", "id": f"urn:test:{name}",
         "name": name, "version": "1.2.3",
@@ -36,7 +36,7 @@ def make_contract(properties, name="demo", path="demo/*.csv", max_ratio=0.5, hea
                                           {"property": "header", "value": header}]}],
         "customProperties": [{"property": "sourceSystem", "value": "tests"}],
         "schema": [{"name": name, "dataGranularityDescription": "one row per thing",
-                    "properties": properties,
+                    "properties": properties, "relationships": relationships or [],
                     "quality": [{"type": "library", "metric": "rowCount", "mustBeGreaterThan": 0},
                                 {"type": "custom", "implementation": "maxQuarantineRatio",
                                  "mustBeLessOrEqualTo": max_ratio}]}],

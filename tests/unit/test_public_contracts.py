@@ -64,8 +64,7 @@ def _rules(contract: Contract) -> list[tuple[str, str, str]]:
             if bound is not None:
                 limit = "current_date" if bound == "today" else f"cast('{bound}' as {col.landing_type})"
                 rules.append((word, col.name, f"{_typed(col)} {op} {limit}"))
-        if col.not_before:
-            other = contract.column(col.not_before)
+        for other in map(contract.column, contract.earlier_columns(col.name)):
             rules.append(("not_before", col.name, f"{_typed(col)} < {_typed(other)}"))
     return rules
 

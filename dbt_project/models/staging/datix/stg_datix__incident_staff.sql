@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         upper(nullif(trim(incident_ref), '')) as incident_ref,
-        cast(link_seq as int) as link_seq,
+        {{ contract_cast('datix_incident', 'link_seq') }} as link_seq,
         upper(nullif(trim(organisation_code), '')) as organisation_code,
         cast(incident_date as date) as incident_date,
         {{ dbt.replace("nullif(trim(incident_time), '')", "':'", "''") }} as incident_time_hhmm,
@@ -23,7 +23,7 @@ renamed as (
         upper(trim(discriminatory)) = 'Y' as is_discriminatory,
         upper(trim(police_informed)) = 'Y' as is_police_informed,
         upper(trim(riddor)) = 'Y' as is_riddor_reportable,
-        cast(days_lost as int) as days_lost,
+        {{ contract_cast('datix_incident', 'days_lost') }} as days_lost,
         upper(nullif(trim(approval_status), '')) as approval_status,
         _source_file,
         _row_number

@@ -15,7 +15,7 @@ renamed as (
         upper(nullif(trim(staff_group), '')) as staff_group,
         upper(nullif(trim(occupation_code), '')) as occupation_code,
         upper(nullif(trim(payscale), '')) as payscale,
-        cast(contracted_wte as decimal(5, 2)) as contracted_wte,
+        {{ contract_cast('esr_assignment', 'contracted_wte') }} as contracted_wte,
         nullif(trim(gender), '') as gender,
         cast(date_of_birth as date) as date_of_birth,
         nullif(trim(ethnic_origin), '') as ethnic_origin,

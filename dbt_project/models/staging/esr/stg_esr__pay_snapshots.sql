@@ -8,8 +8,8 @@ renamed as (
         assignment_number as assignment_key,
         upper(nullif(trim(organisation_code), '')) as organisation_code,
         cast(snapshot_date as date) as snapshot_date,
-        cast(ordinary_hourly_pay as decimal(10, 2)) as ordinary_hourly_pay,
-        cast(bonus_pay as decimal(12, 2)) as bonus_pay,
+        {{ contract_cast('esr_pay', 'ordinary_hourly_pay') }} as ordinary_hourly_pay,
+        {{ contract_cast('esr_pay', 'bonus_pay') }} as bonus_pay,
         upper(trim(full_pay_relevant_employee)) = 'Y' as is_full_pay_relevant,
         _source_file,
         _row_number

@@ -4,7 +4,7 @@ with source as (
 
 renamed as (
     select
-        cast(survey_year as int) as survey_year,
+        {{ contract_cast('staff_survey_result', 'survey_year') }} as survey_year,
         upper(nullif(trim(organisation_code), '')) as organisation_code,
         lower(nullif(trim(question_number), '')) as question_number,
         nullif(trim(question_text), '') as question_text,
@@ -27,9 +27,9 @@ standardised as (
         breakdown,
         breakdown_group,
         -- "-" marks a cell suppressed because fewer than 11 staff answered
-        cast(nullif(respondents_text, '-') as int) as respondent_count,
-        cast(nullif(positive_text, '-') as int) as positive_count,
-        cast(nullif(score_text, '-') as decimal(4, 2)) as score,
+        {{ contract_cast('staff_survey_result', 'respondents', "nullif(respondents_text, '-')") }} as respondent_count,
+        {{ contract_cast('staff_survey_result', 'positive', "nullif(positive_text, '-')") }} as positive_count,
+        {{ contract_cast('staff_survey_result', 'score', "nullif(score_text, '-')") }} as score,
         coalesce(respondents_text = '-' or positive_text = '-' or score_text = '-', false) as is_suppressed,
         _source_file,
         _row_number
