@@ -32,11 +32,11 @@ same_measure as (
 
 published_gpg as (
     -- A trust filing more than once (or under two employer ids) counts once, at its mean.
-    select matched_trust_code as trust_code, avg(median_hourly_gap_pct) as median_hourly_gap_pct
+    select organisation_code as trust_code, avg(median_hourly_gap_pct) as median_hourly_gap_pct
     from {{ ref('fct_gender_pay_gap_published') }}
-    where matched_trust_code is not null
+    where organisation_code is not null
         and reporting_year = (select max(reporting_year) from {{ ref('fct_gender_pay_gap_published') }})
-    group by matched_trust_code
+    group by organisation_code
 ),
 
 computed_gpg as (

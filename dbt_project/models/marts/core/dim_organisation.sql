@@ -19,8 +19,17 @@
     {%- do word_parts.append(cased) -%}
 {%- endfor %}
 
+-- Trusts of the ODS trust file, and those only NHS Digital's workforce file lists (care trusts such as
+-- TAF Camden and Islington: no region, ICB or headquarters in the bundled files).
 with trusts as (
-    select * from {{ ref('stg_ods__trusts') }}
+    select trust_code, trust_name, nhs_region_code, icb_ods_code, gor_code, open_date, close_date,
+        true as is_in_ods_trust_file
+    from {{ ref('stg_ods__trusts') }}
+    union all
+    select trust_code, trust_name, cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}), open_date, close_date, false
+    from {{ ref('int_trust_codes_unioned') }}
+    where not is_in_ods_trust_file
 ),
 
 -- NHS England region names by ODS code (the ODS trust file carries the code only).
@@ -87,7 +96,12 @@ organisations as (
         icbs.icb_name,
         trusts.open_date,
         trusts.close_date,
-        trusts.close_date is null as is_open,
+        -- a trust outside the ODS trust file with no recorded succession out of it: open or not is unknown
+        case
+            when trusts.close_date is not null then false
+            when trusts.is_in_ods_trust_file then true
+        end as is_open,
+        trusts.is_in_ods_trust_file,
         successors.successor_trust_code,
         typed.trust_type,
         typed.trust_type_source,
@@ -131,6 +145,7 @@ unknown_member as (
         cast(null as date) as open_date,
         cast(null as date) as close_date,
         cast(null as boolean) as is_open,
+        cast(null as boolean) as is_in_ods_trust_file,
         cast(null as {{ dbt.type_string() }}) as successor_trust_code,
         'unknown' as trust_type,
         'unknown member' as trust_type_source,
@@ -166,6 +181,7 @@ select
     cast(open_date as date) as open_date,
     cast(close_date as date) as close_date,
     cast(is_open as boolean) as is_open,
+    cast(is_in_ods_trust_file as boolean) as is_in_ods_trust_file,
     cast(successor_trust_code as {{ dbt.type_string() }}) as successor_trust_code,
     cast(trust_type as {{ dbt.type_string() }}) as trust_type,
     cast(trust_type_source as {{ dbt.type_string() }}) as trust_type_source,
