@@ -11,12 +11,12 @@ with month_ends as (
         {{ edi_month_start_of('snapshot_date') }} as month_start,
         cast({{ dbt.date_trunc('quarter', 'snapshot_date') }} as date) as quarter_start,
         fy_end,
-        count(distinct case when in_wres_population then staff_key end) as headcount,
-        count(distinct case when in_wres_population and cluster = 'C4' and wres_group = 'BME'
-            then staff_key end) as c4_bme_headcount,
-        count(distinct case when in_wres_population and cluster = 'C4' and wres_group in ('BME', 'White')
-            then staff_key end) as c4_known_headcount
-    from {{ ref('int_workforce_snapshot_classified') }}
+        sum(case when group_dimension = 'all' then headcount else 0 end) as headcount,
+        sum(case when group_dimension = 'cluster_c4_ethnicity' and group_value = 'BME' then headcount else 0 end)
+            as c4_bme_headcount,
+        sum(case when group_dimension = 'cluster_c4_ethnicity' and group_value in ('BME', 'White')
+            then headcount else 0 end) as c4_known_headcount
+    from {{ ref('int_workforce_month_headcount') }}
     group by organisation_code, snapshot_date, fy_end
 ),
 

@@ -1,8 +1,9 @@
 {{ config(materialized='table') }}
 
--- int_workforce_snapshot_classified: the WRES/WDES workforce at every 31 March (and every month end,
--- for monthly rates), one row per person, with the protected characteristics and the band / cluster /
--- clinical classification every metric groups by. Bank-only workers and non-executive directors are
+-- int_workforce_snapshot_classified: the workforce at every 31 March, one row per person, with the
+-- protected characteristics and the band / cluster / clinical classification every annual measure
+-- groups by (the monthly rates count int_workforce_month_headcount instead: a person-level copy of
+-- every month end would be the warehouse's largest table). Bank-only workers and non-executive directors are
 -- kept but flagged: WRES/WDES workforce measures exclude them (in_wres_population), a Bank WRES would
 -- use the first and the board figures (WRES 9 / WDES 10) count the second.
 select
@@ -54,3 +55,4 @@ left join {{ ref('dim_disability') }} as di
     on st.disability_key = di.disability_key
 left join {{ ref('dim_sex') }} as sx
     on st.sex_key = sx.sex_key
+where d.is_march_31_snapshot

@@ -122,33 +122,10 @@ incident_counts as (
 ),
 
 -- WRES/WDES population (bank-only, zero-FTE and non-executive records excluded) at every month end.
-workforce as (
-    select organisation_code, snapshot_date, fy_end, is_march_31_snapshot, staff_key,
-        'ethnicity' as group_dimension, coalesce(wres_group, 'Unknown') as group_value
-    from {{ ref('int_workforce_snapshot_classified') }}
-    where in_wres_population
-    union all
-    select organisation_code, snapshot_date, fy_end, is_march_31_snapshot, staff_key,
-        'disability', coalesce(disability_status, 'Unknown')
-    from {{ ref('int_workforce_snapshot_classified') }}
-    where in_wres_population
-    union all
-    select organisation_code, snapshot_date, fy_end, is_march_31_snapshot, staff_key,
-        'sex', coalesce(sex, 'Unknown')
-    from {{ ref('int_workforce_snapshot_classified') }}
-    where in_wres_population
-    union all
-    select organisation_code, snapshot_date, fy_end, is_march_31_snapshot, staff_key, 'all', 'all'
-    from {{ ref('int_workforce_snapshot_classified') }}
-    where in_wres_population
-),
-
 monthly_headcount as (
-    select
-        organisation_code, snapshot_date, fy_end, is_march_31_snapshot, group_dimension, group_value,
-        count(distinct staff_key) as headcount
-    from workforce
-    group by organisation_code, snapshot_date, fy_end, is_march_31_snapshot, group_dimension, group_value
+    select organisation_code, snapshot_date, fy_end, is_march_31_snapshot, group_dimension, group_value, headcount
+    from {{ ref('int_workforce_month_headcount') }}
+    where group_dimension in ('all', 'ethnicity', 'disability', 'sex')
 ),
 
 headcount as (
