@@ -131,16 +131,17 @@
 {%- endmacro %}
 
 {#-
-    pay_gap_ethnicity_role(variant, ethnic_national_code, wres_group): 'reference', 'comparison' or
-    'unknown' for one person under an ethnicity comparator (§1, §6). white_british: code A is the
-    reference and every other known code (White Irish and Other White included) an ethnic minority;
-    wres_white: White (A-C) is the reference and BME (D-S) the comparison. Unknown (Z, 99, blank)
-    is never in a gap.
+    pay_gap_ethnicity_role(variant, is_white_british, wres_group): 'reference', 'comparison' or
+    'unknown' for one person under an ethnicity comparator (§1, §6). white_british: White British as
+    Census 2021 counts it (dim_ethnicity.is_white_british: code A and the ESR British sub-codes C2,
+    CA-CD) is the reference and every other known code (White Irish and Other White included) an
+    ethnic minority; wres_white: White (A-C) is the reference and BME (D-S) the comparison. Unknown
+    (Z, 99, blank) is never in a gap.
 -#}
-{% macro pay_gap_ethnicity_role(variant, ethnic_national_code, wres_group) -%}
+{% macro pay_gap_ethnicity_role(variant, is_white_british, wres_group) -%}
     case
         when coalesce({{ wres_group }}, 'Unknown') not in ('White', 'BME') then 'unknown'
-        when ({{ variant }} = 'white_british' and {{ ethnic_national_code }} = 'A')
+        when ({{ variant }} = 'white_british' and {{ is_white_british }})
             or ({{ variant }} = 'wres_white' and {{ wres_group }} = 'White') then 'reference'
         else 'comparison'
     end
