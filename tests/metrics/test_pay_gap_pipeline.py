@@ -9,56 +9,30 @@ Census 2021 counts as "English, Welsh, Scottish, Northern Irish or British".
 
 import pytest
 
-from tests.metrics.model_harness import (
-    compile_models, create_from_contract, create_schemas, load_seed, materialise, query,
-)
+from tests.metrics.builders import PAY_CHAIN, load_pay_inputs
+from tests.metrics.model_harness import compile_models, materialise, query
 
 TOL = 1e-4
-SNAPSHOT = "2024-03-31"
-CHAIN = ["dim_ethnicity", "int_pay_gap_population", "int_pay_gap_group_member", "int_pay_gap_group_stats",
-         "fct_pay_gap", "fct_pay_quartile"]
 BRITISH_SUBCODES = ("C2", "CA", "CB", "CC", "CD")
 
 # code, £/hour: White British 18, 20, 20, 22, 20, 20 (mean = median = 20, as TV-P2's A group);
-# Other White C 14, CP 18; BME 15, 16, 18, 19 (mean = median = 17); one undisclosed (Z).
-STAFF = [("A", 18), ("CA", 20), ("CB", 20), ("CC", 22), ("C2", 20), ("CD", 20),
+# Other White C 14, CP 18; BME 15, 16, 18, 19 (mean = median = 17); one undisclosed (Z). Sex alternates.
+RATES = [("A", 18), ("CA", 20), ("CB", 20), ("CC", 22), ("C2", 20), ("CD", 20),
          ("C", 14), ("CP", 18),
          ("H", 15), ("M", 16), ("N", 18), ("S", 19),
          ("Z", 30)]
+STAFF = [(code, "FM"[i % 2], rate, None) for i, (code, rate) in enumerate(RATES)]
 
 
-def load_inputs(db, staff=STAFF, bonuses=None):
-    """The marts the chain reads: one trust, one 31 March snapshot, everyone band 5 and full-pay relevant;
-    sex alternates F / M; bonuses maps a staff index to a bonus paid (others received none)."""
-    bonuses = bonuses or {}
-    create_schemas(db)
-    load_seed(db, "ref_ethnicity_map")
-    create_from_contract(db, "dim_date", [{"date_key": SNAPSHOT, "fy_end": SNAPSHOT, "is_march_31_snapshot": True}])
-    create_from_contract(db, "dim_pay_grade", [{
-        "pay_grade_key": "XN05", "pay_scheme": "agenda_for_change", "afc_band": "5", "cluster": "C2",
-        "is_workforce": True}])
-    create_from_contract(db, "dim_sex", [{"sex_key": "F", "sex": "Female"}, {"sex_key": "M", "sex": "Male"}])
-    create_from_contract(db, "dim_disability", [{"disability_key": "N", "disability_status": "Non-disabled"}])
-    create_from_contract(db, "dim_staff", [
-        {"staff_version_key": f"v{i}", "staff_key": f"s{i}", "organisation_code": "RXX",
-         "ethnicity_key": code, "disability_key": "N", "sex_key": "FM"[i % 2]}
-        for i, (code, _) in enumerate(staff)])
-    create_from_contract(db, "fct_pay_snapshot", [
-        {"staff_key": f"s{i}", "staff_version_key": f"v{i}", "organisation_code": "RXX", "pay_grade_key": "XN05",
-         "is_full_pay_relevant": True, "ordinary_hourly_pay": rate, "bonus_pay_12m": bonuses.get(i, 0),
-         "received_bonus": i in bonuses, "date_key": SNAPSHOT}
-        for i, (_, rate) in enumerate(staff)])
-
-
-def build(db, compiled, **inputs):
-    load_inputs(db, **inputs)
-    for name in CHAIN:
+def build(db, compiled):
+    load_pay_inputs(db, STAFF)
+    for name in PAY_CHAIN:
         materialise(db, name, compiled[name])
 
 
 @pytest.fixture(scope="module")
 def compiled(macros):
-    return compile_models(macros, CHAIN)
+    return compile_models(macros, PAY_CHAIN)
 
 
 def gaps(db, variant, measure_id):

@@ -17,7 +17,7 @@
         suppressed_exprs is true.
     sdc_rate_from_rounded(value_expr, numerator_expr, denominator_expr, scale)
         the published rate: scale * rounded numerator / rounded denominator when
-        var('sdc_derive_from_rounded') (the exact value stays restricted), else value_expr.
+        the sdc_derive_from_rounded setting is true (the exact value stays restricted), else value_expr.
     sdc_secondary_suppression(relation, cube_columns, row_key, column_key, count_column,
                               row_total_label='all', column_total_label='all',
                               suppressed_column=none, max_passes=none)
@@ -49,7 +49,7 @@
 {%- endmacro %}
 
 {% macro sdc_rate_from_rounded(value_expr, numerator_expr, denominator_expr, scale) -%}
-    {%- if var('sdc_derive_from_rounded', true) -%}
+    {%- if edi_setting('sdc_derive_from_rounded') -%}
     cast({{ scale }} * cast({{ sdc_round(numerator_expr) }} as double) / nullif({{ sdc_round(denominator_expr) }}, 0) as double)
     {%- else -%}
     {{ value_expr }}
@@ -198,7 +198,7 @@ from sdc_lines_{{ passes + 1 }}
           as its total. The denominator is suppressed with its row's total cell;
         - value, value_uncorrected and CI are null when any count they are built from is suppressed;
           percent and per_1000 values that are numerator / denominator (to within half a unit of the
-          numerator) are recomputed from the rounded counts when var('sdc_derive_from_rounded', true),
+          numerator) are recomputed from the rounded counts when sdc_derive_from_rounded is true,
           and value_uncorrected is the published value except beside a zero-cell-corrected RL;
         - survey rows with fewer than sdc_min_respondents respondents (denominator or reference group)
           are withheld whole; pay rows with a group smaller than sdc_min_group_pay lose value and CI;
