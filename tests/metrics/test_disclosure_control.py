@@ -173,9 +173,10 @@ CATALOGUE = {  # measure_id: (measure_kind, standard), as in ref_measure
 FCT_COLUMNS = ("organisation_code varchar, period_type varchar, period_end date, fy_end date, measure_id varchar, "
                "variant varchar, breakdown_type varchar, breakdown_value varchar, group_dimension varchar, "
                "group_value varchar, reference_group varchar, numerator bigint, denominator bigint, "
-               "reference_numerator bigint, reference_denominator bigint, value double, value_unit varchar, "
-               "ci_lower double, ci_upper double, flag_small_count boolean, flag_zero_cell boolean, "
-               "flag_ci_spans_parity boolean, flag_volatile boolean, flag_window_incomplete boolean, "
+               "reference_numerator bigint, reference_denominator bigint, value double, value_uncorrected double, "
+               "value_unit varchar, ci_lower double, ci_upper double, flag_small_count boolean, "
+               "flag_zero_cell boolean, flag_zero_cell_corrected boolean, flag_ci_spans_parity boolean, "
+               "flag_volatile boolean, flag_window_incomplete boolean, "
                "standard varchar, measure_label varchar, measure_kind varchar")
 
 
@@ -184,8 +185,8 @@ def fct_row(measure_id, breakdown_type, breakdown_value, group_dimension, group_
             ci=(None, None), variant="default"):
     return ("RBL", "financial_year", "2024-03-31", "2024-03-31", measure_id, variant, breakdown_type,
             breakdown_value, group_dimension, group_value, reference_group, numerator, denominator,
-            reference_numerator, reference_denominator, value, value_unit, ci[0], ci[1],
-            False, False, False, False, False, CATALOGUE[measure_id][1], f"label of {measure_id}",
+            reference_numerator, reference_denominator, value, value, value_unit, ci[0], ci[1],
+            False, False, False, False, False, False, CATALOGUE[measure_id][1], f"label of {measure_id}",
             CATALOGUE[measure_id][0])
 
 
@@ -223,7 +224,7 @@ def bi(sql, db):
     rows += [fct_row(f"declaration_{status}_pct", "overall", "all", "ethnicity", "all", n, 1025, 100.0 * n / 1025,
                      "percent") for status, n in [("known", 990), ("not_stated", 5), ("missing", 30)]]
     db.execute(f"create table fct ({FCT_COLUMNS})")
-    db.executemany(f"insert into fct values ({', '.join(['?'] * 27)})", rows)
+    db.executemany(f"insert into fct values ({', '.join(['?'] * 29)})", rows)
     result = db.execute(sql["bi"])
     cols = [d[0] for d in result.description]
     return cols, [dict(zip(cols, r)) for r in result.fetchall()]
@@ -278,6 +279,9 @@ def test_bi_measure_derived_survey_and_pay_rules(bi):
     assert small_pay["suppression_reason"] == "min_group_pay"
     assert pick(rows, "pay_gap_median_hourly_pct")["value"] == pytest.approx(8.2)  # a gap is not num / den
     assert pick(rows, "pay_quartile_share_pct", "Q2")["value"] == pytest.approx(35.0)
+    # value_uncorrected is the value as published, never the exact one (33.3) nor a withheld one
+    assert pick(rows, "pay_quartile_share_pct", "Q2")["value_uncorrected"] == pytest.approx(35.0)
+    assert small_rl["value_uncorrected"] is None and small_pay["value_uncorrected"] is None
     zero = pick(rows, "hia6_incidents_per_1000")
     assert (zero["numerator"], zero["value"], zero["is_suppressed"]) == (0, 0.0, False)
 

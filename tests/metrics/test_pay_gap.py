@@ -13,10 +13,10 @@ SPLIT = "-- @@next statement@@"
 TV_P1 = [(1, "F", 9.00, 400), (2, "M", 9.50, 300), (3, "F", 11.00, None), (4, "M", 12.00, 600),
          (5, "F", 12.00, 600), (6, "F", 12.00, None), (7, "M", 15.00, None), (8, "M", 20.00, 2100)]
 
-# TV-P2 (Appendix A4): national code, WRES group, £/hour
-TV_P2 = ([("A", "White", r) for r in (18, 20, 20, 22)] + [("C", "White", r) for r in (14, 18)]
-         + [(code, "BME", r) for code, r in (("H", 15), ("M", 16), ("N", 18), ("S", 19))]
-         + [("Z", "Unknown", 30)])  # an undisclosed person, never in a gap
+# TV-P2 (Appendix A4): ESR code, White British (Census 2021) flag, WRES group, £/hour
+TV_P2 = ([("A", True, "White", r) for r in (18, 20, 20, 22)] + [("C", False, "White", r) for r in (14, 18)]
+         + [(code, False, "BME", r) for code, r in (("H", 15), ("M", 16), ("N", 18), ("S", 19))]
+         + [("Z", False, "Unknown", 30)])  # an undisclosed person, never in a gap
 
 GAPS = """
 with groups as (
@@ -54,7 +54,7 @@ with roles as (
         p.code,
         p.wres_group,
         p.rate,
-        {{ pay_gap_ethnicity_role('v.variant', 'p.code', 'p.wres_group') }} as group_role
+        {{ pay_gap_ethnicity_role('v.variant', 'p.is_white_british', 'p.wres_group') }} as group_role
     from tv_p2 as p
     cross join (select 'white_british' as variant union all select 'wres_white') as v
 ),
@@ -83,8 +83,8 @@ order by r.variant
 """
 
 ROLES = """
-select v.variant, p.code, {{ pay_gap_ethnicity_role('v.variant', 'p.code', 'p.wres_group') }}
-from (select distinct code, wres_group from tv_p2) as p
+select v.variant, p.code, {{ pay_gap_ethnicity_role('v.variant', 'p.is_white_british', 'p.wres_group') }}
+from (select distinct code, is_white_british, wres_group from tv_p2) as p
 cross join (select 'white_british' as variant union all select 'wres_white') as v
 order by v.variant, p.code
 """
@@ -181,9 +181,9 @@ def test_quartiles_are_exact_fractions_when_four_does_not_divide_n(db, sql):
     assert got[("T1", "2023", 3, "M")][2] == pytest.approx(33.3333, abs=TOL)
 
 
-def load_tv_p2(db):
-    db.execute("create table tv_p2 (code varchar, wres_group varchar, rate decimal(12, 4))")
-    db.executemany("insert into tv_p2 values (?, ?, ?)", TV_P2)
+def load_tv_p2(db, extra=()):
+    db.execute("create table tv_p2 (code varchar, is_white_british boolean, wres_group varchar, rate decimal(12, 4))")
+    db.executemany("insert into tv_p2 values (?, ?, ?, ?)", [*TV_P2, *extra])
 
 
 def test_tv_p2_both_comparators(db, sql):
@@ -199,9 +199,11 @@ def test_tv_p2_both_comparators(db, sql):
 
 
 def test_white_irish_and_other_white_switch_sides_between_comparators(db, sql):
-    load_tv_p2(db)
+    # CA (English) rolls up to national code C but is White British in Census 2021
+    load_tv_p2(db, extra=[("CA", True, "White", 20)])
     roles = {(variant, code): role for variant, code, role in db.execute(sql["roles"]).fetchall()}
     assert roles[("white_british", "A")] == roles[("wres_white", "A")] == "reference"
+    assert roles[("white_british", "CA")] == roles[("wres_white", "CA")] == "reference"
     assert roles[("white_british", "C")] == "comparison"  # an ethnic minority (ONS) vs White British
     assert roles[("wres_white", "C")] == "reference"  # WRES White
     assert roles[("white_british", "N")] == roles[("wres_white", "N")] == "comparison"

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+import yaml
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -80,3 +81,43 @@ def test_every_source_is_staged_exactly_once(manifest):
                 staged.setdefault(parent, []).append(node["name"])
     assert set(staged) == set(manifest["sources"]), "every contract source needs a staging model"
     assert all(len(v) == 1 for v in staged.values()), staged
+
+
+# --- Settings (dbt vars): documented, read, and validated ---------------------------------------------
+SETTINGS_MACRO = DBT_PROJECT_DIR / "macros" / "settings.sql"
+ENUMERATED = {"wres_ind3_window_method", "rep_denominator_includes_unknown", "events_window",
+              "pay_bonus_recipients_only", "pay_quartile_remainder", "spc_screen_outliers", "sdc_derive_from_rounded"}
+
+
+def project_vars() -> dict:
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def project_sql() -> dict:
+    return {p: p.read_text() for folder in ("models", "macros", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*.sql")}
+
+
+def reads(name: str, reader: str = r"var|edi_setting") -> re.Pattern:
+    return re.compile(rf"\b(?:{reader})\(\s*['\"]{name}['\"]")
+
+
+def test_every_var_in_dbt_project_yml_is_read_by_the_project():
+    sql = "\n".join(project_sql().values())
+    unread = [name for name in project_vars() if not reads(name).search(sql)]
+    assert not unread, f"documented settings no model reads: {unread}"
+
+
+def test_vars_with_a_fixed_set_of_values_are_validated_where_they_are_read():
+    choices = set(re.findall(r"^\s*'([a-z0-9_]+)'\s*:\s*\[", SETTINGS_MACRO.read_text(), re.M))
+    assert choices == ENUMERATED
+    assert choices <= set(project_vars())
+    for path, text in project_sql().items():
+        if path != SETTINGS_MACRO:
+            raw = [name for name in choices if reads(name, "var").search(text)]
+            assert not raw, f"{path.name} reads {raw} with var(): use edi_setting() so the value is validated"
+
+
+def test_readme_documents_every_var():
+    readme = (DBT_PROJECT_DIR.parent / "README.md").read_text()
+    missing = [name for name in project_vars() if f"`{name}`" not in readme]
+    assert not missing, f"README settings table lacks {missing}"

@@ -17,7 +17,7 @@
         suppressed_exprs is true.
     sdc_rate_from_rounded(value_expr, numerator_expr, denominator_expr, scale)
         the published rate: scale * rounded numerator / rounded denominator when
-        var('sdc_derive_from_rounded') (the exact value stays restricted), else value_expr.
+        the sdc_derive_from_rounded setting is true (the exact value stays restricted), else value_expr.
     sdc_secondary_suppression(relation, cube_columns, row_key, column_key, count_column,
                               row_total_label='all', column_total_label='all',
                               suppressed_column=none, max_passes=none)
@@ -49,7 +49,7 @@
 {%- endmacro %}
 
 {% macro sdc_rate_from_rounded(value_expr, numerator_expr, denominator_expr, scale) -%}
-    {%- if var('sdc_derive_from_rounded', true) -%}
+    {%- if edi_setting('sdc_derive_from_rounded') -%}
     cast({{ scale }} * cast({{ sdc_round(numerator_expr) }} as double) / nullif({{ sdc_round(denominator_expr) }}, 0) as double)
     {%- else -%}
     {{ value_expr }}
@@ -196,9 +196,10 @@ from sdc_lines_{{ passes + 1 }}
           (columns = the measures, total = the workforce) and representation workforce share, ratio, gap
           and HIA2d (same headcounts) another. A row without an 'all' cell contributes its denominator
           as its total. The denominator is suppressed with its row's total cell;
-        - value and CI are null when any count they are built from is suppressed; percent and per_1000
-          values that are numerator / denominator (to within half a unit of the numerator) are
-          recomputed from the rounded counts when var('sdc_derive_from_rounded', true);
+        - value, value_uncorrected and CI are null when any count they are built from is suppressed;
+          percent and per_1000 values that are numerator / denominator (to within half a unit of the
+          numerator) are recomputed from the rounded counts when sdc_derive_from_rounded is true,
+          and value_uncorrected is the published value except beside a zero-cell-corrected RL;
         - survey rows with fewer than sdc_min_respondents respondents (denominator or reference group)
           are withheld whole; pay rows with a group smaller than sdc_min_group_pay lose value and CI;
         - measures in sdc_exempt_measures pass unchanged.
@@ -300,6 +301,26 @@ published as (
         c.*,
         (c.has_primary or c.has_secondary or c.has_small_survey_base or c.has_small_pay_group) as value_suppressed
     from controlled as c
+),
+
+valued as (
+    select
+        p.*,
+        {%- set rate_from_counts -%}
+            -- a value is "numerator / denominator" when it implies the stored numerator to within half a
+            -- unit (pay quarters hold people split by the tie rule, rounded to whole people)
+            case
+                when not p.sdc_is_exempt and p.value_unit in ('percent', 'per_1000')
+                    and abs(p.value * p.denominator / case when p.value_unit = 'percent' then 100.0 else 1000.0 end
+                        - p.numerator) <= 0.5
+                    then case when p.value_unit = 'percent'
+                        then {{ sdc_rate_from_rounded('p.value', 'p.numerator', 'p.denominator', 100.0) }}
+                        else {{ sdc_rate_from_rounded('p.value', 'p.numerator', 'p.denominator', 1000.0) }} end
+                else p.value
+            end
+        {%- endset %}
+        {{ sdc_derived_value(rate_from_counts, ['p.value_suppressed']) }} as published_value
+    from published as p
 )
 
 select
@@ -323,25 +344,19 @@ select
             'has_small_survey_base' ~ (' or ' ~ in_cube if in_cube else '')) }}
     end as {{ count_column }},
     {%- endfor %}
-    {%- set rate_from_counts -%}
-        -- a value is "numerator / denominator" when it implies the stored numerator to within half a
-        -- unit (pay quarters hold people split by the tie rule, rounded to whole people)
-        case
-            when not sdc_is_exempt and value_unit in ('percent', 'per_1000')
-                and abs(value * denominator / case when value_unit = 'percent' then 100.0 else 1000.0 end
-                    - numerator) <= 0.5
-                then case when value_unit = 'percent'
-                    then {{ sdc_rate_from_rounded('value', 'numerator', 'denominator', 100.0) }}
-                    else {{ sdc_rate_from_rounded('value', 'numerator', 'denominator', 1000.0) }} end
-            else value
-        end
-    {%- endset %}
-    {{ sdc_derived_value(rate_from_counts, ['value_suppressed']) }} as value,
+    published_value as value,
+    -- the raw ratio beside a zero-cell-corrected RL is derived from the same counts: withheld with the
+    -- value; everywhere else it equals the value, so it is the value as published (never the exact one)
+    case
+        when flag_zero_cell_corrected then {{ sdc_derived_value('value_uncorrected', ['value_suppressed']) }}
+        else published_value
+    end as value_uncorrected,
     value_unit,
     {{ sdc_derived_value('ci_lower', ['value_suppressed']) }} as ci_lower,
     {{ sdc_derived_value('ci_upper', ['value_suppressed']) }} as ci_upper,
     flag_small_count,
     flag_zero_cell,
+    flag_zero_cell_corrected,
     flag_ci_spans_parity,
     flag_volatile,
     flag_window_incomplete,
@@ -355,5 +370,5 @@ select
         when has_small_survey_base then 'min_respondents'
         when has_small_pay_group then 'min_group_pay'
     end as {{ dbt.type_string() }}) as suppression_reason
-from published
+from valued
 {%- endmacro %}

@@ -8,8 +8,9 @@
         ('group_dimension', dbt.type_string()), ('group_value', dbt.type_string()),
         ('reference_group', dbt.type_string()), ('numerator', 'bigint'), ('denominator', 'bigint'),
         ('reference_numerator', 'bigint'), ('reference_denominator', 'bigint'), ('value', 'double'),
-        ('value_unit', dbt.type_string()), ('ci_lower', 'double'), ('ci_upper', 'double'),
-        ('flag_small_count', 'boolean'), ('flag_zero_cell', 'boolean'), ('flag_ci_spans_parity', 'boolean'),
+        ('value_uncorrected', 'double'), ('value_unit', dbt.type_string()), ('ci_lower', 'double'),
+        ('ci_upper', 'double'), ('flag_small_count', 'boolean'), ('flag_zero_cell', 'boolean'),
+        ('flag_zero_cell_corrected', 'boolean'), ('flag_ci_spans_parity', 'boolean'),
         ('flag_volatile', 'boolean'), ('flag_window_incomplete', 'boolean')]) }}
 {% endmacro %}
 

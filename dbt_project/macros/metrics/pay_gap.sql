@@ -6,7 +6,7 @@
                                 (GOV.UK download convention); null when ref is 0 or null.
     pay_quartile_shares(relation, partition_by, group_column, rate_column)
                                 each group's units and share of each hourly-pay quarter, with the
-                                §6 tie rule (see the macro).
+                                §6 tie rule and the pay_quartile_remainder setting (see the macro).
 -#}
 
 {% macro median(x) -%}
@@ -33,23 +33,44 @@
     column and the hourly rate (rows with a null rate are ignored).
 
     Tie rule (§6): the N people of a partition fill unit slots 0..N in rate order; a run of tied
-    rates occupies [s, e) with e - s = its headcount. Quarter q is [(q-1)N/4, qN/4); it takes
+    rates occupies [s, e) with e - s = its headcount. Quarter q covers slots [start_q, end_q); it takes
     overlap([s, e), quarter) / (e - s) of every group's people in the run, so each side of a
     boundary gets the run's group mix. Runs are whole rate values, so the result cannot depend on
-    the order of tied rows. Quarters are exact thirds or fractions when 4 does not divide N
-    (pay_quartile_remainder = fractional).
+    the order of tied rows.
+
+    Quarter bounds follow the setting pay_quartile_remainder [NV pay.quartile_remainder], which only
+    matters when 4 does not divide N:
+      fractional    four equal quarters of N/4 slots, [(q-1)N/4, qN/4) (a person can be split);
+      whole_people  quarters of whole people, floor(N/4) each, the r = N mod 4 left over going to the
+                    lower quarter, then the upper middle, then the lower middle (2, 1, 2, 1 for N = 6).
 
     Returns: the partition columns, quartile (1-4), the group column, units (double, fractional
-    people), quarter_units (N/4) and share_pct (units / quarter_units x 100); every group seen in
-    the partition gets a row for every quarter (0 units when absent).
+    people), quarter_units (the quarter's size in people) and share_pct (units / quarter_units x 100);
+    every group seen in the partition gets a row for every quarter (0 units when absent).
 -#}
 {% macro pay_quartile_shares(relation, partition_by, group_column, rate_column) -%}
     {%- set cols = partition_by | join(', ') -%}
-    {%- set ns = namespace(conditions=[]) -%}
+    {%- set ns = namespace(conditions=[], quarter_conditions=[]) -%}
     {%- for c in partition_by -%}
         {%- set ns.conditions = ns.conditions + ['l.' ~ c ~ ' = r.' ~ c] -%}
+        {%- set ns.quarter_conditions = ns.quarter_conditions + ['l.' ~ c ~ ' = q.' ~ c] -%}
     {%- endfor -%}
     {%- set on_partition = ns.conditions | join(' and ') -%}
+    {#- slots before the end of quarter k (k = 0..4), in terms of t.total_n -#}
+    {%- set quarter_end = {} -%}
+    {%- if edi_setting('pay_quartile_remainder') == 'fractional' -%}
+        {%- for k in range(5) %}{% do quarter_end.update({k: k ~ ' * t.total_n / 4.0'}) %}{% endfor -%}
+    {%- else -%}
+        {%- set whole = 'floor(t.total_n / 4.0)' -%}
+        {%- set left_over = '(t.total_n - 4 * ' ~ whole ~ ')' -%}
+        {%- set extra = {
+            0: '0',
+            1: '(case when ' ~ left_over ~ ' >= 1 then 1 else 0 end)',
+            2: '(case when ' ~ left_over ~ ' >= 1 then 1 else 0 end + case when ' ~ left_over ~ ' >= 3 then 1 else 0 end)',
+            3: left_over,
+            4: left_over} -%}
+        {%- for k in range(5) %}{% do quarter_end.update({k: k ~ ' * ' ~ whole ~ ' + ' ~ extra[k]}) %}{% endfor -%}
+    {%- endif -%}
     with pqs_people as (
         select {{ cols }}, {{ group_column }} as group_value, cast({{ rate_column }} as double) as rate
         from {{ relation }}
@@ -71,8 +92,7 @@
             sum(run_n) over (
                 partition by {{ cols }} order by rate asc nulls last
                 rows between unbounded preceding and current row
-            ) - run_n as run_start,
-            sum(run_n) over (partition by {{ cols }}) as total_n
+            ) - run_n as run_start
         from pqs_runs
     ),
 
@@ -82,11 +102,29 @@
         group by {{ cols }}, rate, group_value
     ),
 
+    pqs_totals as (
+        select {{ cols }}, cast(count(*) as double) as total_n
+        from pqs_people
+        group by {{ cols }}
+    ),
+
     pqs_quarters as (
-        select 1 as quartile
-        union all select 2
-        union all select 3
-        union all select 4
+        select
+            {% for c in partition_by %}t.{{ c }}, {% endfor %}
+            q.quartile,
+            cast(case q.quartile
+                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end[k - 1] }}{% endfor %}
+            end as double) as quarter_start,
+            cast(case q.quartile
+                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end[k] }}{% endfor %}
+            end as double) as quarter_end
+        from pqs_totals as t
+        cross join (
+            select 1 as quartile
+            union all select 2
+            union all select 3
+            union all select 4
+        ) as q
     ),
 
     pqs_overlaps as (
@@ -95,21 +133,15 @@
             q.quartile,
             l.group_value,
             l.group_n * greatest(
-                least(r.run_start + r.run_n, q.quartile * r.total_n / 4.0)
-                - greatest(r.run_start, (q.quartile - 1) * r.total_n / 4.0),
+                least(r.run_start + r.run_n, q.quarter_end) - greatest(r.run_start, q.quarter_start),
                 0.0
             ) / r.run_n as units
         from pqs_run_groups as l
         inner join pqs_run_bounds as r
             on {{ on_partition }}
             and l.rate = r.rate
-        cross join pqs_quarters as q
-    ),
-
-    pqs_totals as (
-        select {{ cols }}, count(*) / 4.0 as quarter_units
-        from pqs_people
-        group by {{ cols }}
+        inner join pqs_quarters as q
+            on {{ ns.quarter_conditions | join(' and ') }}
     ),
 
     pqs_units as (
@@ -123,24 +155,26 @@
         l.quartile,
         l.group_value as {{ group_column }},
         cast(l.units as double) as units,
-        cast(r.quarter_units as double) as quarter_units,
-        cast(100.0 * l.units / nullif(r.quarter_units, 0) as double) as share_pct
+        cast(r.quarter_end - r.quarter_start as double) as quarter_units,
+        cast(100.0 * l.units / nullif(r.quarter_end - r.quarter_start, 0) as double) as share_pct
     from pqs_units as l
-    inner join pqs_totals as r
+    inner join pqs_quarters as r
         on {{ on_partition }}
+        and l.quartile = r.quartile
 {%- endmacro %}
 
 {#-
-    pay_gap_ethnicity_role(variant, ethnic_national_code, wres_group): 'reference', 'comparison' or
-    'unknown' for one person under an ethnicity comparator (§1, §6). white_british: code A is the
-    reference and every other known code (White Irish and Other White included) an ethnic minority;
-    wres_white: White (A-C) is the reference and BME (D-S) the comparison. Unknown (Z, 99, blank)
-    is never in a gap.
+    pay_gap_ethnicity_role(variant, is_white_british, wres_group): 'reference', 'comparison' or
+    'unknown' for one person under an ethnicity comparator (§1, §6). white_british: White British as
+    Census 2021 counts it (dim_ethnicity.is_white_british: code A and the ESR British sub-codes C2,
+    CA-CD) is the reference and every other known code (White Irish and Other White included) an
+    ethnic minority; wres_white: White (A-C) is the reference and BME (D-S) the comparison. Unknown
+    (Z, 99, blank) is never in a gap.
 -#}
-{% macro pay_gap_ethnicity_role(variant, ethnic_national_code, wres_group) -%}
+{% macro pay_gap_ethnicity_role(variant, is_white_british, wres_group) -%}
     case
         when coalesce({{ wres_group }}, 'Unknown') not in ('White', 'BME') then 'unknown'
-        when ({{ variant }} = 'white_british' and {{ ethnic_national_code }} = 'A')
+        when ({{ variant }} = 'white_british' and {{ is_white_british }})
             or ({{ variant }} = 'wres_white' and {{ wres_group }} = 'White') then 'reference'
         else 'comparison'
     end

@@ -47,3 +47,20 @@
     {{ spans_parity }} as flag_ci_spans_parity,
     ({{ small_count }} or {{ zero_cell }} or {{ spans_parity }}) as flag_volatile
 {%- endmacro %}
+
+{#-
+    The value published beside an RL's confidence interval (fct_edi_measure). When the zero-cell
+    correction was applied (a or c = 0, not both), the CI comes from the corrected cells, so the value
+    is the corrected estimate too and lies within its CI; rl_value, the raw ratio trusts publish (0 or
+    null there), is kept beside it as value_uncorrected.
+
+    rl_zero_cell_corrected(rl_corrected, flag_zero_cell)   true when the corrected estimate is the value
+    rl_published_value(rl_value, rl_corrected, flag_zero_cell)
+-#}
+{% macro rl_zero_cell_corrected(rl_corrected='rl_corrected', flag_zero_cell='flag_zero_cell') -%}
+    coalesce({{ flag_zero_cell }} and {{ rl_corrected }} is not null, false)
+{%- endmacro %}
+
+{% macro rl_published_value(rl_value='rl_value', rl_corrected='rl_corrected', flag_zero_cell='flag_zero_cell') -%}
+    case when {{ rl_zero_cell_corrected(rl_corrected, flag_zero_cell) }} then {{ rl_corrected }} else {{ rl_value }} end
+{%- endmacro %}

@@ -44,7 +44,7 @@
 {% macro spc_xmr(relation, series_columns, order_column, value_column, higher_is_better_column,
                  rebase_relation=none, rebase_date_column='rebase_date', screen_outliers='var',
                  fix_after_n_points='var', min_points_for_firm_limits='var', exclude_column=none) -%}
-{%- set screen = var('spc_screen_outliers') if screen_outliers == 'var' else screen_outliers -%}
+{%- set screen = edi_setting('spc_screen_outliers') if screen_outliers == 'var' else screen_outliers -%}
 {%- set fix_n = var('spc_fix_after_n_points', none) if fix_after_n_points == 'var' else fix_after_n_points -%}
 {%- set min_firm = var('spc_min_points_for_firm_limits') if min_points_for_firm_limits == 'var' else min_points_for_firm_limits -%}
 {%- if fix_n is not none and fix_n | int < 12 -%}

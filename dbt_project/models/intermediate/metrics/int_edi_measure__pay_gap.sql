@@ -92,6 +92,8 @@ select
     {{ edi_measure_columns({
         'period_type': "'financial_year'",
         'period_end': "fy_end",
+        'value_uncorrected': "value",
+        'flag_zero_cell_corrected': "false",
         'ci_lower': "null",
         'ci_upper': "null",
         'flag_ci_spans_parity': "false",

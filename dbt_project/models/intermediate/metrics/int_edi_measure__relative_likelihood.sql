@@ -1,5 +1,7 @@
 -- int_edi_measure__relative_likelihood: every row of fct_relative_likelihood in the common long shape
--- of fct_edi_measure (one row per RL; the window method is the variant).
+-- of fct_edi_measure (one row per RL; the window method is the variant). Where a zero cell forced the
+-- correction, value is the corrected estimate the CI comes from (flag_zero_cell_corrected) and
+-- value_uncorrected the raw ratio.
 select
     {{ edi_measure_columns({
         'period_type': "'financial_year'",
@@ -13,7 +15,9 @@ select
         'denominator': "numerator_base",
         'reference_numerator': "denominator_events",
         'reference_denominator': "denominator_base",
-        'value': "rl_value",
+        'value': rl_published_value(),
+        'value_uncorrected': "rl_value",
+        'flag_zero_cell_corrected': rl_zero_cell_corrected(),
         'value_unit': "'ratio'",
         'flag_window_incomplete': "flag_window_incomplete or flag_immature_cohorts_excluded"}) }}
 from {{ ref('fct_relative_likelihood') }}

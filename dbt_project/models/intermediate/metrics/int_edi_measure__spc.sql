@@ -9,6 +9,8 @@ select
         'reference_group': "null",
         'reference_numerator': "null",
         'reference_denominator': "null",
+        'value_uncorrected': "value",
+        'flag_zero_cell_corrected': "false",
         'ci_lower': "null",
         'ci_upper': "null",
         'flag_small_count': "null",

@@ -33,6 +33,8 @@ select
         'period_end': "fy_end",
         'breakdown_type': "'overall'",
         'breakdown_value': "'all'",
+        'value_uncorrected': "value",
+        'flag_zero_cell_corrected': "false",
         'ci_lower': "null",
         'ci_upper': "null",
         'flag_small_count': "flag_small_base",

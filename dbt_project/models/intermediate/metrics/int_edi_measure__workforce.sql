@@ -1,5 +1,12 @@
 -- int_edi_measure__workforce: WRES 1 / WDES 1 shares, WRES 9 / WDES 10 board gaps, declaration rates
 -- and representation in the long measure shape (columns in fct_edi_measure order).
+-- Shares and board gaps come two ways, Unknown in the denominators or left out [NV rep.denominator];
+-- the setting rep_denominator_includes_unknown makes one the 'default' variant and stores the other
+-- beside it ('known_only' or 'including_unknown'). Unknown has a row only where it is in the denominator.
+{%- set includes_unknown = edi_setting('rep_denominator_includes_unknown') %}
+{%- set including_unknown_variant = "'default'" if includes_unknown else "'including_unknown'" %}
+{%- set known_only_variant = "'known_only'" if includes_unknown else "'default'" %}
+
 with composition as (
     select
         organisation_code, fy_end,
@@ -7,14 +14,14 @@ with composition as (
             as measure_id,
         breakdown_type, breakdown_value, characteristic as group_dimension, group_value,
         headcount as numerator, breakdown_headcount as denominator, share_of_breakdown_pct as value,
-        'percent' as value_unit, 'default' as variant
+        'percent' as value_unit, {{ including_unknown_variant }} as variant
     from {{ ref('fct_workforce_composition') }}
     union all
     select
         organisation_code, fy_end,
         case when characteristic = 'ethnicity' then 'wres1_share_of_cluster' else 'wdes1_share_of_cluster' end,
         breakdown_type, breakdown_value, characteristic, group_value,
-        headcount, breakdown_known_headcount, share_of_known_pct, 'percent', 'known_only'
+        headcount, breakdown_known_headcount, share_of_known_pct, 'percent', {{ known_only_variant }}
     from {{ ref('fct_workforce_composition') }}
     where group_value not in ('Unknown', 'all')
 ),
@@ -24,7 +31,9 @@ board as (
         organisation_code, fy_end,
         case when characteristic = 'ethnicity' then 'wres9_board_' else 'wdes10_board_' end as measure_prefix,
         board_role, characteristic, protected_group,
-        board_group_members, board_members, workforce_group_headcount, workforce_headcount, gap_pp
+        board_group_members, board_members, workforce_group_headcount, workforce_headcount, gap_pp,
+        board_members - board_unknown_members as board_known_members,
+        workforce_headcount - workforce_unknown_headcount as workforce_known_headcount, gap_known_only_pp
     from {{ ref('fct_board_representation') }}
 ),
 
@@ -65,8 +74,16 @@ long as (
     union all
     select organisation_code, fy_end,
         {{ dbt.concat(['measure_prefix', 'board_role', "'_gap_pp'"]) }},
-        'default', 'board_role', board_role, characteristic, protected_group, 'workforce',
+        {{ including_unknown_variant }}, 'board_role', board_role, characteristic, protected_group, 'workforce',
         board_group_members, board_members, workforce_group_headcount, workforce_headcount, gap_pp, 'pp'
+    from board
+    where measure_prefix = 'wres9_board_' or board_role <> 'non_executive'
+    union all
+    select organisation_code, fy_end,
+        {{ dbt.concat(['measure_prefix', 'board_role', "'_gap_pp'"]) }},
+        {{ known_only_variant }}, 'board_role', board_role, characteristic, protected_group, 'workforce',
+        board_group_members, board_known_members, workforce_group_headcount, workforce_known_headcount,
+        gap_known_only_pp, 'pp'
     from board
     where measure_prefix = 'wres9_board_' or board_role <> 'non_executive'
     union all
@@ -113,6 +130,8 @@ select
     {{ edi_measure_columns({
         'period_type': "'financial_year'",
         'period_end': "fy_end",
+        'value_uncorrected': "value",
+        'flag_zero_cell_corrected': "false",
         'ci_lower': "null",
         'ci_upper': "null",
         'flag_small_count': "null",

@@ -20,7 +20,7 @@ ethnicity_roles as (
     select
         p.*,
         c.variant,
-        {{ pay_gap_ethnicity_role('c.variant', 'p.ethnic_national_code', 'p.wres_group') }} as group_role
+        {{ pay_gap_ethnicity_role('c.variant', 'p.is_white_british', 'p.wres_group') }} as group_role
     from population as p
     cross join comparators as c
 ),

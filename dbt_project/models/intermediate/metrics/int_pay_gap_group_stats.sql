@@ -1,8 +1,11 @@
 {{ config(materialized='table') }}
 
 -- int_pay_gap_group_stats: each pay-gap group's sizes and averages per breakdown cell. Hourly pay over
--- full-pay relevant staff; bonus amounts over bonus recipients (pay_bonus_recipients_only); % paid a
+-- full-pay relevant staff; bonus amounts over bonus recipients, or with pay_bonus_recipients_only =
+-- false over every relevant employee, non-recipients at 0 [NV pay.bonus_recipients_only]; % paid a
 -- bonus over relevant employees (everyone in the snapshot).
+{%- set bonus_amount = 'case when received_bonus then bonus_pay end' if edi_setting('pay_bonus_recipients_only')
+    else 'case when received_bonus then bonus_pay else 0 end' %}
 select
     organisation_code,
     snapshot_date,
@@ -20,8 +23,8 @@ select
     cast(avg(hourly_pay) as double) as mean_hourly_pay,
     {{ median('hourly_pay') }} as median_hourly_pay,
     cast(sum(case when received_bonus then 1 else 0 end) as bigint) as bonus_recipients_n,
-    cast(avg(case when received_bonus then bonus_pay end) as double) as mean_bonus_pay,
-    {{ median('case when received_bonus then bonus_pay end') }} as median_bonus_pay,
+    cast(avg({{ bonus_amount }}) as double) as mean_bonus_pay,
+    {{ median(bonus_amount) }} as median_bonus_pay,
     cast(100.0 * sum(case when received_bonus then 1 else 0 end) / nullif(count(*), 0) as double)
         as pct_paid_bonus
 from {{ ref('int_pay_gap_group_member') }}

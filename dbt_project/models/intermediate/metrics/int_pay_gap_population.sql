@@ -19,7 +19,7 @@ with pay as (
         case when pg.pay_scheme = 'medical_and_dental' then pg.medical_subgroup end as medical_subgroup,
         -- anything but Male / Female (incl. no staff version) is left out of the gender gaps
         case when sx.sex in ('Male', 'Female') then sx.sex else 'Unknown' end as sex,
-        coalesce(e.national_code, '99') as ethnic_national_code,
+        coalesce(e.is_white_british, false) as is_white_british,
         case when e.is_known then e.census_2021_harmonised_group else 'Unknown' end as ethnicity_group_16,
         case when e.is_known then e.ethnicity_group_5 else 'Unknown' end as ethnicity_group_5,
         case when e.is_known then e.wres_group else 'Unknown' end as wres_group,
@@ -76,7 +76,7 @@ select
     cast(bonus_pay as double) as bonus_pay,
     cast(received_bonus as boolean) as received_bonus,
     cast(sex as {{ dbt.type_string() }}) as sex,
-    cast(ethnic_national_code as {{ dbt.type_string() }}) as ethnic_national_code,
+    cast(is_white_british as boolean) as is_white_british,
     cast(ethnicity_group_16 as {{ dbt.type_string() }}) as ethnicity_group_16,
     cast(ethnicity_group_5 as {{ dbt.type_string() }}) as ethnicity_group_5,
     cast(wres_group as {{ dbt.type_string() }}) as wres_group,

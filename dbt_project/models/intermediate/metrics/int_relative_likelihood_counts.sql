@@ -5,6 +5,9 @@
 -- fct_relative_likelihood orients them (numerator / denominator group) from ref_measure and derives
 -- the two-year windows of WRES 3 / WDES 3 from these annual counts (§3.1).
 --
+-- The year an event counts in follows the setting events_window (reporting_year_of_event): the
+-- financial year by default, or the calendar year ending in the reporting year.
+--
 -- Counting units (§3): WRES/WDES 2 count applications shortlisted in the year and those appointed,
 -- with the group the applicant declared. Monthly shortlisting cohorts still inside the follow-up window
 -- (int_recruitment_cohorts_matured) are left out - their appointments are not all recorded yet - and
@@ -43,7 +46,7 @@ cohort_maturity as (
 shortlisted as (
     select
         a.organisation_code,
-        a.shortlisting_fy_end as fy_end,
+        {{ reporting_year_of_event('a.shortlisting_date_key', 'a.shortlisting_fy_end') }} as fy_end,
         e.wres_group,
         d.disability_status,
         a.is_appointed,
@@ -120,7 +123,7 @@ workforce as (
 staff_events as (
     select
         organisation_code,
-        entry_fy_end as fy_end,
+        {{ reporting_year_of_event('entry_date_key', 'entry_fy_end') }} as fy_end,
         'rl_bme_vs_white_entering_formal_disciplinary' as measure_id,
         staff_key,
         staff_version_key,
@@ -132,7 +135,7 @@ staff_events as (
     union all
     select
         organisation_code,
-        entry_fy_end as fy_end,
+        {{ reporting_year_of_event('entry_date_key', 'entry_fy_end') }} as fy_end,
         'rl_disabled_vs_nondisabled_entering_formal_capability_performance' as measure_id,
         staff_key,
         staff_version_key,
@@ -145,7 +148,7 @@ staff_events as (
     -- fct_training holds only non-mandatory courses (CPD).
     select
         t.organisation_code,
-        d.fy_end,
+        {{ reporting_year_of_event('t.date_key', 'd.fy_end') }} as fy_end,
         'rl_white_vs_bme_accessing_nonmandatory_training' as measure_id,
         t.staff_key,
         t.staff_version_key,

@@ -4,11 +4,13 @@
 -- WRES White by comparator; Non-disabled) against each comparison group of the same breakdown cell.
 -- Gaps are (reference - comparison) / reference x 100; % paid a bonus is compared as a pp difference.
 -- Unknown / other values are left out of every gap and reported as unknown_n and known_rate_pct.
+{#- The bonus gaps are over bonus recipients, or every relevant employee (pay_bonus_recipients_only). -#}
+{%- set bonus_n = 'bonus_recipients_n' if edi_setting('pay_bonus_recipients_only') else 'relevant_n' %}
 {%- set measures = [
     {'id': 'pay_gap_mean_hourly_pct', 'n': 'full_pay_relevant_n', 'value': 'mean_hourly_pay', 'base': 'full_pay_relevant_n'},
     {'id': 'pay_gap_median_hourly_pct', 'n': 'full_pay_relevant_n', 'value': 'median_hourly_pay', 'base': 'full_pay_relevant_n'},
-    {'id': 'bonus_gap_mean_pct', 'n': 'bonus_recipients_n', 'value': 'mean_bonus_pay', 'base': 'relevant_n'},
-    {'id': 'bonus_gap_median_pct', 'n': 'bonus_recipients_n', 'value': 'median_bonus_pay', 'base': 'relevant_n'},
+    {'id': 'bonus_gap_mean_pct', 'n': bonus_n, 'value': 'mean_bonus_pay', 'base': 'relevant_n'},
+    {'id': 'bonus_gap_median_pct', 'n': bonus_n, 'value': 'median_bonus_pay', 'base': 'relevant_n'},
     {'id': 'pct_paid_bonus', 'n': 'relevant_n', 'value': 'pct_paid_bonus', 'base': 'relevant_n'},
 ] %}
 

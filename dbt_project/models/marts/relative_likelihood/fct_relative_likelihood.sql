@@ -143,7 +143,7 @@ select
     cast(w.window_method as {{ dbt.type_string() }}) as window_method,
     cast(
         w.window_method = case
-            when w.measure_id in ('{{ two_year_measures | join("', '") }}') then '{{ var("wres_ind3_window_method") }}'
+            when w.measure_id in ('{{ two_year_measures | join("', '") }}') then '{{ edi_setting("wres_ind3_window_method") }}'
             else 'single_year'
         end
     as boolean) as is_headline,

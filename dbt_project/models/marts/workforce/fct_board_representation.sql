@@ -4,7 +4,9 @@
 -- share of the workforce, at each 31 March. Board members are counted whatever their contracted FTE
 -- (non-executives often hold none, and fct_workforce_snapshot keeps board members for that reason);
 -- the workforce is the WRES population, which never holds non-executive directors (office holders,
--- not staff), Unknown in the denominator as in the spec's worked example TV-W9.
+-- not staff), Unknown in the denominator as in the spec's worked example TV-W9 (gap_pp), and left out
+-- of both denominators in gap_known_only_pp (rep_denominator_includes_unknown picks which one
+-- fct_edi_measure publishes as its default variant).
 with snapshot as (
     select organisation_code, fy_end, staff_key, in_wres_population, board_membership,
         wres_group, disability_status
@@ -48,7 +50,8 @@ workforce as (
     select
         organisation_code, fy_end, characteristic,
         count(distinct staff_key) as workforce_headcount,
-        count(distinct case when group_value = protected_group then staff_key end) as workforce_group_headcount
+        count(distinct case when group_value = protected_group then staff_key end) as workforce_group_headcount,
+        count(distinct case when group_value = 'Unknown' then staff_key end) as workforce_unknown_headcount
     from people
     where in_wres_population
     group by organisation_code, fy_end, characteristic
@@ -59,10 +62,14 @@ measured as (
         b.*,
         w.workforce_headcount,
         w.workforce_group_headcount,
+        w.workforce_unknown_headcount,
         {{ share_pct('b.board_group_members', 'b.board_members') }} as board_share_pct,
         {{ share_pct('w.workforce_group_headcount', 'w.workforce_headcount') }} as workforce_share_pct,
         {{ share_gap_pp('b.board_group_members', 'b.board_members',
-                        'w.workforce_group_headcount', 'w.workforce_headcount') }} as gap_pp
+                        'w.workforce_group_headcount', 'w.workforce_headcount') }} as gap_pp,
+        {{ share_gap_pp('b.board_group_members', 'b.board_members - b.board_unknown_members',
+                        'w.workforce_group_headcount', 'w.workforce_headcount - w.workforce_unknown_headcount') }}
+            as gap_known_only_pp
     from board as b
     inner join workforce as w
         on b.organisation_code = w.organisation_code and b.fy_end = w.fy_end
@@ -80,7 +87,9 @@ select
     cast(board_unknown_members as bigint) as board_unknown_members,
     cast(workforce_headcount as bigint) as workforce_headcount,
     cast(workforce_group_headcount as bigint) as workforce_group_headcount,
+    cast(workforce_unknown_headcount as bigint) as workforce_unknown_headcount,
     cast(board_share_pct as double) as board_share_pct,
     cast(workforce_share_pct as double) as workforce_share_pct,
-    cast(gap_pp as double) as gap_pp
+    cast(gap_pp as double) as gap_pp,
+    cast(gap_known_only_pp as double) as gap_known_only_pp
 from measured

@@ -1,0 +1,47 @@
+{#-
+    Settings with a fixed set of values (dbt_project.yml vars; metrics-spec Appendix B). Models read
+    them only through edi_setting(name), so a mistyped value stops the run with an error naming the
+    var and its allowed values instead of silently selecting nothing (dbt parses every model, so the
+    error comes before anything is built). Free-form settings (counts, thresholds, lists) stay var().
+
+    edi_setting_choices()   {var name: allowed values}; booleans must be real YAML booleans
+    edi_setting(name)       the validated value of var(name)
+-#}
+
+{% macro edi_setting_choices() %}
+    {{ return({
+        'wres_ind3_window_method': ['pooled', 'mean_of_annual_rl'],
+        'rep_denominator_includes_unknown': [true, false],
+        'events_window': ['financial_year', 'calendar_year'],
+        'pay_bonus_recipients_only': [true, false],
+        'pay_quartile_remainder': ['fractional', 'whole_people'],
+        'spc_screen_outliers': [true, false],
+        'sdc_derive_from_rounded': [true, false],
+    }) }}
+{% endmacro %}
+
+{% macro edi_setting(name) %}
+    {%- set choices = edi_setting_choices() -%}
+    {%- if name not in choices -%}
+        {{ exceptions.raise_compiler_error("edi_setting: '" ~ name ~ "' is not a setting with a fixed set of values; read it with var()") }}
+    {%- endif -%}
+    {%- set value = var(name) -%}
+    {%- set ns = namespace(valid=false) -%}
+    {%- for allowed in choices[name] -%}
+        {#- `true == 1` in Jinja, and the string 'false' would read as true: compare booleans by identity -#}
+        {%- if (allowed is boolean and value is sameas allowed)
+               or (allowed is string and value is string and value == allowed) -%}
+            {%- set ns.valid = true -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not ns.valid -%}
+        {%- set shown = ("'" ~ value ~ "'") if value is string else (value | string) -%}
+        {%- set allowed = [] -%}
+        {%- for a in choices[name] %}{% do allowed.append((a | string | lower) if a is boolean else a) %}{% endfor -%}
+        {%- set hint = ', a YAML boolean without quotes' if choices[name][0] is boolean else '' -%}
+        {{ exceptions.raise_compiler_error(
+            "dbt var '" ~ name ~ "' is " ~ shown ~ "; allowed values: " ~ allowed | join(', ')
+            ~ " (set it in dbt_project.yml or with --vars" ~ hint ~ ")") }}
+    {%- endif -%}
+    {{ return(value) }}
+{% endmacro %}
