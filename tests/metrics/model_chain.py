@@ -20,8 +20,8 @@ INPUTS = {
     "marts.dim_date": "date_key date, fy_end date",
     "marts.dim_ethnicity": "ethnicity_key varchar, wres_group varchar",
     "marts.dim_disability": "disability_key varchar, disability_status varchar",
-    "marts.dim_staff": ("staff_version_key varchar, is_bank_only boolean, fte double, ethnicity_key varchar, "
-                        "disability_key varchar"),
+    "marts.dim_staff": ("staff_version_key varchar, is_bank_only boolean, is_non_executive boolean, fte double, "
+                        "ethnicity_key varchar, disability_key varchar"),
     "marts.dim_incident_type": "incident_type_key varchar, is_abuse_of_staff boolean",
     "marts.fct_staff_incident": ("organisation_code varchar, incident_month date, incident_type_key varchar, "
                                  "is_rejected boolean"),
@@ -32,6 +32,9 @@ INPUTS = {
         "organisation_code varchar, application_date_key date, shortlisting_date_key date, "
         "shortlisting_fy_end date, is_shortlisted boolean, is_appointed boolean, ethnicity_key varchar, "
         "disability_key varchar"),
+    "intermediate.int_workforce_month_headcount": (
+        "organisation_code varchar, snapshot_date date, fy_end date, is_march_31_snapshot boolean, "
+        "group_dimension varchar, group_value varchar, headcount bigint"),
     "intermediate.int_workforce_snapshot_classified": (
         "organisation_code varchar, snapshot_date date, fy_end date, is_march_31_snapshot boolean, "
         "in_wres_population boolean, staff_key varchar, cluster varchar, wres_group varchar, "

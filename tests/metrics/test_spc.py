@@ -395,8 +395,8 @@ def spc_chain(macros):
 
 def test_immature_cohorts_are_charted_but_never_signal_or_drive_the_icon(db, spc_chain):
     model_chain.create_inputs(db, {
-        "intermediate.int_workforce_snapshot_classified": [
-            ("RXX", d, fy_end_of(d), d.month == 3, True, "S1", "C1", "White", "Non-disabled") for d in MONTH_ENDS],
+        "intermediate.int_workforce_month_headcount": [
+            ("RXX", d, fy_end_of(d), d.month == 3, "all", "all", 1) for d in MONTH_ENDS],
         "marts.fct_recruitment_application": recruitment_rows(),
     })
     model_chain.create_views(db, spc_chain)
