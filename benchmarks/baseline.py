@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from graphlib import TopologicalSorter
@@ -28,7 +29,10 @@ import yaml
 from orchestration.quality.contracts import load_contracts
 from orchestration.quality.landing import typed_sql
 from orchestration.quality.pseudonymise import hmac_parameters
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DEMO_PSEUDONYMISATION_KEY, REFERENCE_DATA_DIR
+from orchestration.quality.supersession import ensure_change_scope_table
+from orchestration.settings import (
+    DBT_EXECUTABLE, DBT_PROJECT_DIR, DEMO_PSEUDONYMISATION_KEY, REFERENCE_DATA_DIR, load_settings,
+)
 
 
 def compile_project(target_dir: Path, catalog: str) -> dict:
@@ -44,6 +48,7 @@ def compile_project(target_dir: Path, catalog: str) -> dict:
 
 def load_raw(con: duckdb.DuckDBPyConnection, landing: Path) -> int:
     con.execute("create schema if not exists raw")
+    ensure_change_scope_table(con)  # empty: the baseline is a full build
     rows = 0
     params = hmac_parameters(DEMO_PSEUDONYMISATION_KEY.encode())
     for contract in load_contracts().values():
@@ -93,18 +98,19 @@ def run_models(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, floa
         started = time.perf_counter()
         con.execute(f"create or replace {relation} {node['schema']}.{node['name']} as {node['compiled_code']}")
         seconds[node["name"]] = time.perf_counter() - started
+        print(f"{seconds[node['name']]:8.2f}  {node['name']}", file=sys.stderr, flush=True)
     return seconds
 
 
-def run_baseline(landing: Path, db: Path, memory_limit: str | None = None) -> dict:
+def run_baseline(landing: Path, db: Path, memory_limit: str) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
         manifest = compile_project(Path(scratch), db.stem)
         compile_s = time.perf_counter() - started
     db.unlink(missing_ok=True)
-    with duckdb.connect(str(db)) as con:
-        if memory_limit:
-            con.execute(f"set memory_limit = '{memory_limit}'")
+    # the DuckDB settings the refresh's dbt build runs with (dbt_project/profiles.yml)
+    with duckdb.connect(str(db), config={"memory_limit": memory_limit, "preserve_insertion_order": "false",
+                                         "temp_directory": f"{db}.tmp"}) as con:
         started = time.perf_counter()
         rows = load_raw(con, landing)
         load_s = time.perf_counter() - started
@@ -120,7 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--memory-limit", default=None)
+    parser.add_argument("--memory-limit", default=load_settings().duckdb_memory_limit)
     parser.add_argument("--json", action="store_true", help="print only the result as JSON")
     args = parser.parse_args()
     result = run_baseline(args.landing, args.db, args.memory_limit)

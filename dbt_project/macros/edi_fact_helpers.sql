@@ -20,11 +20,17 @@
     the sources the model reads ('*' rows of the scope mean every organisation / every source). -#}
 {% macro edi_in_change_scope(organisation_expr, period_expr, sources) -%}
     exists (
+        -- the scope's columns are renamed so that unqualified names in the caller's expressions
+        -- (organisation_code, ...) bind to the caller's row, never to the scope's own columns
         select 1
-        from {{ ref('stg_audit__change_scope') }} as edi_scope
-        where (edi_scope.organisation_code = {{ organisation_expr }} or edi_scope.organisation_code = '*')
-            and (edi_scope.source = '*' or edi_scope.source in ('{{ sources | join("', '") }}'))
-            and {{ period_expr }} >= edi_scope.affected_from
+        from (
+            select organisation_code as edi_scope_organisation, source as edi_scope_source,
+                affected_from as edi_scope_from
+            from {{ ref('stg_audit__change_scope') }}
+        ) as edi_scope
+        where (edi_scope.edi_scope_organisation = {{ organisation_expr }} or edi_scope.edi_scope_organisation = '*')
+            and (edi_scope.edi_scope_source = '*' or edi_scope.edi_scope_source in ('{{ sources | join("', '") }}'))
+            and {{ period_expr }} >= edi_scope.edi_scope_from
     )
 {%- endmacro %}
 

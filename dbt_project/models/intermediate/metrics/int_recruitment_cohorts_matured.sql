@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- int_recruitment_cohorts_matured: per trust, how far its shortlisting cohorts have matured. Appointments
 -- from shortlisting come weeks after it, so a cohort (the applications shortlisted in a month, quarter
 -- or year) whose last day is later than mature_cohort_end_date has not yet had the follow-up window

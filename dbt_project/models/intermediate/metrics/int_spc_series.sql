@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- int_spc_series: the monthly and quarterly series the SPC charts plot (metrics-spec §9), per trust.
 -- Periods come from the trust's month-end workforce snapshots, which exist only for months the ESR
 -- extract covers to the end, so a part month is never charted; a quarter needs all three months.

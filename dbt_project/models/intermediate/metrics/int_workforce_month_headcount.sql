@@ -1,4 +1,14 @@
-{{ config(materialized='table') }}
+{#- Incremental by organisation and month end, as fct_workforce_snapshot (macros/edi_fact_helpers.sql):
+    an incremental run rebuilds the month-end headcounts of each organisation whose ESR deliveries changed, from the
+    earliest changed date on, and every organisation's new month ends. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'snapshot_date', ['esr_assignment']) }}",
+    on_schema_change='fail'
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- int_workforce_month_headcount: the WRES/WDES workforce counted at every month end, for the monthly
 -- rates (HIA6, SPC): in total, by WRES ethnic group, disability and sex, and the BME and known-ethnicity
@@ -29,6 +39,12 @@ with people as (
     left join {{ ref('dim_sex') }} as sx
         on st.sex_key = sx.sex_key
     where {{ wres_population_member('st') }}
+    {%- if is_incremental() %}
+        and (
+            {{ edi_in_change_scope('s.organisation_code', 's.date_key', ['esr_assignment']) }}
+            or s.date_key > (select max(snapshot_date) from {{ this }})
+        )
+    {%- endif %}
 ),
 
 -- The snapshot holds a person once per month end, so a count of rows is a headcount.

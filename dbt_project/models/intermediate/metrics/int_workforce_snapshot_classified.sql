@@ -1,4 +1,14 @@
-{{ config(materialized='table') }}
+{#- Incremental by organisation and month end, as fct_workforce_snapshot (macros/edi_fact_helpers.sql):
+    an incremental run rebuilds the 31 March people of each organisation whose ESR deliveries changed, from the
+    earliest changed date on, and every organisation's new month ends. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'snapshot_date', ['esr_assignment']) }}",
+    on_schema_change='fail'
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- int_workforce_snapshot_classified: the workforce at every 31 March, one row per person, with the
 -- protected characteristics and the band / cluster / clinical classification every annual measure
@@ -56,3 +66,9 @@ left join {{ ref('dim_disability') }} as di
 left join {{ ref('dim_sex') }} as sx
     on st.sex_key = sx.sex_key
 where d.is_march_31_snapshot
+{%- if is_incremental() %}
+    and (
+        {{ edi_in_change_scope('s.organisation_code', 's.date_key', ['esr_assignment']) }}
+        or s.date_key > (select max(snapshot_date) from {{ this }})
+    )
+{%- endif %}

@@ -1,4 +1,15 @@
-{{ config(contract={'enforced': true}) }}
+{#- Incremental by organisation and snapshot date: an incremental run deletes and rebuilds the rows of each
+    organisation whose esr_pay or esr_assignment deliveries changed, from the earliest changed date on
+    (macros/edi_fact_helpers.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'date_key', ['esr_pay', 'esr_assignment']) }}",
+    on_schema_change='fail',
+    contract={'enforced': true}
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- fct_pay_snapshot: one row per person and 31 March pay snapshot (stg_esr__pay_snapshots).
 -- Ordinary hourly pay rule: FTE-weighted mean of ordinary_hourly_pay over the person's full-pay-relevant
@@ -21,6 +32,10 @@ with pay as (
         on p.assignment_key = a.assignment_key
         and p.snapshot_date >= a.effective_start_date
         and p.snapshot_date <= coalesce(a.effective_end_date, cast('9999-12-31' as date))
+    {% if is_incremental() %}
+    -- ESR is one system per trust: a person's pay rows of a snapshot belong to one organisation
+    where {{ edi_in_change_scope('p.organisation_code', 'p.snapshot_date', ['esr_pay', 'esr_assignment']) }}
+    {% endif %}
 ),
 
 per_person as (

@@ -1,4 +1,15 @@
-{{ config(contract={'enforced': true}) }}
+{#- Incremental by organisation and completion date: an incremental run deletes and rebuilds the rows of each
+    organisation whose training_record or esr_assignment deliveries changed, from the earliest changed date on
+    (macros/edi_fact_helpers.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'date_key', ['training_record', 'esr_assignment']) }}",
+    on_schema_change='fail',
+    contract={'enforced': true}
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- fct_training: non-mandatory training and CPD completions (stg_training__records, is_mandatory false),
 -- each linked to the staff version in force on the completion date (as-at rule:
@@ -8,6 +19,9 @@ with completions as (
     select employee_key, organisation_code, course_code, completion_date, delivery_method
     from {{ ref('stg_training__records') }}
     where not is_mandatory
+    {% if is_incremental() %}
+        and {{ edi_in_change_scope('organisation_code', 'completion_date', ['training_record', 'esr_assignment']) }}
+    {% endif %}
 ),
 
 versions as (
