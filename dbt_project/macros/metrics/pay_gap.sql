@@ -38,6 +38,10 @@
     boundary gets the run's group mix. Runs are whole rate values, so the result cannot depend on
     the order of tied rows. Quarters are exact thirds or fractions when 4 does not divide N
     (pay_quartile_remainder = fractional).
+    Slots are counted in quarter-people, so run bounds and overlaps are whole numbers; each run's
+    share is fixed to 9 decimal places and summed as a decimal, so a group's units come out the same
+    whatever the order of the rows (a double sum gave 12.4999... or 12.5000... between identical runs,
+    and its rounded head count 12 or 13).
 
     Returns: the partition columns, quartile (1-4), the group column, units (double, fractional
     people), quarter_units (N/4) and share_pct (units / quarter_units x 100); every group seen in
@@ -51,33 +55,34 @@
     {%- endfor -%}
     {%- set on_partition = ns.conditions | join(' and ') -%}
     with pqs_people as (
-        select {{ cols }}, {{ group_column }} as group_value, cast({{ rate_column }} as double) as rate
+        select {{ cols }}, {{ group_column }} as group_value, {{ rate_column }} as rate
         from {{ relation }}
         where {{ rate_column }} is not null
     ),
 
     pqs_runs as (
-        select {{ cols }}, rate, cast(count(*) as double) as run_n
+        select {{ cols }}, rate, count(*) as run_n
         from pqs_people
         group by {{ cols }}, rate
     ),
 
-    -- rate is unique within a partition here, so it is a complete ordering of the runs
+    -- rate is unique within a partition here, so it is a complete ordering of the runs; bounds are
+    -- in quarter-people (4 x slots), whole numbers
     pqs_run_bounds as (
         select
             {{ cols }},
             rate,
             run_n,
-            sum(run_n) over (
+            4 * (sum(run_n) over (
                 partition by {{ cols }} order by rate asc nulls last
                 rows between unbounded preceding and current row
-            ) - run_n as run_start,
+            ) - run_n) as run_start_x4,
             sum(run_n) over (partition by {{ cols }}) as total_n
         from pqs_runs
     ),
 
     pqs_run_groups as (
-        select {{ cols }}, rate, group_value, cast(count(*) as double) as group_n
+        select {{ cols }}, rate, group_value, count(*) as group_n
         from pqs_people
         group by {{ cols }}, rate, group_value
     ),
@@ -89,16 +94,19 @@
         union all select 4
     ),
 
+    -- quarter q spans [(q - 1) N, q N) in quarter-people; overlap_x4 is the run's overlap with it
     pqs_overlaps as (
         select
             {% for c in partition_by %}l.{{ c }}, {% endfor %}
             q.quartile,
             l.group_value,
-            l.group_n * greatest(
-                least(r.run_start + r.run_n, q.quartile * r.total_n / 4.0)
-                - greatest(r.run_start, (q.quartile - 1) * r.total_n / 4.0),
-                0.0
-            ) / r.run_n as units
+            l.group_n,
+            r.run_n,
+            greatest(
+                least(r.run_start_x4 + 4 * r.run_n, q.quartile * r.total_n)
+                - greatest(r.run_start_x4, (q.quartile - 1) * r.total_n),
+                0
+            ) as overlap_x4
         from pqs_run_groups as l
         inner join pqs_run_bounds as r
             on {{ on_partition }}
@@ -107,13 +115,17 @@
     ),
 
     pqs_totals as (
-        select {{ cols }}, count(*) / 4.0 as quarter_units
+        select {{ cols }}, count(*) as total_n
         from pqs_people
         group by {{ cols }}
     ),
 
     pqs_units as (
-        select {{ cols }}, quartile, group_value, sum(units) as units
+        select
+            {{ cols }},
+            quartile,
+            group_value,
+            {{ decimal_sum('cast(group_n * overlap_x4 as double) / (4.0 * run_n)', scale=9) }} as units
         from pqs_overlaps
         group by {{ cols }}, quartile, group_value
     )
@@ -123,8 +135,8 @@
         l.quartile,
         l.group_value as {{ group_column }},
         cast(l.units as double) as units,
-        cast(r.quarter_units as double) as quarter_units,
-        cast(100.0 * l.units / nullif(r.quarter_units, 0) as double) as share_pct
+        cast(r.total_n as double) / 4.0 as quarter_units,
+        cast(100 * l.units as double) / nullif(cast(r.total_n as double) / 4.0, 0) as share_pct
     from pqs_units as l
     inner join pqs_totals as r
         on {{ on_partition }}

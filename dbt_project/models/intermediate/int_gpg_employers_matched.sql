@@ -100,10 +100,11 @@ ranked as (
         c.match_method,
         row_number() over (
             partition by c.employer_id, c.reporting_year
+            -- (method_rank, trust_code) is the candidate: rows tied on both are the same match, whichever is kept
             order by
-                c.method_rank asc,
-                case when t.close_date is null or t.close_date > f.snapshot_date then 0 else 1 end asc,
-                case when t.close_date is null then 0 else 1 end asc,
+                c.method_rank asc nulls last,
+                case when t.close_date is null or t.close_date > f.snapshot_date then 0 else 1 end asc nulls last,
+                case when t.close_date is null then 0 else 1 end asc nulls last,
                 c.trust_code asc nulls last
         ) as candidate_rank,
         count(*) over (partition by c.employer_id, c.reporting_year, c.method_rank) as candidates_at_method
