@@ -41,6 +41,18 @@ def test_doubles_are_hashed_exactly_down_to_the_last_bit():
     assert table_hashes(build([("a", 1e-300, 1)])) != table_hashes(build([("a", 0.0, 1)]))
 
 
+def test_the_load_time_of_a_row_is_not_content():
+    hashes = []
+    for loaded_at in ("2026-12-06 02:00:00", "2026-12-07 02:00:05"):
+        con = build(ROWS)
+        con.execute("create schema raw")
+        con.execute("create table raw.r (k varchar, _loaded_at timestamp)")
+        con.execute("insert into raw.r values ('a', cast($t as timestamp))", {"t": loaded_at})
+        hashes.append(table_hashes(con))
+    assert hashes[0] == hashes[1]
+    assert content_version(hashes[0]) == content_version(hashes[1])
+
+
 def test_content_version_follows_the_hashes_and_hashes_are_recorded_per_run():
     con = build(ROWS)
     hashes = write_table_hashes(con, "run-1")
