@@ -15,10 +15,9 @@ import duckdb
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 AUDITED_PACKAGES = ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "great-expectations")
-# DuckDB's parallel aggregation adds doubles in a varying order, so identical runs differ in the
-# last bits (seen in fct_pay_gap means and gaps). Hashes take doubles at single precision (~7
-# significant digits): relative, so unlike rounding to fixed decimals it absorbs that noise at any
-# magnitude; a value lying within the noise of a float32 rounding boundary would still differ.
+# When a row was landed is a fact about the run, not the content: left out so the same inputs give the
+# same hashes, and so the same content version, whenever they are loaded.
+LOAD_TIME_COLUMNS = frozenset({"_loaded_at"})
 
 
 def code_version() -> str:
@@ -49,22 +48,20 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _hashed_column(name: str, data_type: str) -> str:
-    column = _quoted(name)
-    return f"cast({column} as float)" if data_type == "DOUBLE" else column
-
-
 def table_hashes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:
     """(schema, table, rows, hash) for every base table outside `audit`. The hash is the sum of
     DuckDB's 64-bit row hashes modulo 2^64: independent of row order, and a duplicated row still
-    changes it (an XOR would cancel it out). Names come from the catalog and are quoted."""
+    changes it (an XOR would cancel it out). Every value is hashed exactly, doubles to the last bit:
+    the models compute them reproducibly (decimal sums, complete window orders), so equal inputs give
+    equal hashes; LOAD_TIME_COLUMNS are left out. Names come from the catalog and are quoted."""
     columns: dict[tuple[str, str], list[str]] = {}
-    for schema, table, column, data_type in con.execute(
-        """select c.schema_name, c.table_name, c.column_name, c.data_type
+    for schema, table, column in con.execute(
+        """select c.schema_name, c.table_name, c.column_name
            from duckdb_columns() c join duckdb_tables() t using (database_name, schema_name, table_name)
            where c.database_name = current_database() and c.schema_name <> 'audit'
            order by c.schema_name, c.table_name, c.column_index""").fetchall():
-        columns.setdefault((schema, table), []).append(_hashed_column(column, data_type))
+        if column not in LOAD_TIME_COLUMNS:
+            columns.setdefault((schema, table), []).append(_quoted(column))
     hashes = []
     for (schema, table), expressions in columns.items():
         rows, total = con.execute(

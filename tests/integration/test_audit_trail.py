@@ -62,14 +62,20 @@ def test_a_second_refresh_of_the_same_inputs_reproduces_the_marts_and_leaks_no_k
     assert result.success
     first, second = demo_refresh.result.run_id, result.run_id
 
+    # exact hashes (doubles to the last bit) of every table but the audit's: marts, BI marts and all
+    # that feeds them; the same inputs must give the same content version (issue #10)
     with duckdb.connect(str(copied_refresh.db_path), read_only=True) as con:
-        hashes = {run: dict(con.execute(
-            "select table_name, content_hash from audit.table_hash "
-            "where run_id = $r and schema_name = 'marts'", {"r": run}).fetchall()) for run in (first, second)}
-    assert hashes[first] and hashes[first] == hashes[second]
+        hashes = {run: {(schema, table): digest for schema, table, digest in con.execute(
+            "select schema_name, table_name, content_hash from audit.table_hash where run_id = $r",
+            {"r": run}).fetchall()} for run in (first, second)}
+    assert {schema for schema, _ in hashes[first]} >= {"raw", "intermediate", "marts", "bi"}
+    differing = sorted(t for t in hashes[first].keys() | hashes[second].keys()
+                       if hashes[first].get(t) != hashes[second].get(t))
+    assert differing == [], differing
     runs = {r["run_id"]: r for r in read_runs(copied_refresh.warehouse)}
-    assert runs[first]["published_version"] and runs[second]["status"] == "published"
-    stored = {h["table"]: h["hash"] for h in runs[second]["table_hashes"] if h["schema"] == "marts"}
+    assert runs[second]["status"] == "published"
+    assert runs[first]["published_version"] == runs[second]["published_version"]
+    stored = {(h["schema"], h["table"]): h["hash"] for h in runs[second]["table_hashes"]}
     assert stored == hashes[second]
 
     key = pseudonymisation_key.encode()

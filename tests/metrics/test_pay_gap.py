@@ -3,7 +3,9 @@
 from row order."""
 
 import random
+from fractions import Fraction
 
+import pandas
 import pytest
 
 TOL = 1e-4
@@ -22,9 +24,9 @@ GAPS = """
 with groups as (
     select
         sex,
-        avg(hourly) as mean_hourly,
+        {{ decimal_mean('hourly', scale=4) }} as mean_hourly,
         {{ median('hourly') }} as median_hourly,
-        avg(case when bonus > 0 then bonus end) as mean_bonus,
+        {{ decimal_mean('case when bonus > 0 then bonus end', scale=2) }} as mean_bonus,
         {{ median('case when bonus > 0 then bonus end') }} as median_bonus,
         100.0 * sum(case when bonus > 0 then 1 else 0 end) / count(*) as pct_paid_bonus
     from people
@@ -159,9 +161,57 @@ def test_quartiles_do_not_depend_on_row_order(db, sql, order):
     for q in range(1, 5):
         for sex in "MF":
             base, shuffled = got[("baseline", "2024", q, sex)], got[("shuffled", "2024", q, sex)]
-            assert shuffled == pytest.approx(base, abs=1e-9)
+            assert shuffled == base  # bit for bit: units are summed as decimals
     # the naive row split would give Q3 0 % men; the tie rule gives a third
     assert got[("shuffled", "2024", 3, "M")][2] == pytest.approx(33.3333, abs=TOL)
+
+
+def exact_quarter_units(people):
+    """The §6 tie rule in exact fractions, written independently of the macro: {(quartile, group): units}
+    for one partition's (rate, group) people."""
+    n = len(people)
+    units = {}
+    start = 0
+    for rate in sorted({rate for rate, _ in people}):
+        run = [group for r, group in people if r == rate]
+        end = start + len(run)
+        for q in range(1, 5):
+            overlap = max(min(end, Fraction(q * n, 4)) - max(start, Fraction((q - 1) * n, 4)), 0)
+            for group in set(run):
+                units[(q, group)] = units.get((q, group), 0) + Fraction(run.count(group)) * overlap / len(run)
+        start = end
+    return units
+
+
+def test_quarter_units_are_exact_and_the_same_bits_in_any_row_order(db, sql):
+    # Many partitions with heavily tied rates: a group's units in a quarter add whole people and the
+    # shares of up to two split runs. Summed as doubles they changed in the last bits with the order
+    # of the rows, and a unit count of 12.5 rounded to 12 or 13 people between identical runs (issue #10).
+    rng = random.Random(10)
+    partitions = {f"T{t:03d}": [(rng.randint(10, 39), rng.choice("MFU")) for _ in range(rng.randint(30, 90))]
+                  for t in range(300)}
+    rows = [(trust, rate, group) for trust, people in partitions.items() for rate, group in people]
+    orders = ["order0", "order1", "order2", "order3"]
+    loaded = []
+    for seed, label in enumerate(orders):  # the same people, inserted in four orders
+        random.Random(seed).shuffle(rows)
+        loaded += [(trust, label, i, group, rate) for i, (trust, rate, group) in enumerate(rows)]
+    people_frame = pandas.DataFrame(loaded, columns=["trust", "fy", "rank", "sex", "hourly"])
+    db.register("people_frame", people_frame)
+    db.execute("create table people as select trust, fy, rank, sex, cast(hourly as decimal(12, 4)) as hourly, "
+               "cast(null as decimal(14, 2)) as bonus from people_frame")
+    got = quartiles(db, sql)
+    half_people = 0
+    for trust, people in partitions.items():
+        for (q, group), exact in exact_quarter_units(people).items():
+            units = {got[(trust, label, q, group)][0] for label in orders}
+            assert len(units) == 1, (trust, q, group, units)
+            (unit,) = units
+            assert abs(Fraction(unit) - exact) < Fraction(1, 10**9), (trust, q, group)
+            half_people += exact.denominator == 2
+            whole = int(exact + Fraction(1, 2))  # half up, as round() does on these positive units
+            assert db.execute("select cast(round(?, 0) as bigint)", [unit]).fetchone()[0] == whole
+    assert half_people > 50  # the vector does reach the rounding boundary
 
 
 def test_quartiles_are_exact_fractions_when_four_does_not_divide_n(db, sql):

@@ -174,9 +174,9 @@ from sdc_lines_{{ passes + 1 }}
                     over (partition by {{ cube }}, p.{{ own_key }}) as {{ line }}_complement,
             row_number() over (
                 partition by {{ cube }}, p.{{ own_key }}
-                order by case when not p.sdc_suppressed and p.sdc_n > 0 then 0 else 1 end,
+                order by case when not p.sdc_suppressed and p.sdc_n > 0 then 0 else 1 end asc nulls last,
                     p.sdc_n asc nulls last,
-                    case when p.{{ own_total }} then 1 else 0 end,
+                    case when p.{{ own_total }} then 1 else 0 end asc nulls last,
                     p.{{ other_key }} asc nulls last
             ) as {{ line }}_rank{% if not loop.last %},{% endif %}
             {%- endfor %}

@@ -44,6 +44,11 @@
       whole_people  quarters of whole people, floor(N/4) each, the r = N mod 4 left over going to the
                     lower quarter, then the upper middle, then the lower middle (2, 1, 2, 1 for N = 6).
 
+    Slots are counted in quarter-people (4 x slots), so run and quarter bounds and their overlaps are
+    whole numbers; each run's share is fixed to 9 decimal places and summed as a decimal, so a group's
+    units come out the same whatever the order of the rows (a double sum gave 12.4999... or 12.5000...
+    between identical runs, and its rounded head count 12 or 13).
+
     Returns: the partition columns, quartile (1-4), the group column, units (double, fractional
     people), quarter_units (the quarter's size in people) and share_pct (units / quarter_units x 100);
     every group seen in the partition gets a row for every quarter (0 units when absent).
@@ -56,12 +61,12 @@
         {%- set ns.quarter_conditions = ns.quarter_conditions + ['l.' ~ c ~ ' = q.' ~ c] -%}
     {%- endfor -%}
     {%- set on_partition = ns.conditions | join(' and ') -%}
-    {#- slots before the end of quarter k (k = 0..4), in terms of t.total_n -#}
-    {%- set quarter_end = {} -%}
+    {#- quarter-people before the end of quarter k (k = 0..4), in terms of t.total_n (whole numbers) -#}
+    {%- set quarter_end_x4 = {} -%}
     {%- if edi_setting('pay_quartile_remainder') == 'fractional' -%}
-        {%- for k in range(5) %}{% do quarter_end.update({k: k ~ ' * t.total_n / 4.0'}) %}{% endfor -%}
+        {%- for k in range(5) %}{% do quarter_end_x4.update({k: k ~ ' * t.total_n'}) %}{% endfor -%}
     {%- else -%}
-        {%- set whole = 'floor(t.total_n / 4.0)' -%}
+        {%- set whole = 'cast(floor(t.total_n / 4.0) as bigint)' -%}
         {%- set left_over = '(t.total_n - 4 * ' ~ whole ~ ')' -%}
         {%- set extra = {
             0: '0',
@@ -69,41 +74,42 @@
             2: '(case when ' ~ left_over ~ ' >= 1 then 1 else 0 end + case when ' ~ left_over ~ ' >= 3 then 1 else 0 end)',
             3: left_over,
             4: left_over} -%}
-        {%- for k in range(5) %}{% do quarter_end.update({k: k ~ ' * ' ~ whole ~ ' + ' ~ extra[k]}) %}{% endfor -%}
+        {%- for k in range(5) %}{% do quarter_end_x4.update({k: '4 * (' ~ k ~ ' * ' ~ whole ~ ' + ' ~ extra[k] ~ ')'}) %}{% endfor -%}
     {%- endif -%}
     with pqs_people as (
-        select {{ cols }}, {{ group_column }} as group_value, cast({{ rate_column }} as double) as rate
+        select {{ cols }}, {{ group_column }} as group_value, {{ rate_column }} as rate
         from {{ relation }}
         where {{ rate_column }} is not null
     ),
 
     pqs_runs as (
-        select {{ cols }}, rate, cast(count(*) as double) as run_n
+        select {{ cols }}, rate, count(*) as run_n
         from pqs_people
         group by {{ cols }}, rate
     ),
 
-    -- rate is unique within a partition here, so it is a complete ordering of the runs
+    -- rate is unique within a partition here, so it is a complete ordering of the runs; bounds are
+    -- in quarter-people (4 x slots), whole numbers
     pqs_run_bounds as (
         select
             {{ cols }},
             rate,
             run_n,
-            sum(run_n) over (
+            4 * (sum(run_n) over (
                 partition by {{ cols }} order by rate asc nulls last
                 rows between unbounded preceding and current row
-            ) - run_n as run_start
+            ) - run_n) as run_start_x4
         from pqs_runs
     ),
 
     pqs_run_groups as (
-        select {{ cols }}, rate, group_value, cast(count(*) as double) as group_n
+        select {{ cols }}, rate, group_value, count(*) as group_n
         from pqs_people
         group by {{ cols }}, rate, group_value
     ),
 
     pqs_totals as (
-        select {{ cols }}, cast(count(*) as double) as total_n
+        select {{ cols }}, count(*) as total_n
         from pqs_people
         group by {{ cols }}
     ),
@@ -113,11 +119,11 @@
             {% for c in partition_by %}t.{{ c }}, {% endfor %}
             q.quartile,
             cast(case q.quartile
-                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end[k - 1] }}{% endfor %}
-            end as double) as quarter_start,
+                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k - 1] }}{% endfor %}
+            end as bigint) as quarter_start_x4,
             cast(case q.quartile
-                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end[k] }}{% endfor %}
-            end as double) as quarter_end
+                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k] }}{% endfor %}
+            end as bigint) as quarter_end_x4
         from pqs_totals as t
         cross join (
             select 1 as quartile
@@ -127,15 +133,18 @@
         ) as q
     ),
 
+    -- a run's overlap with a quarter, in quarter-people
     pqs_overlaps as (
         select
             {% for c in partition_by %}l.{{ c }}, {% endfor %}
             q.quartile,
             l.group_value,
-            l.group_n * greatest(
-                least(r.run_start + r.run_n, q.quarter_end) - greatest(r.run_start, q.quarter_start),
-                0.0
-            ) / r.run_n as units
+            l.group_n,
+            r.run_n,
+            greatest(
+                least(r.run_start_x4 + 4 * r.run_n, q.quarter_end_x4) - greatest(r.run_start_x4, q.quarter_start_x4),
+                0
+            ) as overlap_x4
         from pqs_run_groups as l
         inner join pqs_run_bounds as r
             on {{ on_partition }}
@@ -145,7 +154,11 @@
     ),
 
     pqs_units as (
-        select {{ cols }}, quartile, group_value, sum(units) as units
+        select
+            {{ cols }},
+            quartile,
+            group_value,
+            {{ decimal_sum('cast(group_n * overlap_x4 as double) / (4.0 * run_n)', scale=9) }} as units
         from pqs_overlaps
         group by {{ cols }}, quartile, group_value
     )
@@ -155,8 +168,9 @@
         l.quartile,
         l.group_value as {{ group_column }},
         cast(l.units as double) as units,
-        cast(r.quarter_end - r.quarter_start as double) as quarter_units,
-        cast(100.0 * l.units / nullif(r.quarter_end - r.quarter_start, 0) as double) as share_pct
+        cast(r.quarter_end_x4 - r.quarter_start_x4 as double) / 4.0 as quarter_units,
+        cast(100 * l.units as double) / nullif(cast(r.quarter_end_x4 - r.quarter_start_x4 as double) / 4.0, 0)
+            as share_pct
     from pqs_units as l
     inner join pqs_quarters as r
         on {{ on_partition }}

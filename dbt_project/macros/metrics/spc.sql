@@ -115,13 +115,15 @@ spc_ranged as (
     from spc_sequenced
 ),
 
+-- Means are exact decimal sums (decimal_mean): a double sum over an unordered window depends on the
+-- order the engine meets the points in, and a limit moved by one bit can move a point across it.
 spc_centred as (
     select
         *,
-        avg(case when point_seq <= limit_point_count then spc_value end)
-            over (partition by {{ seg }}) as centre,
-        avg(case when point_seq <= limit_point_count then mr end)
-            over (partition by {{ seg }}) as mr_bar_unscreened
+        {{ decimal_mean('case when point_seq <= limit_point_count then spc_value end', over='partition by ' ~ seg) }}
+            as centre,
+        {{ decimal_mean('case when point_seq <= limit_point_count then mr end', over='partition by ' ~ seg) }}
+            as mr_bar_unscreened
     from spc_ranged
 ),
 
@@ -132,8 +134,8 @@ spc_screened as (
         -- Keep only moving ranges strictly below 3.267 x MR-bar, then recompute MR-bar once; when every
         -- range is zero nothing is below the cut-off and MR-bar stays zero.
         coalesce(
-            avg(case when point_seq <= limit_point_count and mr < 3.267 * mr_bar_unscreened then mr end)
-                over (partition by {{ seg }}),
+            {{ decimal_mean('case when point_seq <= limit_point_count and mr < 3.267 * mr_bar_unscreened then mr end',
+                            over='partition by ' ~ seg) }},
             mr_bar_unscreened
         ) as mr_bar
         {%- else -%}

@@ -72,14 +72,13 @@ icb as (
     select
         icb24_ods_code,
         count(*) as local_authority_count,
-        sum(population) as population,
-        sum(white) as white,
-        sum(mixed) as mixed,
-        sum(asian) as asian,
-        sum(black) as black,
-        sum(other) as other,
-        sum(case when imd_score is not null then population * imd_score end) as imd_weighted_sum,
-        sum(case when imd_score is not null then population end) as imd_population
+        -- apportioned counts are fractional: decimal sums, the same whatever the order of the rows
+        {%- for column in ['population', 'white', 'mixed', 'asian', 'black', 'other'] %}
+        cast({{ decimal_sum(column) }} as double) as {{ column }},
+        {%- endfor %}
+        cast({{ decimal_sum('case when imd_score is not null then population * imd_score end') }} as double)
+            as imd_weighted_sum,
+        cast({{ decimal_sum('case when imd_score is not null then population end') }} as double) as imd_population
     from la_rows
     group by icb24_ods_code
 )

@@ -4,7 +4,7 @@
 -- Change points: every effective_start_date of any of the person's assignment versions, and the day
 -- after every effective_end_date. Between two change points the set of live assignment versions is
 -- constant; each such segment gets the person's attributes (primary assignment: highest FTE, then
--- highest band, then the ESR primary flag, then assignment_key). Adjacent segments with identical
+-- highest band, then the ESR primary flag, then assignment_key, then the latest version of it). Adjacent segments with identical
 -- tracked attributes are merged into one version; segments with no live assignment are gaps.
 with assignments as (
     select
@@ -81,7 +81,8 @@ live as (
                 a.contracted_wte desc nulls last,
                 a.band_sort_order desc nulls last,
                 case when a.is_primary_assignment then 1 else 0 end desc nulls last,
-                a.assignment_key asc nulls last
+                a.assignment_key asc nulls last,
+                a.effective_start_date desc nulls last  -- unique with assignment_key (staging's key)
         ) as primary_rank
     from segments as s
     inner join assignments as a

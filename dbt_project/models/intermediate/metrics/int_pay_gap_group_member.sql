@@ -155,7 +155,7 @@ select
     cast(group_level as {{ dbt.type_string() }}) as group_level,
     cast(is_partition_group as boolean) as is_partition_group,
     cast(is_full_pay_relevant as boolean) as is_full_pay_relevant,
-    cast(hourly_pay as double) as hourly_pay,
-    cast(bonus_pay as double) as bonus_pay,
+    cast(hourly_pay as decimal(12, 4)) as hourly_pay,
+    cast(bonus_pay as decimal(14, 2)) as bonus_pay,
     cast(received_bonus as boolean) as received_bonus
 from members

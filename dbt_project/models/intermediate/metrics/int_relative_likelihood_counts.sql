@@ -127,7 +127,8 @@ staff_events as (
         'rl_bme_vs_white_entering_formal_disciplinary' as measure_id,
         staff_key,
         staff_version_key,
-        entry_date_key as event_date
+        entry_date_key as event_date,
+        case_reference as event_key
     from {{ ref('fct_er_case') }}
     where is_formal
         and er_case_class = 'disciplinary_conduct'
@@ -139,7 +140,8 @@ staff_events as (
         'rl_disabled_vs_nondisabled_entering_formal_capability_performance' as measure_id,
         staff_key,
         staff_version_key,
-        entry_date_key as event_date
+        entry_date_key as event_date,
+        case_reference as event_key
     from {{ ref('fct_er_case') }}
     where is_formal
         and er_case_class = 'capability_performance'
@@ -152,14 +154,16 @@ staff_events as (
         'rl_white_vs_bme_accessing_nonmandatory_training' as measure_id,
         t.staff_key,
         t.staff_version_key,
-        t.date_key as event_date
+        t.date_key as event_date,
+        t.training_key as event_key
     from {{ ref('fct_training') }} as t
     inner join {{ ref('dim_date') }} as d
         on t.date_key = d.date_key
     where t.staff_version_key is not null
 ),
 
--- A person counts once per trust, year and measure: keep their latest event of the year.
+-- A person counts once per trust, year and measure: keep their latest event of the year (event_key
+-- breaks a tie between two events on one day, so the kept row never depends on row position).
 latest_event as (
     select
         organisation_code,
@@ -169,7 +173,7 @@ latest_event as (
         staff_version_key,
         row_number() over (
             partition by organisation_code, fy_end, measure_id, staff_key
-            order by event_date desc nulls last, staff_version_key asc nulls last
+            order by event_date desc nulls last, staff_version_key asc nulls last, event_key asc nulls last
         ) as event_rank
     from staff_events
 ),

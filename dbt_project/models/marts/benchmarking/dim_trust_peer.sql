@@ -16,13 +16,40 @@ with features as (
         and workforce_fte_june_2018 > 0 and pop_share_bme is not null and catchment_imd_score is not null
 ),
 
+-- Means and sample standard deviations from exact decimal sums (decimal_mean / decimal_sum): avg and
+-- stddev_samp over doubles depend on the order the engine adds the trusts in, and so would every
+-- distance and, at a near tie, a peer.
+means as (
+    select
+        {{ decimal_mean('log_size') }} as mean_size,
+        {{ decimal_mean('bme_share') }} as mean_bme,
+        {{ decimal_mean('deprivation') }} as mean_deprivation
+    from features
+),
+
+spreads as (
+    select
+        m.mean_size,
+        m.mean_bme,
+        m.mean_deprivation,
+        {%- for feature, mean, alias in [('log_size', 'mean_size', 'sd_size'), ('bme_share', 'mean_bme', 'sd_bme'),
+                                         ('deprivation', 'mean_deprivation', 'sd_deprivation')] %}
+        sqrt(cast({{ decimal_sum('(f.' ~ feature ~ ' - m.' ~ mean ~ ') * (f.' ~ feature ~ ' - m.' ~ mean ~ ')') }} as double)
+            / nullif(count(*) - 1, 0)) as {{ alias }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from features as f
+    cross join means as m
+    group by m.mean_size, m.mean_bme, m.mean_deprivation
+),
+
 scaled as (
     select
-        trust_code, trust_type, nhs_region_code,
-        (log_size - avg(log_size) over ()) / nullif(stddev_samp(log_size) over (), 0) as z_size,
-        (bme_share - avg(bme_share) over ()) / nullif(stddev_samp(bme_share) over (), 0) as z_bme,
-        (deprivation - avg(deprivation) over ()) / nullif(stddev_samp(deprivation) over (), 0) as z_deprivation
-    from features
+        f.trust_code, f.trust_type, f.nhs_region_code,
+        (f.log_size - s.mean_size) / nullif(s.sd_size, 0) as z_size,
+        (f.bme_share - s.mean_bme) / nullif(s.sd_bme, 0) as z_bme,
+        (f.deprivation - s.mean_deprivation) / nullif(s.sd_deprivation, 0) as z_deprivation
+    from features as f
+    cross join spreads as s
 ),
 
 pairs as (

@@ -74,7 +74,7 @@ derived as (
         is_late_submission,
         row_number() over (
             partition by employer_id, due_date
-            order by submitted_at desc nulls last, _source_file desc, _row_number desc
+            order by submitted_at desc nulls last, _source_file desc nulls last, _row_number desc nulls last
         ) = 1 as is_latest_submission,
         extract(month from due_date) = 3 as is_public_sector,
         upper(coalesce(employer_name, '')) like '%NHS%'
