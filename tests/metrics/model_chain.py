@@ -25,9 +25,10 @@ INPUTS = {
     "marts.dim_incident_type": "incident_type_key varchar, is_abuse_of_staff boolean",
     "marts.fct_staff_incident": ("organisation_code varchar, incident_month date, incident_type_key varchar, "
                                  "is_rejected boolean"),
-    "marts.fct_er_case": ("organisation_code varchar, entry_date_key date, entry_fy_end date, is_formal boolean, "
-                          "er_case_class varchar, staff_key varchar, staff_version_key varchar"),
-    "marts.fct_training": "organisation_code varchar, staff_key varchar, staff_version_key varchar, date_key date",
+    "marts.fct_er_case": ("case_reference varchar, organisation_code varchar, entry_date_key date, entry_fy_end date, "
+                          "is_formal boolean, er_case_class varchar, staff_key varchar, staff_version_key varchar"),
+    "marts.fct_training": ("training_key varchar, organisation_code varchar, staff_key varchar, staff_version_key varchar, "
+                           "date_key date"),
     "marts.fct_recruitment_application": (
         "organisation_code varchar, application_date_key date, shortlisting_date_key date, "
         "shortlisting_fy_end date, is_shortlisted boolean, is_appointed boolean, ethnicity_key varchar, "
