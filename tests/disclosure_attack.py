@@ -265,39 +265,54 @@ def differencing_recoveries(pub: Publication, lines) -> dict[Cell, int]:
     hidden = withheld(pub) - pub.shown_and_withheld
     known = {c: pub.truth[c] for c in pub.published if c not in hidden}
     equations = [{total: 1, **{m: -1 for m in members}} for total, members in lines]
-    recovered: dict[Cell, int] = {c: pub.truth[c] for c in pub.shown_and_withheld}
+    equations = [eq for eq in equations if any(c in hidden for c in eq)]
+    containing = defaultdict(list)
+    for i, eq in enumerate(equations):
+        for c in eq:
+            if c in hidden:
+                containing[c].append(i)
+    recovered = {c: pub.truth[c] for c in pub.shown_and_withheld}
+
+    def unknowns(i):
+        return {c: k for c, k in equations[i].items() if c not in known}
+
+    def rest(i):
+        return sum(k * known[c] for c, k in equations[i].items() if c in known)
+
+    def learn(cell, value, queue):
+        recovered[cell] = known[cell] = value
+        queue.extend(containing[cell])
+
+    queue = list(range(len(equations)))
     while True:
-        reduced = []
-        for eq in equations:
-            unknown = frozenset((c, k) for c, k in eq.items() if c not in known)
-            if unknown:
-                reduced.append((unknown, sum(k * known[c] for c, k in eq.items() if c in known)))
-        found = {}
-        for unknown, rest in reduced:
-            if len(unknown) == 1:
-                (cell, k), = unknown
-                found[cell] = -rest * k
-        if not found:
-            by_cell = defaultdict(list)
-            for i, (unknown, _) in enumerate(reduced):
-                for cell, _ in unknown:
-                    by_cell[cell].append(i)
-            for i, (small, r_small) in enumerate(reduced):
-                first = next(iter(small))[0]
-                for j in by_cell[first]:
-                    big, r_big = reduced[j]
-                    if len(big) == len(small) + 1 and small < big:
-                        (cell, k), = big - small
-                        found[cell] = -(r_big - r_small) * k
-        if not found:
+        while queue:  # peel: an equation with one unknown left gives it away
+            i = queue.pop()
+            u = unknowns(i)
+            if len(u) == 1:
+                (cell, k), = u.items()
+                learn(cell, -rest(i) * k, queue)
+        for i in range(len(equations)):  # nest: two equations whose unknowns differ by one cell
+            small = unknowns(i)
+            if len(small) < 2:
+                continue
+            for j in containing[next(iter(small))]:
+                big = unknowns(j)
+                if len(big) == len(small) + 1 and all(big.get(c) == k for c, k in small.items()):
+                    (cell, k), = ((c, k) for c, k in big.items() if c not in small)
+                    learn(cell, -(rest(j) - rest(i)) * k, queue)
+                    break
+                if len(big) == len(small) + 1 and all(big.get(c) == -k for c, k in small.items()):
+                    (cell, k), = ((c, k) for c, k in big.items() if c not in small)
+                    learn(cell, -(rest(j) + rest(i)) * k, queue)
+                    break
+        if not queue:
             return {c: v for c, v in recovered.items() if pub.truth[c] == v}
-        recovered.update(found)
-        known.update(found)
 
 
-def linear_recoveries(pub: Publication, lines) -> set[Cell]:
+def linear_recoveries(pub: Publication, lines, max_component: int = 2000) -> set[Cell]:
     """Withheld cells that the relations pin to one value whatever the other withheld cells are:
-    exact linear algebra, one connected group of withheld cells at a time."""
+    exact linear algebra, one connected group of withheld cells at a time (groups larger than
+    max_component are left to the differencing attack: a dense SVD of them would not fit)."""
     hidden = withheld(pub) - pub.shown_and_withheld
     parent: dict[Cell, Cell] = {}
 
@@ -320,6 +335,8 @@ def linear_recoveries(pub: Publication, lines) -> set[Cell]:
     determined = set(pub.shown_and_withheld)
     for comp in components.values():
         index = {c: i for i, c in enumerate(sorted({c for _, _, cells in comp for c in cells}, key=repr))}
+        if len(index) > max_component:
+            continue
         a = np.zeros((len(comp), len(index)))
         for r, (total, members, _) in enumerate(comp):
             for c, k in [(total, 1.0), *[(m, -1.0) for m in members]]:
@@ -340,12 +357,17 @@ def interval_recoveries(pub: Publication, lines, base: int = ROUNDING_BASE) -> s
     half = base // 2
     lo = {c: 0 if v is None or v == 0 else v - half for c, v in pub.published.items()}
     hi = {c: float("inf") if v is None else v + half if v else 0 for c, v in pub.published.items()}
+    inf = float("inf")
     for _ in range(100):
         changed = False
         for total, members in lines:
-            bounds = [(total, sum(lo[m] for m in members), sum(hi[m] for m in members))] + [
-                (m, lo[total] - sum(hi[o] for o in members if o != m),
-                 hi[total] - sum(lo[o] for o in members if o != m)) for m in members]
+            sum_lo = sum(lo[m] for m in members)
+            finite_hi = sum(hi[m] for m in members if hi[m] < inf)
+            n_inf = sum(hi[m] == inf for m in members)
+            bounds = [(total, sum_lo, inf if n_inf else finite_hi)]
+            for m in members:
+                others_hi = inf if n_inf - (hi[m] == inf) else finite_hi - (hi[m] if hi[m] < inf else 0)
+                bounds.append((m, lo[total] - others_hi, hi[total] - (sum_lo - lo[m])))
             for c, new_lo, new_hi in bounds:
                 if new_lo > lo[c]:
                     lo[c], changed = new_lo, True

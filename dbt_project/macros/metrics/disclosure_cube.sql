@@ -241,7 +241,9 @@ month_lines as (
         and m.sdc_period_type = 'month'
         and ((t.sdc_period_type = 'financial_year' and m.fy_end = t.sdc_period_end)
             or (t.sdc_period_type = 'quarter' and m.sdc_period_end <= t.sdc_period_end
-                and m.sdc_period_end > cast({{ dbt.dateadd('month', -3, 't.sdc_period_end') }} as date)))
+                -- on or after the first day of the quarter (month ends differ in length)
+                and m.sdc_period_end >= cast({{ dbt.dateadd('month', -3,
+                    'cast(' ~ dbt.dateadd('day', 1, 't.sdc_period_end') ~ ' as date)') }} as date)))
     where t.sdc_population = 'incidents'
 ),
 
