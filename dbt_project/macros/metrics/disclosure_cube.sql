@@ -140,26 +140,26 @@
 {%- endmacro %}
 
 {#- Partition rules of the headcount groups: (rule, total dimension, total group, member dimension,
-    member groups, complete only). A group of people that no row publishes is an empty group, except
-    the members of a "complete only" rule: known, Unknown, not stated and missing are published together
-    or not at all for a breakdown (declaration rates exist only for the whole trust), so such a line
-    needs all of its members. -#}
+    member groups, required members). A group that no row publishes is an empty group (the measure
+    table leaves out groups of nobody), except a required member: the known headcount is published
+    only where known-only shares are, not stated and missing only for the whole trust (declaration
+    rates), so a line without them would not add up and is not drawn. -#}
 {% macro sdc_headcount_rules() -%}
 {%- set ethnic_5 = ['Asian', 'Black', 'Mixed or Multiple', 'Other'] -%}
 {%- set rules = [
-    ('ethnicity_known_unknown', '*', 'all', 'ethnicity', ['known', 'Unknown'], true),
-    ('wres_groups', '*', 'all', 'ethnicity', ['White', 'BME', 'Unknown'], false),
-    ('wres_known', 'ethnicity', 'known', 'ethnicity', ['White', 'BME'], false),
-    ('bme_groups', 'ethnicity', 'BME', 'ethnicity', ethnic_5, false),
-    ('known_groups', 'ethnicity', 'known', 'ethnicity', ['White'] + ethnic_5, false),
-    ('ethnicity_unknown', 'ethnicity', 'Unknown', 'ethnicity', ['not_stated', 'missing'], true),
-    ('disability_known_unknown', '*', 'all', 'disability', ['known', 'Unknown'], true),
-    ('disability_groups', '*', 'all', 'disability', ['Disabled', 'Non-disabled', 'Unknown'], false),
-    ('disability_known', 'disability', 'known', 'disability', ['Disabled', 'Non-disabled'], false),
-    ('disability_unknown', 'disability', 'Unknown', 'disability', ['not_stated', 'missing'], true),
-    ('sex_groups', '*', 'all', 'sex', ['Female', 'Male'], false)] -%}
+    ('ethnicity_known_unknown', '*', 'all', 'ethnicity', ['known', 'Unknown'], ['known']),
+    ('wres_groups', '*', 'all', 'ethnicity', ['White', 'BME', 'Unknown'], []),
+    ('wres_known', 'ethnicity', 'known', 'ethnicity', ['White', 'BME'], []),
+    ('bme_groups', 'ethnicity', 'BME', 'ethnicity', ethnic_5, []),
+    ('known_groups', 'ethnicity', 'known', 'ethnicity', ['White'] + ethnic_5, []),
+    ('ethnicity_unknown', 'ethnicity', 'Unknown', 'ethnicity', ['not_stated', 'missing'], ['not_stated', 'missing']),
+    ('disability_known_unknown', '*', 'all', 'disability', ['known', 'Unknown'], ['known']),
+    ('disability_groups', '*', 'all', 'disability', ['Disabled', 'Non-disabled', 'Unknown'], []),
+    ('disability_known', 'disability', 'known', 'disability', ['Disabled', 'Non-disabled'], []),
+    ('disability_unknown', 'disability', 'Unknown', 'disability', ['not_stated', 'missing'], ['not_stated', 'missing']),
+    ('sex_groups', '*', 'all', 'sex', ['Female', 'Male'], [])] -%}
 {%- for dimension in ['ethnicity', 'disability', 'religion', 'sexual_orientation'] -%}
-    {%- do rules.append(('declaration_' ~ dimension, '*', 'all', dimension, ['known', 'not_stated', 'missing'], true)) -%}
+    {%- do rules.append(('declaration_' ~ dimension, '*', 'all', dimension, ['known', 'not_stated', 'missing'], ['not_stated', 'missing'])) -%}
 {%- endfor -%}
 {{ return(rules) }}
 {%- endmacro %}
@@ -179,26 +179,26 @@
 {% macro sdc_cube_lines(cells, occurrences, ethnicity_relation=none) -%}
 {%- set same_cell_but = ['sdc_population', 'organisation_code', 'sdc_period_type', 'sdc_period_end'] -%}
 with rule as (
-    {%- for rule_id, total_dimension, total_group, member_dimension, members, complete in sdc_headcount_rules() %}
+    {%- for rule_id, total_dimension, total_group, member_dimension, members, required in sdc_headcount_rules() %}
     {%- for member in members %}
     select '{{ rule_id }}' as rule_id, '{{ total_dimension }}' as total_dimension, '{{ total_group }}' as total_group,
         '{{ member_dimension }}' as member_dimension, '{{ member }}' as member_group,
-        {{ members | length if complete else 0 }} as required_members
+        {{ 'true' if member in required else 'false' }} as is_required, {{ required | length }} as required_members
     union all
     {%- endfor %}
     {%- endfor %}
     {%- if ethnicity_relation is not none %}
-    select distinct 'harmonised_groups', 'ethnicity', ethnicity_group_5, 'ethnicity_16', census_2021_harmonised_group, 0
+    select distinct 'harmonised_groups', 'ethnicity', ethnicity_group_5, 'ethnicity_16', census_2021_harmonised_group, false, 0
     from {{ ethnicity_relation }}
     where ethnicity_group_5 is not null and census_2021_harmonised_group is not null
     union all
-    select distinct 'harmonised_bme', 'ethnicity', 'BME', 'ethnicity_16', census_2021_harmonised_group, 0
+    select distinct 'harmonised_bme', 'ethnicity', 'BME', 'ethnicity_16', census_2021_harmonised_group, false, 0
     from {{ ethnicity_relation }}
     where ethnicity_group_5 not in ('White', 'Unknown') and census_2021_harmonised_group is not null
     union all
     {%- endif %}
     -- known = the 16 harmonised groups
-    select 'harmonised_known', 'ethnicity', 'known', 'ethnicity_16', g.sdc_group, 0
+    select 'harmonised_known', 'ethnicity', 'known', 'ethnicity_16', g.sdc_group, false, 0
     from (select distinct sdc_group from {{ cells }} where sdc_dimension = 'ethnicity_16') as g
 ),
 
@@ -206,7 +206,7 @@ rule_lines as (
     select
         {{ dbt.concat(['r.rule_id', "'#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
         m.cell_key as member_key, r.required_members,
-        count(*) over (partition by r.rule_id, t.cell_key) as present_members
+        sum(case when r.is_required then 1 else 0 end) over (partition by r.rule_id, t.cell_key) as present_required
     from {{ cells }} as t
     inner join rule as r
         on t.sdc_dimension = r.total_dimension and t.sdc_group = r.total_group
@@ -220,7 +220,7 @@ group_lines as (
     -- headcount: the partition rules
     select line_id, total_key, member_key
     from rule_lines
-    where present_members >= required_members
+    where present_required = required_members
     union all
     -- events: everyone = the groups of each dimension
     select {{ dbt.concat(["'groups:'", 'm.sdc_dimension', "'#'", 't.cell_key']) }}, t.cell_key, m.cell_key
