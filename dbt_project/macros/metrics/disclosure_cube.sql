@@ -38,6 +38,9 @@
     - incidents: type|all = sum over perpetrators, all|perpetrator = sum over types; a year or a
       quarter = the sum of its months.
     - relative likelihoods: a pooled two-year window = this year's single year + last year's.
+    Every line is checked on its own (sdc_suppress_cells): that stops differencing through one relation,
+    or two nested ones, but not every combination of many relations at once where four breakdowns cross
+    (HIA6 incidents by month x type x perpetrator x group); tests/disclosure_attack.py measures both.
     Not related (each count is protected on its own): pay gap populations (pay gaps, bonus, quartiles),
     survey respondents across groups (the respondents of unknown group are not published), board
     members, ER cases and applications beyond the RL windows, staff affected across incident types
