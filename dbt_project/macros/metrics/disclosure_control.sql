@@ -75,11 +75,12 @@
 
     Primary: counts in the primary range (and pre-suppressed cells). Then var('sdc_max_passes') passes,
     unrolled so it stays plain SQL: a line needs another suppression when it holds exactly one
-    suppressed cell, or when its total is published and its suppressed members sum to the primary
-    range. It then suppresses its smallest non-zero unsuppressed cell (ties: members before the total,
+    suppressed cell (its only unknown), or when its total is published and its suppressed members sum
+    to the primary range. It then suppresses its smallest non-zero unsuppressed cell (ties: members before the total,
     then by cell_key), in every line and table the cell appears in. An implicit complement - total
-    minus the members, when a line does not add up - counts as a suppressed cell when it is in the
-    primary range, since it can be read off by differencing. All lines of a pass are checked at once;
+    minus the members, when a line does not add up - is a cell no row publishes: it can be read off
+    by differencing, so it counts as a suppressed cell when it is in the primary range, and, being
+    unknown once a member is withheld, as the withheld member's partner otherwise. All lines of a pass are checked at once;
     one more pass tells whether the cube is stable (is_converged; a partition that did not converge
     must not be published as is). A line holds rows of cells, so the state of a cell is carried on
     each of its line memberships and shared between them by a window over cell_key.
@@ -170,7 +171,8 @@ from sdc_result
     select
         s.*,
         coalesce(s.has_total = 1 and s.pick_rank = 1 and s.is_candidate and (
-            s.suppressed_cells + case when s.complement between {{ lo }} and {{ hi }} then 1 else 0 end = 1
+            (s.suppressed_cells = 1 and s.complement = 0)
+            or (s.suppressed_cells = 0 and s.complement between {{ lo }} and {{ hi }})
             or (s.total_suppressed = 0 and s.suppressed_sum
                 + case when s.complement between {{ lo }} and {{ hi }} then s.complement else 0 end
                 between {{ lo }} and {{ hi }})), false) as is_picked
