@@ -112,8 +112,9 @@ def _event_population(row: dict, column: str) -> str | None:
     m = row["measure_id"]
     if column == "numerator" and (m == "hia6_incidents_per_1000" or m.startswith("spc_incidents_per_1000")):
         return "incidents"
-    if column in ("numerator", "reference_numerator") and (
-            m == "hia6_staff_affected_per_1000" and column == "numerator" or m.endswith("_affected_by_incident")):
+    if column == "numerator" and m == "hia6_staff_affected_per_1000":
+        return "staff_affected"
+    if column in ("numerator", "reference_numerator") and m.endswith("_affected_by_incident"):
         return "staff_affected"
     return None
 
@@ -195,7 +196,7 @@ def relations(pub: Publication, ethnicity_16_to_5: dict[str, str]) -> list[tuple
     partitions += [(("ethnicity", g5), members) for g5, members in by_5.items()]
     partitions.append((("ethnicity", "known"), [m for members in by_5.values() for m in members]))
     partitions.append((("ethnicity", "BME"), [m for g5, members in by_5.items() if g5 != "White" for m in members]))
-    children: dict[Cell, list[Cell]] = defaultdict(list)
+    children: dict[tuple[str, Cell], list[Cell]] = defaultdict(list)  # (relation, total) -> members
     for cell in cells:
         if cell.population == "headcount":
             for (dim, group), members in partitions:
@@ -204,12 +205,12 @@ def relations(pub: Publication, ethnicity_16_to_5: dict[str, str]) -> list[tuple
                     if present:
                         lines.append((cell, present))
             if cell.breakdown.startswith("cluster:"):
-                children[with_(cell, breakdown="trust")].append(cell)
+                children[("clusters", with_(cell, breakdown="trust"))].append(cell)
             elif cell.breakdown.startswith("clinical_cluster:"):
-                children[with_(cell, breakdown="cluster:" + cell.breakdown.split("|")[1])].append(cell)
+                children[("staff types", with_(cell, breakdown="cluster:" + cell.breakdown.split("|")[1]))].append(cell)
         elif cell.population in ("incidents", "staff_affected"):
             if cell.dimension is not None:
-                children[("groups", cell.dimension, with_(cell, dimension=None, group="all"))].append(cell)
+                children[(f"groups of {cell.dimension}", with_(cell, dimension=None, group="all"))].append(cell)
             if cell.population == "incidents":
                 kind, perpetrator = cell.breakdown.split("|")
                 if perpetrator != "all":
@@ -219,12 +220,11 @@ def relations(pub: Publication, ethnicity_16_to_5: dict[str, str]) -> list[tuple
                 if cell.period_type == "month":
                     fy = cell.period_end.year + (cell.period_end.month > 3)
                     children[("year", with_(cell, period_type="financial_year",
-                                           period_end=type(cell.period_end)(fy, 3, 31)))].append(cell)
+                                           period_end=datetime.date(fy, 3, 31)))].append(cell)
                     q_month = (cell.period_end.month - 1) // 3 * 3 + 3
                     q_end = _month_end(cell.period_end.year, q_month)
                     children[("quarter", with_(cell, period_type="quarter", period_end=q_end))].append(cell)
-    for key, members in children.items():
-        total = key[-1] if isinstance(key, tuple) else key
+    for (_, total), members in children.items():
         if total in cells:
             lines.append((total, members))
     return lines
