@@ -18,11 +18,10 @@
     sdc_rate_from_rounded(value_expr, numerator_expr, denominator_expr, scale)
         the published rate: scale * rounded numerator / rounded denominator when
         the sdc_derive_from_rounded setting is true (the exact value stays restricted), else value_expr.
-    sdc_secondary_suppression(relation, cube_columns, row_key, column_key, count_column,
-                              row_total_label='all', column_total_label='all',
-                              suppressed_column=none, max_passes=none)
-        a complete SELECT statement (wrap it in parentheses to use it as a CTE or subquery).
-        See the comment above the macro.
+    sdc_suppress_cells(cells, lines, max_passes=none)
+        secondary suppression over one cube: see the comment above the macro.
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none)
+        the BI long measure table; its cells and lines are in disclosure_cube.sql.
 -#}
 
 {% macro sdc_is_primary(count_expr) -%}
@@ -57,166 +56,178 @@
 {%- endmacro %}
 
 {#-
-    Secondary suppression over cubes in long form.
+    Secondary suppression over one cube of cells and the linear relations between them
+    (metrics-spec §10: "Run one pass over one cube, so published tables cannot be differenced").
 
-    relation          a relation or CTE name with one row per cell
-    cube_columns      the columns that identify one cube (a table with its margins)
-    row_key, column_key
-                      the cell's row and column; a row key equal to row_total_label is the total row,
-                      a column key equal to column_total_label the total column (the margins are
-                      ordinary cells of the cube, so the total of a line is a cell of that line)
-    count_column      the unrounded count
-    suppressed_column optional boolean column: cells to treat as suppressed from the start
-    max_passes        defaults to var('sdc_max_passes')
+    sdc_suppress_cells(cells, lines, max_passes=none)
+        cells   a relation with one row per published count: cell_key (unique), sdc_partition (cells of
+                different partitions share no line; convergence is reported per partition), n (the
+                unrounded count) and pre_suppressed (boolean: withhold it from the start, e.g. a survey
+                base under sdc_min_respondents)
+        lines   a relation with one row per (line_id, cell_key): the cells of one linear relation
+                "total = sum of the members", is_total marking the total. A cell may belong to any
+                number of lines, which is what makes the cube one: a count published by several
+                measures is one cell, suppressed everywhere or nowhere, and every relation it takes
+                part in is checked.
+        Returns a complete SELECT: cell_key, sdc_partition, n, published_count (rounded, null when
+        suppressed), is_suppressed, suppression_pass (0 = primary or pre-suppressed, k = secondary in
+        pass k, null = published) and is_converged.
 
-    Primary: counts in the primary range are suppressed. Then var('sdc_max_passes') passes (unrolled
-    here, so it stays plain SQL on every engine): every line - each row and each column that has its
-    total cell - is checked; a line needs another suppression when it holds exactly one suppressed cell,
-    or when its total is published and its suppressed cells sum to the primary range. Such a line
-    suppresses its smallest non-zero unsuppressed cell (ties: the total last, then by key). An implicit
-    complement - total minus the line's listed cells, when they do not add up - counts as a cell, and
-    as a suppressed one when it is in the primary range, since it can be read off by differencing.
-    All lines of a pass are checked at once. Lines without a total cell cannot be differenced and are
-    left alone.
-
-    Output: the cube columns, row_key, column_key, count_column, then
-        published_count     rounded count, or null when suppressed
-        is_suppressed       boolean
-        suppression_reason  'primary', 'secondary' or null
-        suppression_pass    0 for primary, k for the pass that suppressed the cell, null if published
-        is_converged        the cube would not change in one more pass (assert it in tests; a cube
-                            that did not converge must not be published as is)
+    Primary: counts in the primary range (and pre-suppressed cells). Then var('sdc_max_passes') passes,
+    unrolled so it stays plain SQL: a line needs another suppression when it holds exactly one
+    suppressed cell (its only unknown), or when its total is published and its suppressed members sum
+    to the primary range. It then suppresses its smallest non-zero unsuppressed cell (ties: members before the total,
+    then by cell_key), in every line and table the cell appears in. An implicit complement - total
+    minus the members, when a line does not add up - is a cell no row publishes: it can be read off
+    by differencing, so it counts as a suppressed cell when it is in the primary range, and, being
+    unknown once a member is withheld, as the withheld member's partner otherwise. All lines of a pass are checked at once;
+    one more pass tells whether the cube is stable (is_converged; a partition that did not converge
+    must not be published as is). A line holds rows of cells, so the state of a cell is carried on
+    each of its line memberships and shared between them by a window over cell_key.
 -#}
-{% macro sdc_secondary_suppression(relation, cube_columns, row_key, column_key, count_column,
-                                   row_total_label='all', column_total_label='all',
-                                   suppressed_column=none, max_passes=none) -%}
+{% macro sdc_suppress_cells(cells, lines, max_passes=none) -%}
 {%- set passes = max_passes if max_passes is not none else var('sdc_max_passes') -%}
-{%- set cube = cube_columns | join(', ') -%}
-with sdc_pass_0 as (
+with sdc_cell as (
     select
-        {% for c in cube_columns %}{{ c }}, {% endfor %}
-        {{ row_key }} as sdc_row,
-        {{ column_key }} as sdc_col,
-        cast({{ count_column }} as bigint) as sdc_n,
-        coalesce({{ row_key }} = '{{ row_total_label }}', false) as sdc_is_total_row,
-        coalesce({{ column_key }} = '{{ column_total_label }}', false) as sdc_is_total_col,
-        ({{ sdc_is_primary(count_column) }}{% if suppressed_column is not none %} or coalesce({{ suppressed_column }}, false){% endif %}) as sdc_suppressed,
-        case when {{ sdc_is_primary(count_column) }}{% if suppressed_column is not none %} or coalesce({{ suppressed_column }}, false){% endif %}
-            then 0 end as sdc_pass
-    from {{ relation }}
+        cell_key,
+        sdc_partition,
+        cast(n as bigint) as n,
+        ({{ sdc_is_primary('n') }} or coalesce(pre_suppressed, false)) as is_suppressed
+    from {{ cells }}
+),
+
+sdc_member_0 as (
+    select distinct
+        l.line_id,
+        l.cell_key,
+        coalesce(l.is_total, false) as is_total,
+        c.sdc_partition,
+        c.n,
+        c.is_suppressed,
+        case when c.is_suppressed then 0 end as suppression_pass
+    from {{ lines }} as l
+    inner join sdc_cell as c
+        on l.cell_key = c.cell_key
 ){% for k in range(1, passes + 2) %},
 
-sdc_lines_{{ k }} as (
-    {{ sdc_line_state('sdc_pass_' ~ (k - 1), cube) }}
+sdc_picks_{{ k }} as (
+    {{ sdc_line_picks('sdc_member_' ~ (k - 1)) }}
 ){% if k <= passes %},
 
-sdc_pass_{{ k }} as (
+sdc_member_{{ k }} as (
     select
-        {% for c in cube_columns %}{{ c }}, {% endfor %}
-        sdc_row, sdc_col, sdc_n, sdc_is_total_row, sdc_is_total_col,
-        (sdc_suppressed or sdc_newly_suppressed) as sdc_suppressed,
-        case when sdc_newly_suppressed then {{ k }} else sdc_pass end as sdc_pass
-    from sdc_lines_{{ k }}
-){% endif %}{% endfor %}
+        line_id, cell_key, is_total, sdc_partition, n,
+        (is_suppressed or is_newly_suppressed) as is_suppressed,
+        case when is_newly_suppressed and not is_suppressed then {{ k }} else suppression_pass end
+            as suppression_pass
+    from (
+        select
+            p.*,
+            max(case when p.is_picked then 1 else 0 end) over (partition by p.cell_key) = 1
+                as is_newly_suppressed
+        from sdc_picks_{{ k }} as p
+    ) as shared
+){% endif %}{% endfor %},
 
-{#- Pass passes + 1 only tells whether the cube is stable: its state (sdc_suppressed, sdc_pass) is
-    still that of the last real pass. #}
+sdc_cell_state as (
+    select
+        cell_key,
+        max(case when is_suppressed then 1 else 0 end) = 1 as is_suppressed,
+        min(suppression_pass) as suppression_pass,
+        max(case when is_picked then 1 else 0 end) as is_picked_again
+    from sdc_picks_{{ passes + 1 }}
+    group by cell_key
+),
+
+sdc_result as (
+    select
+        c.cell_key,
+        c.sdc_partition,
+        c.n,
+        coalesce(s.is_suppressed, c.is_suppressed) as is_suppressed,
+        case when s.cell_key is not null then s.suppression_pass when c.is_suppressed then 0 end
+            as suppression_pass,
+        coalesce(s.is_picked_again, 0) as is_picked_again
+    from sdc_cell as c
+    left join sdc_cell_state as s
+        on c.cell_key = s.cell_key
+)
+
 select
-    {% for c in cube_columns %}{{ c }}, {% endfor %}
-    sdc_row as {{ row_key }},
-    sdc_col as {{ column_key }},
-    sdc_n as {{ count_column }},
-    case when sdc_suppressed then null else {{ sdc_round('sdc_n') }} end as published_count,
-    sdc_suppressed as is_suppressed,
-    cast(case when sdc_pass = 0 then 'primary' when sdc_pass > 0 then 'secondary' end
-        as {{ dbt.type_string() }}) as suppression_reason,
-    sdc_pass as suppression_pass,
-    (max(case when sdc_newly_suppressed then 1 else 0 end) over (partition by {{ cube }}) = 0) as is_converged
-from sdc_lines_{{ passes + 1 }}
+    cell_key,
+    sdc_partition,
+    n,
+    case when is_suppressed then null else {{ sdc_round('n') }} end as published_count,
+    is_suppressed,
+    suppression_pass,
+    max(is_picked_again) over (partition by sdc_partition) = 0 as is_converged
+from sdc_result
 {%- endmacro %}
 
-{#- One pass's view of every line: does the cell's row or column need another suppression, and is the
-    cell that line's first candidate? -#}
-{% macro sdc_line_state(previous, cube) -%}
+{#- One pass over every line: does the line need another suppression, and which of its cells is picked? -#}
+{% macro sdc_line_picks(previous) -%}
 {%- set lo = var('sdc_suppress_min') -%}
 {%- set hi = var('sdc_suppress_max') -%}
     select
         s.*,
-        coalesce(
-            (s.r_has_total = 1 and s.r_rank = 1 and s.is_candidate and (
-                s.r_suppressed_cells + case when s.r_complement between {{ lo }} and {{ hi }} then 1 else 0 end = 1
-                or (s.r_total_suppressed = 0 and s.r_suppressed_sum
-                    + case when s.r_complement between {{ lo }} and {{ hi }} then s.r_complement else 0 end
-                    between {{ lo }} and {{ hi }})))
-            or (s.c_has_total = 1 and s.c_rank = 1 and s.is_candidate and (
-                s.c_suppressed_cells + case when s.c_complement between {{ lo }} and {{ hi }} then 1 else 0 end = 1
-                or (s.c_total_suppressed = 0 and s.c_suppressed_sum
-                    + case when s.c_complement between {{ lo }} and {{ hi }} then s.c_complement else 0 end
-                    between {{ lo }} and {{ hi }}))),
-            false
-        ) as sdc_newly_suppressed
+        coalesce(s.has_total = 1 and s.pick_rank = 1 and s.is_candidate and (
+            (s.suppressed_cells = 1 and s.complement = 0)
+            or (s.suppressed_cells = 0 and s.complement between {{ lo }} and {{ hi }})
+            or (s.total_suppressed = 0 and s.suppressed_sum
+                + case when s.complement between {{ lo }} and {{ hi }} then s.complement else 0 end
+                between {{ lo }} and {{ hi }})), false) as is_picked
     from (
         select
             p.*,
-            coalesce(not p.sdc_suppressed and p.sdc_n > 0, false) as is_candidate,
-            {%- for line, own_key, other_key, own_total in [('r', 'sdc_row', 'sdc_col', 'sdc_is_total_col'),
-                                                           ('c', 'sdc_col', 'sdc_row', 'sdc_is_total_row')] %}
-            max(case when p.{{ own_total }} then 1 else 0 end)
-                over (partition by {{ cube }}, p.{{ own_key }}) as {{ line }}_has_total,
-            max(case when p.{{ own_total }} and p.sdc_suppressed then 1 else 0 end)
-                over (partition by {{ cube }}, p.{{ own_key }}) as {{ line }}_total_suppressed,
-            sum(case when p.sdc_suppressed then 1 else 0 end)
-                over (partition by {{ cube }}, p.{{ own_key }}) as {{ line }}_suppressed_cells,
-            sum(case when p.sdc_suppressed and not p.{{ own_total }} then p.sdc_n else 0 end)
-                over (partition by {{ cube }}, p.{{ own_key }}) as {{ line }}_suppressed_sum,
-            max(case when p.{{ own_total }} then p.sdc_n end) over (partition by {{ cube }}, p.{{ own_key }})
-                - sum(case when p.{{ own_total }} then 0 else coalesce(p.sdc_n, 0) end)
-                    over (partition by {{ cube }}, p.{{ own_key }}) as {{ line }}_complement,
+            coalesce(not p.is_suppressed and p.n > 0, false) as is_candidate,
+            max(case when p.is_total then 1 else 0 end) over (partition by p.line_id) as has_total,
+            max(case when p.is_total and p.is_suppressed then 1 else 0 end)
+                over (partition by p.line_id) as total_suppressed,
+            sum(case when p.is_suppressed then 1 else 0 end) over (partition by p.line_id) as suppressed_cells,
+            sum(case when p.is_suppressed and not p.is_total then p.n else 0 end)
+                over (partition by p.line_id) as suppressed_sum,
+            max(case when p.is_total then p.n end) over (partition by p.line_id)
+                - sum(case when p.is_total then 0 else coalesce(p.n, 0) end) over (partition by p.line_id)
+                as complement,
             row_number() over (
-                partition by {{ cube }}, p.{{ own_key }}
-                order by case when not p.sdc_suppressed and p.sdc_n > 0 then 0 else 1 end asc nulls last,
-                    p.sdc_n asc nulls last,
-                    case when p.{{ own_total }} then 1 else 0 end asc nulls last,
-                    p.{{ other_key }} asc nulls last
-            ) as {{ line }}_rank{% if not loop.last %},{% endif %}
-            {%- endfor %}
+                partition by p.line_id
+                order by case when not p.is_suppressed and p.n > 0 then 0 else 1 end asc nulls last,
+                    p.n asc nulls last,
+                    case when p.is_total then 1 else 0 end asc nulls last,
+                    p.cell_key asc nulls last
+            ) as pick_rank
         from {{ previous }} as p
     ) as s
 {%- endmacro %}
 
 {#-
-    sdc_edi_measure(measure_relation, passthrough_columns=[])
-        The BI version of the long measure table (fct_edi_measure shape, metrics-spec §10):
-        - every count (numerator, denominator, reference_numerator, reference_denominator): primary
-          suppression + rounding;
-        - share cubes: secondary suppression of the numerators, rows = breakdown_value and columns =
-          group_value within organisation x period x measure x variant x breakdown_type x
-          group_dimension, 'all' being the margins. Measures that publish the same cells share one cube,
-          so one cannot be differenced against another: the three declaration_* rates form one table
-          (columns = the measures, total = the workforce) and representation workforce share, ratio, gap
-          and HIA2d (same headcounts) another. A row without an 'all' cell contributes its denominator
-          as its total. The denominator is suppressed with its row's total cell;
-        - value, value_uncorrected and CI are null when any count they are built from is suppressed;
-          percent and per_1000 values that are numerator / denominator (to within half a unit of the
-          numerator) are recomputed from the rounded counts when sdc_derive_from_rounded is true,
-          and value_uncorrected is the published value except beside a zero-cell-corrected RL;
-        - survey rows with fewer than sdc_min_respondents respondents (denominator or reference group)
-          are withheld whole; pay rows with a group smaller than sdc_min_group_pay lose value and CI;
-        - measures in sdc_exempt_measures pass unchanged.
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none)
+        The BI version of the long measure table (fct_edi_measure shape, metrics-spec §10), every BI
+        table being a slice of it:
+        - every count (numerator, denominator, reference_numerator, reference_denominator) is a cell
+          of ONE cube (disclosure_cube.sql: which counts are the same cell, and the lines relating
+          them); primary suppression, secondary suppression over every line at once
+          (sdc_suppress_cells), then rounding. A count is published or withheld alike in every row and
+          every BI table that shows it;
+        - value, value_uncorrected and CI are null when any count they are built from is withheld; percent and per_1000
+          values that are numerator / denominator (to within half a unit of the numerator) are
+          recomputed from the rounded counts when the sdc_derive_from_rounded setting is true, and
+          value_uncorrected is the published value except beside a zero-cell-corrected RL;
+        - survey counts over fewer than sdc_min_respondents respondents are withheld (as cells, so in
+          every row that repeats them) and so is the value of a row with such a group; pay rows with a
+          group smaller than sdc_min_group_pay lose value and CI;
+        - measures in sdc_exempt_measures pass unchanged (outside the cube).
         measure_relation needs measure_kind and standard (catalogue columns of fct_edi_measure) besides
         the long shape. passthrough_columns: further columns copied unchanged after the long shape;
-        a person-level column (staff key, person id) is refused.
+        a person-level column (staff key, person id) is refused. ethnicity_relation: see sdc_cube_lines.
 -#}
-{% macro sdc_edi_measure(measure_relation, passthrough_columns=[]) -%}
+{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none) -%}
 {%- for c in passthrough_columns -%}
     {%- if 'staff' in c | lower or 'person' in c | lower -%}
         {{ exceptions.raise_compiler_error("sdc_edi_measure: person-level column " ~ c ~ " must never reach BI") }}
     {%- endif -%}
 {%- endfor -%}
-{%- set cube_columns = ['organisation_code', 'period_type', 'period_end', 'sdc_cube_measure', 'variant',
-                        'breakdown_type', 'group_dimension'] -%}
-{%- set cube_on = [] -%}
-{%- for c in cube_columns %}{% do cube_on.append('m.' ~ c ~ ' = {0}.' ~ c) %}{% endfor -%}
+{%- set count_columns = ['numerator', 'denominator', 'reference_numerator', 'reference_denominator'] -%}
 {%- set exempt = var('sdc_exempt_measures') -%}
 {%- set min_respondents = var('sdc_min_respondents') -%}
 {%- set min_group_pay = var('sdc_min_group_pay') -%}
@@ -224,72 +235,119 @@ with measure as (
     select
         m.*,
         {% if exempt %}m.measure_id in ('{{ exempt | join("', '") }}'){% else %}false{% endif %} as sdc_is_exempt,
-        (m.measure_id in ('wres1_share_of_cluster', 'wdes1_share_of_cluster', 'hia2d_representation_8c_plus_ratio')
-            or m.measure_id like 'representation%' or m.measure_id like 'declaration%') as sdc_in_cube,
-        case
-            when m.measure_id like 'declaration%' then 'declaration'
-            when m.measure_id in ('representation_workforce_share_pct', 'representation_ratio',
-                'representation_gap_pp', 'hia2d_representation_8c_plus_ratio') then 'representation_workforce'
-            else m.measure_id
-        end as sdc_cube_measure,
-        case when m.measure_id like 'declaration%' then m.measure_id else m.group_value end as sdc_cube_column
+        coalesce(m.measure_kind in ('survey_pct', 'survey_score') and m.denominator < {{ min_respondents }}, false)
+            as is_small_survey_group,
+        coalesce(m.measure_kind in ('survey_pct', 'survey_score')
+            and m.reference_denominator < {{ min_respondents }}, false) as is_small_survey_reference
     from {{ measure_relation }} as m
 ),
 
-cube_rows_with_total as (
-    select distinct {{ cube_columns | join(', ') }}, breakdown_value
-    from measure
-    where sdc_in_cube and sdc_cube_column = 'all'
-),
-
-cube_cells as (
-    select {{ cube_columns | join(', ') }}, breakdown_value, sdc_cube_column, max(numerator) as cell_count
-    from measure
-    where sdc_in_cube and not sdc_is_exempt
-    group by {{ cube_columns | join(', ') }}, breakdown_value, sdc_cube_column
-    union all
-    -- a row without an 'all' cell still publishes its total: the denominator of its cells
-    select {% for c in cube_columns %}m.{{ c }}, {% endfor %}m.breakdown_value, 'all', max(m.denominator)
+keyed as (
+    select
+        m.*
+        {%- for c in count_columns %}
+        {%- set cell = sdc_count_cell(c) %},
+        {{ cell.population }} as {{ c }}_population,
+        {{ cell.period_type }} as {{ c }}_period_type,
+        {{ cell.breakdown }} as {{ c }}_breakdown,
+        {{ cell.dimension }} as {{ c }}_dimension,
+        {{ cell.grp }} as {{ c }}_group
+        {%- endfor %}
     from measure as m
-    left join cube_rows_with_total as t
-        on {{ cube_on | join(' and ') | replace('{0}', 't') }} and m.breakdown_value = t.breakdown_value
-    where m.sdc_in_cube and not m.sdc_is_exempt and t.breakdown_value is null
-    group by {% for c in cube_columns %}m.{{ c }}, {% endfor %}m.breakdown_value
-    having min(m.denominator) = max(m.denominator)
 ),
 
-secondary as (
-    {{ sdc_secondary_suppression('cube_cells', cube_columns, 'breakdown_value', 'sdc_cube_column', 'cell_count') }}
+occurrence as (
+    {%- for c in count_columns %}
+    select
+        k.organisation_code, k.measure_id, k.variant, k.group_value, k.reference_group, k.fy_end,
+        '{{ c }}' as count_column,
+        k.{{ c }} as n,
+        {{ 'k.is_small_survey_reference' if c.startswith('reference_') else 'k.is_small_survey_group' }}
+            as pre_suppressed,
+        k.{{ c }}_population as sdc_population,
+        k.{{ c }}_period_type as sdc_period_type,
+        k.period_end as sdc_period_end,
+        k.{{ c }}_breakdown as sdc_breakdown,
+        k.{{ c }}_dimension as sdc_dimension,
+        k.{{ c }}_group as sdc_group,
+        {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code', 'k.' ~ c ~ '_period_type', 'k.period_end',
+                    'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension', 'k.' ~ c ~ '_group']) }} as cell_key
+    from keyed as k
+    where k.{{ c }} is not null and not k.sdc_is_exempt
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+cell as (
+    select
+        cell_key,
+        max(sdc_population) as sdc_population,
+        max(organisation_code) as organisation_code,
+        max(organisation_code) as sdc_partition,
+        max(sdc_period_type) as sdc_period_type,
+        max(sdc_period_end) as sdc_period_end,
+        max(fy_end) as fy_end,
+        max(sdc_breakdown) as sdc_breakdown,
+        max(sdc_dimension) as sdc_dimension,
+        max(sdc_group) as sdc_group,
+        max(n) as n,
+        -- two different counts under one key would be a mapping fault: withhold both rather than guess
+        (max(case when pre_suppressed then 1 else 0 end) = 1 or min(n) <> max(n)) as pre_suppressed
+    from occurrence
+    group by cell_key
+),
+
+cell_with_parents as (
+    select
+        c.*,
+        case
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cl:%' then 'all'
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cc:%'
+                then {{ dbt.concat(["'cl:'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
+            when c.sdc_population = 'incidents' and {{ dbt.split_part('c.sdc_breakdown', "'|'", 2) }} <> 'all'
+                then {{ dbt.concat([dbt.split_part('c.sdc_breakdown', "'|'", 1), "'|all'"]) }}
+        end as sdc_parent_a,
+        case
+            when c.sdc_population = 'incidents' and {{ dbt.split_part('c.sdc_breakdown', "'|'", 1) }} <> 'all'
+                then {{ dbt.concat(["'all|'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
+        end as sdc_parent_b
+    from cell as c
+),
+
+line as (
+    {{ sdc_cube_lines('cell_with_parents', 'occurrence', ethnicity_relation) }}
+),
+
+controlled_cell as (
+    {{ sdc_suppress_cells('cell', 'line') }}
 ),
 
 flagged as (
     select
-        m.*,
-        coalesce(cell.is_suppressed or not cell.is_converged, false) as numerator_in_cube_suppressed,
-        coalesce((row_total.is_suppressed and row_total.cell_count = m.denominator) or not cell.is_converged, false)
-            as denominator_in_cube_suppressed,
-        coalesce(m.measure_kind in ('survey_pct', 'survey_score') and (
-            m.denominator < {{ min_respondents }} or m.reference_denominator < {{ min_respondents }}), false)
-            as is_small_survey_base,
-        coalesce(m.standard = 'PAY' and (
-            case when m.measure_kind = 'pay_gap' then m.numerator else m.denominator end < {{ min_group_pay }}
-            or m.reference_denominator < {{ min_group_pay }}), false) as is_small_pay_group
-    from measure as m
-    left join secondary as cell
-        on {{ cube_on | join(' and ') | replace('{0}', 'cell') }} and m.breakdown_value = cell.breakdown_value
-        and m.sdc_cube_column = cell.sdc_cube_column
-    left join secondary as row_total
-        on {{ cube_on | join(' and ') | replace('{0}', 'row_total') }} and m.breakdown_value = row_total.breakdown_value
-        and row_total.sdc_cube_column = 'all'
+        k.*,
+        {%- for c in count_columns %}
+        coalesce({{ c }}_cell.is_suppressed or not {{ c }}_cell.is_converged, false) as {{ c }}_withheld,
+        coalesce({{ c }}_cell.suppression_pass > 0 or not {{ c }}_cell.is_converged, false) as {{ c }}_secondary,
+        {%- endfor %}
+        (k.is_small_survey_group or k.is_small_survey_reference) as is_small_survey_base,
+        coalesce(k.standard = 'PAY' and (
+            case when k.measure_kind = 'pay_gap' then k.numerator else k.denominator end < {{ min_group_pay }}
+            or k.reference_denominator < {{ min_group_pay }}), false) as is_small_pay_group
+    from keyed as k
+    {%- for c in count_columns %}
+    left join controlled_cell as {{ c }}_cell
+        on {{ c }}_cell.cell_key = {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code', 'k.' ~ c ~ '_period_type',
+            'k.period_end', 'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension', 'k.' ~ c ~ '_group']) }}
+        and k.{{ c }} is not null
+    {%- endfor %}
 ),
 
 controlled as (
     select
         f.*,
-        not f.sdc_is_exempt and ({{ sdc_is_primary('f.numerator') }} or {{ sdc_is_primary('f.denominator') }}
-            or {{ sdc_is_primary('f.reference_numerator') }} or {{ sdc_is_primary('f.reference_denominator') }})
+        not f.sdc_is_exempt and ({% for c in count_columns %}{{ sdc_is_primary('f.' ~ c) }}{{ ' or ' if not loop.last }}{% endfor %})
             as has_primary,
-        not f.sdc_is_exempt and (f.numerator_in_cube_suppressed or f.denominator_in_cube_suppressed)
+        not f.sdc_is_exempt and ({% for c in count_columns %}f.{{ c }}_secondary{{ ' or ' if not loop.last }}{% endfor %})
             as has_secondary,
         not f.sdc_is_exempt and f.is_small_survey_base as has_small_survey_base,
         not f.sdc_is_exempt and f.is_small_pay_group as has_small_pay_group
@@ -335,14 +393,11 @@ select
     group_dimension,
     group_value,
     reference_group,
-    {%- for count_column, in_cube in [('numerator', 'numerator_in_cube_suppressed'),
-                                      ('denominator', 'denominator_in_cube_suppressed'),
-                                      ('reference_numerator', none), ('reference_denominator', none)] %}
+    {%- for c in count_columns %}
     case
-        when sdc_is_exempt then {{ count_column }}
-        else {{ sdc_publish_count(count_column,
-            'has_small_survey_base' ~ (' or ' ~ in_cube if in_cube else '')) }}
-    end as {{ count_column }},
+        when sdc_is_exempt then {{ c }}
+        else {{ sdc_publish_count(c, c ~ '_withheld') }}
+    end as {{ c }},
     {%- endfor %}
     published_value as value,
     -- the raw ratio beside a zero-cell-corrected RL is derived from the same counts: withheld with the

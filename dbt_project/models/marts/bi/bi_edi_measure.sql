@@ -2,6 +2,9 @@
 
 -- bi_edi_measure: fct_edi_measure as BI users may see it - every count suppressed (1-7) and rounded,
 -- share tables secondary-suppressed, values built from a suppressed count withheld (metrics-spec §10).
--- The rules live in the disclosure_control macros so every BI table applies the same ones.
+-- All counts are controlled as one cube (every count one cell, every relation between counts a line),
+-- and every per-standard BI mart is a slice of this table, so no two BI tables can be differenced.
+-- The rules live in the disclosure_control / disclosure_cube macros.
 {{ sdc_edi_measure(ref('fct_edi_measure'), passthrough_columns=[
-    'standard', 'indicator_code', 'measure_label', 'measure_kind', 'higher_is_better', 'adverse_side']) }}
+    'standard', 'indicator_code', 'measure_label', 'measure_kind', 'higher_is_better', 'adverse_side'],
+    ethnicity_relation=ref('dim_ethnicity')) }}

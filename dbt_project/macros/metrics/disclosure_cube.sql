@@ -1,0 +1,293 @@
+{#-
+    The published counts of the long measure table as ONE cube (metrics-spec §10), for sdc_edi_measure.
+
+    A cell is one count of people or events, whichever measures and BI tables publish it. Each count
+    of a row (numerator, denominator, reference_numerator, reference_denominator) is mapped to a cell
+    key: population # organisation # period type # period end # breakdown # group dimension # group.
+
+    Populations and the counts mapped to them:
+    - headcount (the workforce on a snapshot date; breakdown all | cl:<cluster> | cc:<staff type>|<cluster>;
+      group 'all' = everyone, whatever the dimension): WRES 1 / WDES 1 numerators and denominators in
+      both variants (default: the breakdown's headcount; known_only: its known headcount),
+      representation workforce share / ratio / gap (5 groups and the 16 harmonised groups; denominator
+      = known headcount), representation Unknown rate, HIA 2d, the declaration rates (known /
+      not_stated / missing), the ESR disability rates, the workforce counts beside the WRES 9 / WDES 10
+      board gaps, the headcounts under the HIA6 rates per 1,000 (month ends and 31 March), under the
+      incident, disciplinary, capability and training relative likelihoods (single year), and under
+      the SPC series (BME share of C4; rates per 1,000).
+    - incidents (HIA6 incidents by incident type | perpetrator and group, per month, quarter and year;
+      the SPC incident series).
+    - staff_affected (HIA6 staff affected; the numerators of the incident relative likelihoods).
+    - any other count is a cell of its own measure (m:<measure>:<variant>), shared by the rows that
+      repeat it: a survey gap row's four counts are its two groups' own rows' counts, and the
+      mean-of-annual-RL window publishes the pooled window's counts.
+
+    Relations (lines "total = sum of members") the secondary suppression checks, across all BI tables:
+    - headcount, in every breakdown: all = known + Unknown; all = White + BME + Unknown; known = White + BME;
+      BME = Asian + Black + Mixed + Other; known = White + Asian + Black + Mixed + Other;
+      each 5-group, BME and known = the sums of their 16 harmonised groups (from ethnicity_relation);
+      Unknown ethnicity = not stated + missing; all = Disabled + Non-disabled + Unknown;
+      (for disability too) all = known + Unknown;
+      known = Disabled + Non-disabled; Unknown disability = not stated + missing; all = Female + Male;
+      for ethnicity, disability, religion and sexual orientation: all = known + not stated + missing.
+      So default and known_only denominators differ exactly by the Unknown count, and WRES 1,
+      representation, declaration and the board, HIA6, RL and SPC denominators are one table.
+    - headcount, across breakdowns, for every group: trust = sum of the clusters (not_clustered
+      included); cluster = sum of its clinical / non-clinical / medical rows.
+    - incidents and staff_affected: all = sum of the groups of each dimension (unmatched included).
+    - incidents: type|all = sum over perpetrators, all|perpetrator = sum over types; a year or a
+      quarter = the sum of its months.
+    - relative likelihoods: a pooled two-year window = this year's single year + last year's.
+    Every line is checked on its own (sdc_suppress_cells): that stops differencing through one relation,
+    or two nested ones, but not every combination of many relations at once where four breakdowns cross
+    (HIA6 incidents by month x type x perpetrator x group); tests/disclosure_attack.py measures both.
+    Not related (each count is protected on its own): pay gap populations (pay gaps, bonus, quartiles),
+    survey respondents across groups (the respondents of unknown group are not published), board
+    members, ER cases and applications beyond the RL windows, staff affected across incident types
+    (a person can be affected by several).
+-#}
+
+{#- Every number in the key is a string; '#' separates the parts (no part contains it). -#}
+{% macro sdc_key(parts) -%}
+    {%- set pieces = [] -%}
+    {%- for p in parts -%}
+        {%- do pieces.append("coalesce(cast(" ~ p ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+        {%- if not loop.last %}{% do pieces.append("'#'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.concat(pieces) }}
+{%- endmacro %}
+
+{#- The measures whose denominators (and reference denominators) are the single-year headcount. -#}
+{% macro sdc_headcount_based_rl() -%}
+    (measure_id like 'rl%affected_by_incident'
+        or (variant = 'single_year' and measure_id in ('rl_bme_vs_white_entering_formal_disciplinary',
+            'rl_disabled_vs_nondisabled_entering_formal_capability_performance',
+            'rl_white_vs_bme_accessing_nonmandatory_training')))
+{%- endmacro %}
+
+{#- The headcount group a count of the row is, or null when it is no headcount. -#}
+{% macro sdc_headcount_group(count_column) -%}
+{%- set wf_shares = "('wres1_share_of_cluster', 'wdes1_share_of_cluster')" -%}
+{%- set representation = "('representation_workforce_share_pct', 'representation_ratio', 'representation_gap_pp', "
+                         ~ "'hia2d_representation_8c_plus_ratio')" -%}
+{%- if count_column == 'numerator' -%}
+    case
+        when measure_id in {{ wf_shares }} or measure_id in {{ representation }}
+            or measure_id in ('representation_unknown_rate_pct', 'esr_disabled_share_pct')
+            or measure_id like 'spc_bme_share_8c_plus_pct%' then group_value
+        when measure_id = 'esr_disability_known_rate_pct' then 'known'
+        when measure_id like 'declaration%' then {{ dbt.replace(dbt.replace('measure_id', "'declaration_'", "''"), "'_pct'", "''") }}
+    end
+{%- elif count_column == 'denominator' -%}
+    case
+        when measure_id in {{ wf_shares }} then case when variant = 'known_only' then 'known' else 'all' end
+        when measure_id in {{ representation }} or measure_id like 'spc_bme_share_8c_plus_pct%' then 'known'
+        when measure_id in ('representation_unknown_rate_pct', 'esr_disabled_share_pct',
+            'esr_disability_known_rate_pct') or measure_id like 'declaration%'
+            or (measure_id like 'spc%' and measure_id like '%per_1000%') then 'all'
+        when (measure_id like 'hia6%' and measure_id like '%per_1000') or {{ sdc_headcount_based_rl() }} then group_value
+    end
+{%- elif count_column == 'reference_numerator' -%}
+    case when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%' then group_value end
+{%- else -%}
+    case
+        when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%' then 'all'
+        when {{ sdc_headcount_based_rl() }} then reference_group
+    end
+{%- endif -%}
+{%- endmacro %}
+
+{#- The event population (incidents / staff_affected) a count of the row is, or null. -#}
+{% macro sdc_event_population(count_column) -%}
+{%- if count_column == 'numerator' -%}
+    case
+        when measure_id = 'hia6_incidents_per_1000' or measure_id like 'spc_incidents_per_1000%' then 'incidents'
+        when measure_id = 'hia6_staff_affected_per_1000' or measure_id like 'rl%affected_by_incident'
+            then 'staff_affected'
+    end
+{%- elif count_column == 'reference_numerator' -%}
+    case when measure_id like 'rl%affected_by_incident' then 'staff_affected' end
+{%- else -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- The cell of one count of the row: its key parts as SQL expressions (a dict). -#}
+{% macro sdc_count_cell(count_column) -%}
+{%- set own_group = 'reference_group' if count_column.startswith('reference_') else 'group_value' -%}
+{%- set hc_group = sdc_headcount_group(count_column) -%}
+{%- set event_population = sdc_event_population(count_column) -%}
+{%- set hc_breakdown -%}
+    case
+        when measure_id like 'spc_bme_share_8c_plus_pct%' then 'cl:C4'
+        when breakdown_value = 'all' or breakdown_type not in ('cluster', 'clinical_cluster') then 'all'
+        when breakdown_type = 'cluster' then {{ dbt.concat(["'cl:'", 'breakdown_value']) }}
+        else {{ dbt.concat(["'cc:'", 'breakdown_value']) }}
+    end
+{%- endset -%}
+{%- set event_group = "case when measure_id like 'spc%' then 'all' else " ~ own_group ~ " end" -%}
+{%- set private_variant = "case variant when 'gap_vs_reference' then 'default' when 'mean_of_annual_rl' then 'pooled' else variant end" -%}
+{%- set cell = {
+    'population': "case when (" ~ hc_group ~ ") is not null then 'headcount' when (" ~ event_population ~ ") is not null then ("
+        ~ event_population ~ ") else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
+    'period_type': "case when (" ~ hc_group ~ ") is not null then 'snapshot' else period_type end",
+    'breakdown': "case when (" ~ hc_group ~ ") is not null then " ~ hc_breakdown ~ " when (" ~ event_population
+        ~ ") is not null then case when measure_id like 'spc%' then 'all|all' else breakdown_value end else "
+        ~ dbt.concat(['breakdown_type', "':'", 'breakdown_value']) ~ " end",
+    'grp': "case when (" ~ hc_group ~ ") is not null then (" ~ hc_group ~ ") when (" ~ event_population
+        ~ ") is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
+        "'" ~ count_column.replace('reference_', '') ~ "'"]) ~ " end",
+} -%}
+{%- do cell.update({'dimension': "case when (" ~ cell.grp ~ ") = 'all' then '*' else group_dimension end"}) -%}
+{{ return(cell) }}
+{%- endmacro %}
+
+{#- Partition rules of the headcount groups: (rule, total dimension, total group, member dimension,
+    member groups, required members). A group that no row publishes is an empty group (the measure
+    table leaves out groups of nobody), except a required member: the known headcount is published
+    only where known-only shares are, not stated and missing only for the whole trust (declaration
+    rates), so a line without them would not add up and is not drawn. -#}
+{% macro sdc_headcount_rules() -%}
+{%- set ethnic_5 = ['Asian', 'Black', 'Mixed or Multiple', 'Other'] -%}
+{%- set rules = [
+    ('ethnicity_known_unknown', '*', 'all', 'ethnicity', ['known', 'Unknown'], ['known']),
+    ('wres_groups', '*', 'all', 'ethnicity', ['White', 'BME', 'Unknown'], []),
+    ('wres_known', 'ethnicity', 'known', 'ethnicity', ['White', 'BME'], []),
+    ('bme_groups', 'ethnicity', 'BME', 'ethnicity', ethnic_5, []),
+    ('known_groups', 'ethnicity', 'known', 'ethnicity', ['White'] + ethnic_5, []),
+    ('ethnicity_unknown', 'ethnicity', 'Unknown', 'ethnicity', ['not_stated', 'missing'], ['not_stated', 'missing']),
+    ('disability_known_unknown', '*', 'all', 'disability', ['known', 'Unknown'], ['known']),
+    ('disability_groups', '*', 'all', 'disability', ['Disabled', 'Non-disabled', 'Unknown'], []),
+    ('disability_known', 'disability', 'known', 'disability', ['Disabled', 'Non-disabled'], []),
+    ('disability_unknown', 'disability', 'Unknown', 'disability', ['not_stated', 'missing'], ['not_stated', 'missing']),
+    ('sex_groups', '*', 'all', 'sex', ['Female', 'Male'], [])] -%}
+{%- for dimension in ['ethnicity', 'disability', 'religion', 'sexual_orientation'] -%}
+    {%- do rules.append(('declaration_' ~ dimension, '*', 'all', dimension, ['known', 'not_stated', 'missing'], ['not_stated', 'missing'])) -%}
+{%- endfor -%}
+{{ return(rules) }}
+{%- endmacro %}
+
+{#-
+    sdc_cube_lines(cells, occurrences, ethnicity_relation=none)
+        The lines of the cube: (line_id, cell_key, is_total), as a complete SELECT.
+        cells: one row per cell with sdc_population, organisation_code, sdc_period_type, sdc_period_end,
+        fy_end, sdc_breakdown, sdc_parent_a, sdc_parent_b, sdc_dimension, sdc_group, cell_key.
+        occurrences: one row per published count with its row's measure_id, variant, group_value,
+        reference_group, fy_end, count_column and cell_key (for the RL windows).
+        ethnicity_relation: census_2021_harmonised_group -> ethnicity_group_5 (the 16 harmonised groups
+        in the 5); without it the 16 groups are related to the known headcount only.
+        A line exists when its total cell does; a member that no row publishes is a zero (rows of
+        zero headcount are left out of the measure table), so the line still adds up.
+-#}
+{% macro sdc_cube_lines(cells, occurrences, ethnicity_relation=none) -%}
+{%- set same_cell_but = ['sdc_population', 'organisation_code', 'sdc_period_type', 'sdc_period_end'] -%}
+with rule as (
+    {%- for rule_id, total_dimension, total_group, member_dimension, members, required in sdc_headcount_rules() %}
+    {%- for member in members %}
+    select '{{ rule_id }}' as rule_id, '{{ total_dimension }}' as total_dimension, '{{ total_group }}' as total_group,
+        '{{ member_dimension }}' as member_dimension, '{{ member }}' as member_group,
+        {{ 'true' if member in required else 'false' }} as is_required, {{ required | length }} as required_members
+    union all
+    {%- endfor %}
+    {%- endfor %}
+    {%- if ethnicity_relation is not none %}
+    select distinct 'harmonised_groups', 'ethnicity', ethnicity_group_5, 'ethnicity_16', census_2021_harmonised_group, false, 0
+    from {{ ethnicity_relation }}
+    where ethnicity_group_5 is not null and census_2021_harmonised_group is not null
+    union all
+    select distinct 'harmonised_bme', 'ethnicity', 'BME', 'ethnicity_16', census_2021_harmonised_group, false, 0
+    from {{ ethnicity_relation }}
+    where ethnicity_group_5 not in ('White', 'Unknown') and census_2021_harmonised_group is not null
+    union all
+    {%- endif %}
+    -- known = the 16 harmonised groups
+    select 'harmonised_known', 'ethnicity', 'known', 'ethnicity_16', g.sdc_group, false, 0
+    from (select distinct sdc_group from {{ cells }} where sdc_dimension = 'ethnicity_16') as g
+),
+
+rule_lines as (
+    select
+        {{ dbt.concat(['r.rule_id', "'#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
+        m.cell_key as member_key, r.required_members,
+        sum(case when r.is_required then 1 else 0 end) over (partition by r.rule_id, t.cell_key) as present_required
+    from {{ cells }} as t
+    inner join rule as r
+        on t.sdc_dimension = r.total_dimension and t.sdc_group = r.total_group
+    inner join {{ cells }} as m
+        on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
+        and m.sdc_dimension = r.member_dimension and m.sdc_group = r.member_group
+    where t.sdc_population = 'headcount'
+),
+
+group_lines as (
+    -- headcount: the partition rules
+    select line_id, total_key, member_key
+    from rule_lines
+    where present_required = required_members
+    union all
+    -- events: everyone = the groups of each dimension
+    select {{ dbt.concat(["'groups:'", 'm.sdc_dimension', "'#'", 't.cell_key']) }}, t.cell_key, m.cell_key
+    from {{ cells }} as t
+    inner join {{ cells }} as m
+        on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
+        and m.sdc_dimension <> '*'
+    where t.sdc_population in ('incidents', 'staff_affected') and t.sdc_dimension = '*'
+),
+
+breakdown_lines as (
+    {%- for parent in ['sdc_parent_a', 'sdc_parent_b'] %}
+    select {{ dbt.concat(["'" ~ parent ~ "#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
+        m.cell_key as member_key
+    from {{ cells }} as m
+    inner join {{ cells }} as t
+        on {% for c in same_cell_but %}t.{{ c }} = m.{{ c }} and {% endfor %}t.sdc_breakdown = m.{{ parent }}
+        and t.sdc_dimension = m.sdc_dimension and t.sdc_group = m.sdc_group
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+month_lines as (
+    -- incidents of a year or a quarter = those of its months
+    select {{ dbt.concat(["'months#'", 't.cell_key']) }} as line_id, t.cell_key as total_key, m.cell_key as member_key
+    from {{ cells }} as t
+    inner join {{ cells }} as m
+        on m.sdc_population = t.sdc_population and m.organisation_code = t.organisation_code
+        and m.sdc_breakdown = t.sdc_breakdown and m.sdc_dimension = t.sdc_dimension and m.sdc_group = t.sdc_group
+        and m.sdc_period_type = 'month'
+        and ((t.sdc_period_type = 'financial_year' and m.fy_end = t.sdc_period_end)
+            or (t.sdc_period_type = 'quarter' and m.sdc_period_end <= t.sdc_period_end
+                -- on or after the first day of the quarter (month ends differ in length)
+                and m.sdc_period_end >= cast({{ dbt.dateadd('month', -3,
+                    'cast(' ~ dbt.dateadd('day', 1, 't.sdc_period_end') ~ ' as date)') }} as date)))
+    where t.sdc_population = 'incidents'
+),
+
+window_lines as (
+    -- a pooled two-year window = this year's single year + last year's
+    select {{ dbt.concat(["'window#'", 'p.cell_key']) }} as line_id, p.cell_key as total_key, s.cell_key as member_key
+    from {{ occurrences }} as p
+    inner join {{ occurrences }} as s
+        on s.organisation_code = p.organisation_code and s.measure_id = p.measure_id
+        and s.group_value = p.group_value and s.reference_group = p.reference_group
+        and s.count_column = p.count_column and s.variant = 'single_year'
+        and (s.fy_end = p.fy_end or s.fy_end = cast({{ dbt.dateadd('year', -1, 'p.fy_end') }} as date))
+    where p.variant = 'pooled'
+),
+
+member_of as (
+    select line_id, total_key, member_key from group_lines
+    union all
+    select line_id, total_key, member_key from breakdown_lines
+    union all
+    select line_id, total_key, member_key from month_lines
+    union all
+    select line_id, total_key, member_key from window_lines
+)
+
+select distinct line_id, member_key as cell_key, false as is_total
+from member_of
+where member_key <> total_key
+union all
+select distinct line_id, total_key, true
+from member_of
+{%- endmacro %}

@@ -1,0 +1,56 @@
+"""The differencing attack (tests/disclosure_attack.py) on the BI tables of a real refresh: whatever
+tables an attacker puts side by side, no withheld count comes out (metrics-spec §10, "one cube")."""
+
+import itertools
+
+import duckdb
+import pytest
+
+from tests import disclosure_attack as attack
+
+STANDARD_TABLES = [t for t in attack.BI_MEASURE_TABLES if t != "bi_edi_measure"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_refresh):
+    con = duckdb.connect(str(demo_refresh.db_path), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def tables(warehouse):
+    return {t: attack.published_rows(warehouse, t) for t in attack.BI_MEASURE_TABLES}
+
+
+@pytest.fixture(scope="module")
+def ethnicity(warehouse):
+    return attack.ethnicity_groups(warehouse)
+
+
+def test_every_bi_table_holds_withheld_counts_to_attack(tables):
+    for table in ["bi_edi_measure", "bi_wres", "bi_wdes", "bi_hia6", "bi_representation"]:
+        assert attack.withheld(attack.read_publication(tables[table])), table
+
+
+@pytest.mark.parametrize("pair", list(itertools.combinations_with_replacement(STANDARD_TABLES, 2)),
+                         ids="+".join)
+def test_no_pair_of_bi_tables_can_be_differenced(tables, ethnicity, pair):
+    rows = [row for table in set(pair) for row in tables[table]]
+    pub = attack.read_publication(rows)
+    lines = attack.exact_lines(pub, attack.relations(pub, ethnicity))
+    assert not pub.shown_and_withheld, sorted(map(repr, pub.shown_and_withheld))[:3]
+    assert not attack.unprotected_cells(pub, lines), sorted(map(repr, attack.unprotected_cells(pub, lines)))[:3]
+    assert not attack.differencing_recoveries(pub, lines)
+
+
+def test_all_bi_tables_together_give_nothing_away(tables, ethnicity):
+    # The union holds every pair's rows and relations, so it is the strongest attacker: what it cannot
+    # recover, no pair can. Here also the linear-algebra and the rounding-aware attacks.
+    rows = [row for table in attack.BI_MEASURE_TABLES for row in tables[table]]
+    result = attack.attack(rows, ethnicity)
+    assert result.withheld > 100
+    assert not result.unprotected, sorted(map(repr, result.unprotected))[:3]
+    assert not result.differenced, sorted(map(repr, result.differenced))[:3]
+    assert not result.linear, sorted(map(repr, result.linear))[:3]
+    assert not result.interval, sorted(map(repr, result.interval))[:3]
