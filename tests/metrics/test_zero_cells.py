@@ -66,6 +66,7 @@ def built(db, compiled):
         for fy, m, g, e, n in COUNTS])
     create_from_contract(db, "fct_hia6_incident_rate", [hia6_rate("Disabled", 0, 100),
                                                         hia6_rate("Non-disabled", 12, 4000)])
+    create_from_contract(db, "dim_ethnicity")  # the one-cube disclosure control reads the 16 -> 5 group map
     long_shape = {c: t for c, t in contract_columns("fct_edi_measure") if c not in CATALOGUE_COLUMNS}
     for name in OTHER_STANDARDS:
         create_table(db, f"intermediate.{name}", long_shape)
