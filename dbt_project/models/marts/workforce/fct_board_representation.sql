@@ -38,9 +38,10 @@ people as (
 board as (
     select
         p.organisation_code, p.fy_end, p.characteristic, p.protected_group, r.board_role,
-        count(distinct p.staff_key) as board_members,
-        count(distinct case when p.group_value = p.protected_group then p.staff_key end) as board_group_members,
-        count(distinct case when p.group_value = 'Unknown' then p.staff_key end) as board_unknown_members
+        -- people holds a person once per characteristic and 31 March, and a seat maps to a role once: rows are people
+        count(*) as board_members,
+        sum(case when p.group_value = p.protected_group then 1 else 0 end) as board_group_members,
+        sum(case when p.group_value = 'Unknown' then 1 else 0 end) as board_unknown_members
     from people as p
     inner join board_roles as r on p.board_membership = r.board_membership
     group by p.organisation_code, p.fy_end, p.characteristic, p.protected_group, r.board_role
@@ -49,9 +50,9 @@ board as (
 workforce as (
     select
         organisation_code, fy_end, characteristic,
-        count(distinct staff_key) as workforce_headcount,
-        count(distinct case when group_value = protected_group then staff_key end) as workforce_group_headcount,
-        count(distinct case when group_value = 'Unknown' then staff_key end) as workforce_unknown_headcount
+        count(*) as workforce_headcount,
+        sum(case when group_value = protected_group then 1 else 0 end) as workforce_group_headcount,
+        sum(case when group_value = 'Unknown' then 1 else 0 end) as workforce_unknown_headcount
     from people
     where in_wres_population
     group by organisation_code, fy_end, characteristic

@@ -51,7 +51,8 @@ frame as (
 
 counted as (
     select f.organisation_code, f.fy_end, f.characteristic, f.declaration_status,
-        count(distinct s.staff_key) as headcount
+        -- a person has one status per characteristic, so matched rows are people
+        count(s.staff_key) as headcount
     from frame as f
     left join statuses as s
         on f.organisation_code = s.organisation_code and f.fy_end = s.fy_end

@@ -6,9 +6,10 @@
 with esr as (
     select
         organisation_code, fy_end,
-        count(distinct staff_key) as esr_headcount,
-        count(distinct case when disability_status = 'Disabled' then staff_key end) as esr_disabled,
-        count(distinct case when disability_status <> 'Unknown' then staff_key end) as esr_known
+        -- one row per person and 31 March (int_workforce_snapshot_classified's grain): rows are people
+        count(*) as esr_headcount,
+        sum(case when disability_status = 'Disabled' then 1 else 0 end) as esr_disabled,
+        sum(case when disability_status <> 'Unknown' then 1 else 0 end) as esr_known
     from {{ ref('int_workforce_snapshot_classified') }}
     where is_march_31_snapshot and in_wres_population
     group by organisation_code, fy_end

@@ -22,8 +22,10 @@ clustered as (
 
 cluster_totals as (
     select organisation_code, fy_end, cluster,
-        count(distinct staff_key) as cluster_headcount,
-        count(distinct case when wres_group <> 'Unknown' then staff_key end) as known_headcount
+        -- a person is once in each cluster row (int_workforce_snapshot_classified is unique per person and
+        -- date), so rows are people
+        count(*) as cluster_headcount,
+        sum(case when wres_group <> 'Unknown' then 1 else 0 end) as known_headcount
     from clustered
     group by organisation_code, fy_end, cluster
 ),
@@ -51,17 +53,17 @@ frame as (
 
 group_counts as (
     select organisation_code, fy_end, cluster, 'high_level' as group_level, ethnicity_group_5 as ethnic_group,
-        count(distinct staff_key) as headcount
+        count(*) as headcount
     from clustered
     where wres_group <> 'Unknown'
     group by organisation_code, fy_end, cluster, ethnicity_group_5
     union all
-    select organisation_code, fy_end, cluster, 'wres', 'BME', count(distinct staff_key)
+    select organisation_code, fy_end, cluster, 'wres', 'BME', count(*)
     from clustered
     where wres_group = 'BME'
     group by organisation_code, fy_end, cluster
     union all
-    select organisation_code, fy_end, cluster, 'harmonised', census_2021_harmonised_group, count(distinct staff_key)
+    select organisation_code, fy_end, cluster, 'harmonised', census_2021_harmonised_group, count(*)
     from clustered
     where wres_group <> 'Unknown'
     group by organisation_code, fy_end, cluster, census_2021_harmonised_group

@@ -6,7 +6,7 @@
 -- total, so each (characteristic, breakdown_type) block is a complete table with margins - the shape
 -- disclosure control needs to find every line.
 with workforce as (
-    select organisation_code, fy_end, staff_key, cluster, wres_band, clinical_category, wres_group,
+    select organisation_code, fy_end, cluster, wres_band, clinical_category, wres_group,
         disability_status, is_trust_grade_doctor
     from {{ ref('int_workforce_snapshot_classified') }}
     where is_march_31_snapshot and in_wres_population
@@ -38,31 +38,42 @@ workforce_folding as (
         on fb.label_type = 'band' and w.wres_band = fb.label
 ),
 
+-- People with the same classification counted once into a small cube: the breakdowns and margins below
+-- multiply rows, so they multiply the cube's, not the workforce's (a person is in one row of each
+-- breakdown and margin, so summing the cube's counts gives headcounts).
+workforce_cube as (
+    select organisation_code, fy_end, cluster, wres_band, clinical_category, wres_group, disability_status,
+        is_trust_grade_doctor, is_folded_in_cluster, is_folded_in_band, count(*) as people
+    from workforce_folding
+    group by organisation_code, fy_end, cluster, wres_band, clinical_category, wres_group, disability_status,
+        is_trust_grade_doctor, is_folded_in_cluster, is_folded_in_band
+),
+
 by_characteristic as (
-    select organisation_code, fy_end, staff_key, cluster, wres_band, clinical_category, is_trust_grade_doctor,
+    select organisation_code, fy_end, people, cluster, wres_band, clinical_category, is_trust_grade_doctor,
         is_folded_in_cluster, is_folded_in_band, 'ethnicity' as characteristic, wres_group as group_value
-    from workforce_folding
+    from workforce_cube
     union all
-    select organisation_code, fy_end, staff_key, cluster, wres_band, clinical_category, is_trust_grade_doctor,
+    select organisation_code, fy_end, people, cluster, wres_band, clinical_category, is_trust_grade_doctor,
         is_folded_in_cluster, is_folded_in_band, 'disability' as characteristic, disability_status as group_value
-    from workforce_folding
+    from workforce_cube
 ),
 
 by_breakdown as (
-    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+    select organisation_code, fy_end, people, characteristic, group_value, is_trust_grade_doctor,
         is_folded_in_band as is_folded, 'band' as breakdown_type, wres_band as breakdown_value
     from by_characteristic
     union all
-    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+    select organisation_code, fy_end, people, characteristic, group_value, is_trust_grade_doctor,
         is_folded_in_band, 'clinical_band',
         {{ dbt.concat(['clinical_category', "'|'", 'wres_band']) }}
     from by_characteristic
     union all
-    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+    select organisation_code, fy_end, people, characteristic, group_value, is_trust_grade_doctor,
         is_folded_in_cluster, 'cluster', cluster
     from by_characteristic
     union all
-    select organisation_code, fy_end, staff_key, characteristic, group_value, is_trust_grade_doctor,
+    select organisation_code, fy_end, people, characteristic, group_value, is_trust_grade_doctor,
         is_folded_in_cluster, 'clinical_cluster',
         {{ dbt.concat(['clinical_category', "'|'", 'cluster']) }}
     from by_characteristic
@@ -70,19 +81,19 @@ by_breakdown as (
 
 -- The whole-workforce rows fold nobody: everyone is in them by definition.
 with_margins as (
-    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value, staff_key,
+    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value, people,
         is_trust_grade_doctor, is_folded
     from by_breakdown
     union all
-    select organisation_code, fy_end, characteristic, breakdown_type, 'all', group_value, staff_key,
+    select organisation_code, fy_end, characteristic, breakdown_type, 'all', group_value, people,
         is_trust_grade_doctor, false
     from by_breakdown
     union all
-    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, 'all', staff_key,
+    select organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, 'all', people,
         is_trust_grade_doctor, is_folded
     from by_breakdown
     union all
-    select organisation_code, fy_end, characteristic, breakdown_type, 'all', 'all', staff_key,
+    select organisation_code, fy_end, characteristic, breakdown_type, 'all', 'all', people,
         is_trust_grade_doctor, false
     from by_breakdown
 ),
@@ -90,9 +101,9 @@ with_margins as (
 counted as (
     select
         organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value,
-        count(distinct staff_key) as headcount,
-        count(distinct case when is_trust_grade_doctor then staff_key end) as trust_grade_headcount,
-        count(distinct case when is_folded then staff_key end) as folded_trust_grade_headcount
+        sum(people) as headcount,
+        sum(case when is_trust_grade_doctor then people else 0 end) as trust_grade_headcount,
+        sum(case when is_folded then people else 0 end) as folded_trust_grade_headcount
     from with_margins
     group by organisation_code, fy_end, characteristic, breakdown_type, breakdown_value, group_value
 ),
