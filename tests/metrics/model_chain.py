@@ -4,6 +4,7 @@ fixture tables standing in for their inputs (one schema per dbt layer, as in the
 import re
 
 from orchestration.settings import DBT_PROJECT_DIR
+from tests.metrics.model_harness import ephemeral_as_table
 
 SPLIT = "-- <<next model>>"
 RELATION = re.compile(r'(?:"[^"]+"\.)?"(reference|intermediate|marts)"\."([a-z0-9_]+)"')
@@ -47,7 +48,8 @@ def compile_models(macros, names: list[str], dbt_vars: dict | None = None) -> di
     """Each model's SQL compiled by dbt, its relations as schema.table."""
     files = [next((DBT_PROJECT_DIR / "models").rglob(f"{name}.sql")) for name in names]
     compiled = macros.render(f"\n{SPLIT}\n".join(f.read_text() for f in files), dbt_vars)
-    return {name: RELATION.sub(lambda m: f"{m[1]}.{m[2]}", sql) for name, sql in zip(names, compiled.split(SPLIT))}
+    return {name: ephemeral_as_table(RELATION.sub(lambda m: f"{m[1]}.{m[2]}", sql))
+            for name, sql in zip(names, compiled.split(SPLIT))}
 
 
 def create_inputs(db, rows: dict[str, list[tuple]]):

@@ -20,6 +20,14 @@ from orchestration.settings import DBT_PROJECT_DIR
 MODELS = DBT_PROJECT_DIR / "models"
 SEEDS = DBT_PROJECT_DIR / "seeds"
 SPLIT = "\n-- <<next model>>\n"
+# An inline compile may leave a ref to an ephemeral model as its CTE name without the CTE: the harness
+# builds that model as a table of its own, so point such a reference there.
+EPHEMERAL = re.compile(r"__dbt__cte__([a-z0-9_]+)")
+
+
+def ephemeral_as_table(sql: str) -> str:
+    injected = set(re.findall(r"__dbt__cte__([a-z0-9_]+) as \(", sql))
+    return EPHEMERAL.sub(lambda m: m[0] if m[1] in injected else f"intermediate.{m[1]}", sql)
 RELATION = re.compile(r'(?:"[^"]+"\.)?"(reference|staging|intermediate|marts|bi)"\."([a-z0-9_]+)"')
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -41,7 +49,8 @@ def compile_models(macros, names: list[str], dbt_vars: dict | None = None) -> di
     sources = [model_file(n).read_text() for n in names]
     compiled = macros.render(SPLIT.join(sources), dbt_vars).split(SPLIT.strip())
     assert len(compiled) == len(names)
-    return {n: RELATION.sub(lambda m: f"{m.group(1)}.{m.group(2)}", sql) for n, sql in zip(names, compiled)}
+    return {n: ephemeral_as_table(RELATION.sub(lambda m: f"{m.group(1)}.{m.group(2)}", sql))
+            for n, sql in zip(names, compiled)}
 
 
 def _identifier(name: str) -> str:

@@ -389,7 +389,7 @@ def workforce_fct_rows(people):
 
 def run_bi(sql, db, rows):
     db.execute(f"create or replace table fct ({FCT_COLUMNS})")
-    db.executemany(f"insert into fct values ({', '.join(['?'] * 27)})", rows)
+    db.executemany(f"insert into fct values ({', '.join(['?'] * 29)})", rows)
     result = db.execute(sql["bi"])
     cols = [d[0] for d in result.description]
     return [dict(zip(cols, r)) for r in result.fetchall()]

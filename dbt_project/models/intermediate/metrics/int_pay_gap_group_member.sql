@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{#- Ephemeral: a person is a member of ~7 groups in each of ~3 breakdowns, so as a table this was the
+    warehouse's largest (100 M rows nationally) and read once by each of its two consumers; as a CTE
+    its rows stream straight into their aggregations. Its grain and mapping are guarded there:
+    int_pay_gap_group_stats' unit test and assert_pay_gap_partition_groups_add_up. -#}
+{{ config(materialized='ephemeral') }}
 
 -- int_pay_gap_group_member: who belongs to which pay-gap group, per breakdown cell
 -- (trust x fy_end x breakdown). Partition groups (is_partition_group) split a cell's people once, for
