@@ -108,7 +108,7 @@ class Contract:
     # the period columns place a change in time for incremental rebuilds (data_contracts/README.md).
     organisation_column: str | None = None
     period_column: str | None = None
-    period_end_column: str | None = None
+    period_end_columns: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     file_path: Path | None = field(default=None, compare=False)
 
@@ -346,9 +346,10 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
     references += _schema_references(obj, names, where)
     custom = _custom(document.get("customProperties"))
     delivery = {name: _delivery_column(custom.get(name), name, columns, where)
-                for name in ("organisationColumn", "periodColumn", "periodEndColumn")}
-    if delivery["periodEndColumn"] and not delivery["periodColumn"]:
-        raise ContractError(f"{where}: periodEndColumn needs a periodColumn")
+                for name in ("organisationColumn", "periodColumn")}
+    period_end_columns = _period_end_columns(custom.get("periodEndColumns"), columns, where)
+    if period_end_columns and not delivery["periodColumn"]:
+        raise ContractError(f"{where}: periodEndColumns needs a periodColumn")
     team = document.get("team") or {}
     owners = [m.get("username") for m in team.get("members", []) if m.get("role") == "owner"]
     sla = {s.get("property"): s for s in document.get("slaProperties") or []}
@@ -375,7 +376,7 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
         ),
         organisation_column=delivery["organisationColumn"],
         period_column=delivery["periodColumn"],
-        period_end_column=delivery["periodEndColumn"],
+        period_end_columns=period_end_columns,
         references=tuple(references),
         file_path=file_path,
     )
@@ -395,6 +396,22 @@ def _delivery_column(name: str | None, what: str, columns: tuple[Column, ...], w
     if what.startswith("period") and not found.required and what == "periodColumn":
         raise ContractError(f"{where}: periodColumn {name} must be required")
     return name
+
+
+def _period_end_columns(names, columns: tuple[Column, ...], where: str) -> tuple[str, ...]:
+    """Columns that only close or progress a record (its end date, termination, closure, outcome):
+    at least one of them must be a date, which places such a change in time."""
+    if names is None:
+        return ()
+    if not isinstance(names, list) or not names:
+        raise ContractError(f"{where}: periodEndColumns must be a list of column names")
+    by_name = {c.name: c for c in columns}
+    for name in names:
+        if _check_identifier(name, "periodEndColumns", where) not in by_name:
+            raise ContractError(f"{where}: periodEndColumns names unknown column {name}")
+    if not any(by_name[n].landing_type in {"DATE", "TIMESTAMP"} for n in names):
+        raise ContractError(f"{where}: periodEndColumns needs at least one date column")
+    return tuple(names)
 
 
 def load_contract(path: Path) -> Contract:

@@ -9,8 +9,9 @@ or in a withdrawn one) are re-decided.
 Comparing each touched key's current row before and after gives the *change scope*: per organisation,
 the earliest date whose figures may differ, written to `audit.change_scope` for dbt's incremental
 models. A row placed in time by the contract's period column changes figures from that date; a row
-whose only change is its period end (a version closed or reopened) changes them from the earlier of
-the two ends; an identical row re-sent changes nothing.
+whose only changes are to its end columns (a version closed or reopened, a person's termination, a
+case's formal start or closure) changes them from the earliest end date of the two versions; an
+identical row re-sent changes nothing.
 
 SQL is assembled only from contract identifiers checked by the contract loader; values are bound.
 """
@@ -83,14 +84,22 @@ def _qualify(expr: str, alias: str) -> str:
     return "".join(out)
 
 
+def _period_end_sql(contract: Contract, alias: str) -> str:
+    """The earliest of the row's end dates (its period-end columns that are dates; none: 9999-12-31)."""
+    dates = [f"coalesce(cast({alias}.{_quoted(c.name)} as date), date '9999-12-31')"
+             for c in contract.columns if c.name in contract.period_end_columns and c.is_temporal]
+    if not dates:
+        return "date '9999-12-31'"
+    return dates[0] if len(dates) == 1 else f"least({', '.join(dates)})"
+
+
 def _row_facts(contract: Contract, alias: str) -> str:
-    """Per row: the key, organisation, period, period end, and hashes with and without the period end."""
+    """Per row: the key, organisation, period, period end, and hashes with and without the end columns."""
     columns = [c.name for c in contract.columns]
-    rest = [c for c in columns if c != contract.period_end_column]
+    rest = [c for c in columns if c not in contract.period_end_columns]
     org = (f"upper(trim({alias}.{_quoted(contract.organisation_column)}))" if contract.organisation_column
            else f"'{ANY_ORGANISATION}'")
-    end = (f"cast({alias}.{_quoted(contract.period_end_column)} as date)" if contract.period_end_column
-           else "cast(null as date)")
+    end = _period_end_sql(contract, alias)
     return (f"{org} as _org, {_qualify(_period_sql(contract, contract.period_column), alias)} as _period, "
             f"{end} as _period_end, "
             f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in columns)}) as _full_hash, "
@@ -183,9 +192,10 @@ def _record_change_scope(con: duckdb.DuckDBPyConnection, contract: Contract, key
                        when b._org is null then a._period
                        when a._org is null then b._period
                        when a._full_hash = b._full_hash then null
-                       when a._rest_hash = b._rest_hash
-                           then least(coalesce(a._period_end, date '9999-12-31'),
-                                      coalesce(b._period_end, date '9999-12-31'))
+                       -- only end columns changed (closed, progressed): from the earliest end date of
+                       -- either version; with no end date at all, from the period itself
+                       when a._rest_hash = b._rest_hash and least(a._period_end, b._period_end) < date '9999-12-31'
+                           then least(a._period_end, b._period_end)
                        else least(a._period, b._period)
                    end as affected_from
             from _after a full outer join _before b on {joined}

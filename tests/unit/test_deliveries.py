@@ -28,7 +28,7 @@ def versions_contract():
         column("grade", "Grade"),
     ])
     return contract.__class__(**{**contract.__dict__, "organisation_column": "org",
-                                 "period_column": "start_date", "period_end_column": "end_date"})
+                                 "period_column": "start_date", "period_end_columns": ("end_date",)})
 
 
 class Landing:
@@ -196,3 +196,34 @@ def test_delivery_plan(landed, present, expected):
     deliveries = [Delivery(None, label, sha, 1, 1) for label, sha in sorted(present.items())]
     plan = plan_deliveries("demo", deliveries, held)
     assert ([d.label for d in plan.land], [k.label for k in plan.keep], [w.label for w in plan.withdraw]) == expected
+
+
+def leaver_contract():
+    """Versions whose end columns are the end date, the termination date and the leaving reason."""
+    contract = make_contract([
+        column("org", "Org", required=True),
+        column("ref", "Ref", required=True, primaryKey=True, primaryKeyPosition=1),
+        column("start_date", "Start", required=True, physicalType="DATE", format="%Y-%m-%d",
+               primaryKey=True, primaryKeyPosition=2),
+        column("end_date", "End", physicalType="DATE", format="%Y-%m-%d"),
+        column("grade", "Grade"),
+        column("left_on", "Left", physicalType="DATE", format="%Y-%m-%d"),
+        column("reason", "Reason"),
+    ])
+    return contract.__class__(**{**contract.__dict__, "organisation_column": "org", "period_column": "start_date",
+                                 "period_end_columns": ("end_date", "left_on", "reason")})
+
+
+@pytest.mark.parametrize("update, affected", [
+    ("RA1,A1,2021-04-01,2025-03-10,5,2025-03-12,Retired", date(2025, 3, 10)),  # a leaver: the earliest end
+    ("RA1,A1,2021-04-01,,5,,Retired", date(2021, 4, 1)),  # only a text end column: from the start
+    ("RA1,A1,2021-04-01,,6,,", date(2021, 4, 1)),  # anything else: from the start
+])
+def test_a_change_to_end_columns_only_scopes_from_the_earliest_end_date(tmp_path, update, affected):
+    landing = Landing(tmp_path)
+    header = "Org,Ref,Start,End,Grade,Left,Reason\n"
+    (tmp_path / "demo" / "demo_base.csv").write_text(header + "RA1,A1,2021-04-01,,5,,\n")
+    landing.land(leaver_contract())
+    (tmp_path / "demo" / "demo_base_2025-03.csv").write_text(header + update + "\n")
+    landing.land(leaver_contract())
+    assert landing.scope() == {"RA1": affected}
