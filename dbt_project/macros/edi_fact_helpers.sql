@@ -42,3 +42,14 @@
         where {{ edi_in_change_scope(this ~ '.' ~ organisation_column, this ~ '.' ~ period_column, sources) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- True for a row an incremental consumer rebuilds in this run: every row on a full refresh, else the
+    rows in the change scope. For an ephemeral model read by incremental models (it cannot know
+    whether its consumer is incremental, and a full rebuild of the warehouse is always a full refresh). -#}
+{% macro edi_rebuilt_in_this_run(organisation_expr, period_expr, sources) -%}
+    {%- if flags.FULL_REFRESH -%}
+        true
+    {%- else -%}
+        {{ edi_in_change_scope(organisation_expr, period_expr, sources) }}
+    {%- endif -%}
+{%- endmacro %}

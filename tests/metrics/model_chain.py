@@ -4,10 +4,10 @@ fixture tables standing in for their inputs (one schema per dbt layer, as in the
 import re
 
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.metrics.model_harness import ephemeral_as_table
+from tests.metrics.model_harness import create_change_scope, ephemeral_as_table, full_build_sql
 
 SPLIT = "-- <<next model>>"
-RELATION = re.compile(r'(?:"[^"]+"\.)?"(reference|intermediate|marts)"\."([a-z0-9_]+)"')
+RELATION = re.compile(r'(?:"[^"]+"\.)?"(reference|staging|intermediate|marts)"\."([a-z0-9_]+)"')
 
 # The input relations the recruitment-cohort chains read, with the columns those models use.
 INPUTS = {
@@ -47,15 +47,16 @@ INPUTS = {
 def compile_models(macros, names: list[str], dbt_vars: dict | None = None) -> dict[str, str]:
     """Each model's SQL compiled by dbt, its relations as schema.table."""
     files = [next((DBT_PROJECT_DIR / "models").rglob(f"{name}.sql")) for name in names]
-    compiled = macros.render(f"\n{SPLIT}\n".join(f.read_text() for f in files), dbt_vars)
+    compiled = macros.render(f"\n{SPLIT}\n".join(full_build_sql(f.read_text()) for f in files), dbt_vars)
     return {name: ephemeral_as_table(RELATION.sub(lambda m: f"{m[1]}.{m[2]}", sql))
             for name, sql in zip(names, compiled.split(SPLIT))}
 
 
 def create_inputs(db, rows: dict[str, list[tuple]]):
     """Every input relation of INPUTS (empty unless given rows), and the real ref_measure seed."""
-    for schema in ("reference", "intermediate", "marts"):
+    for schema in ("reference", "staging", "intermediate", "marts"):
         db.execute(f"create schema if not exists {schema}")
+    create_change_scope(db)
     db.execute("create or replace table reference.ref_measure as select * from read_csv(?, header = true)",
                [str(DBT_PROJECT_DIR / "seeds" / "ref_measure.csv")])
     for relation, columns in INPUTS.items():

@@ -4,6 +4,8 @@
     int_pay_gap_group_stats' unit test and assert_pay_gap_partition_groups_add_up. -#}
 {{ config(materialized='ephemeral') }}
 
+-- depends_on: {{ ref('stg_audit__change_scope') }}
+
 -- int_pay_gap_group_member: who belongs to which pay-gap group, per breakdown cell
 -- (trust x fy_end x breakdown). Partition groups (is_partition_group) split a cell's people once, for
 -- quarter composition and % paid a bonus; aggregate groups (BME, All ethnic minorities) overlap them
@@ -12,7 +14,9 @@
 -- they have fewer than var('pay_ethnicity_min_group') full-pay relevant staff: first to the small
 -- groups of the same high-level (5) group combined, then to all remaining small groups combined.
 with population as (
+    -- only the cells its incremental consumers rebuild in this run
     select * from {{ ref('int_pay_gap_population') }}
+    where {{ edi_rebuilt_in_this_run('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment']) }}
 ),
 
 comparators as (

@@ -1,4 +1,14 @@
-{{ config(materialized='table') }}
+{#- Incremental by organisation and snapshot date: an incremental run deletes and rebuilds the cells of each
+    organisation whose ESR pay or assignment deliveries changed, from the earliest changed date on
+    (macros/edi_fact_helpers.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment']) }}",
+    on_schema_change='fail'
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- int_pay_gap_group_stats: each pay-gap group's sizes and averages per breakdown cell. Hourly pay over
 -- full-pay relevant staff; bonus amounts over bonus recipients, or with pay_bonus_recipients_only =

@@ -1,4 +1,14 @@
-{{ config(materialized='table') }}
+{#- Incremental by organisation and snapshot date: an incremental run deletes and rebuilds the cells of each
+    organisation whose ESR pay or assignment deliveries changed, from the earliest changed date on
+    (macros/edi_fact_helpers.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment']) }}",
+    on_schema_change='fail'
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- int_pay_gap_population: the pay-gap population (every person in the 31 March pay snapshot, i.e. the
 -- relevant employees) with the characteristics of the staff version in force on the snapshot date,
@@ -41,6 +51,9 @@ with pay as (
     left join {{ ref('dim_disability') }} as di
         on st.disability_key = di.disability_key
     where pg.is_workforce
+    {% if is_incremental() %}
+        and {{ edi_in_change_scope('p.organisation_code', 'p.date_key', ['esr_pay', 'esr_assignment']) }}
+    {% endif %}
 ),
 
 breakdown_types as (

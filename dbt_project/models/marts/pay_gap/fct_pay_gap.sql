@@ -1,4 +1,15 @@
-{{ config(contract={'enforced': true}) }}
+{#- Incremental by organisation and financial year (31 March snapshot): an incremental run deletes and rebuilds the cells of each
+    organisation whose ESR pay or assignment deliveries changed, from the earliest changed date on
+    (macros/edi_fact_helpers.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment']) }}",
+    on_schema_change='fail',
+    contract={'enforced': true}
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- fct_pay_gap: every pay-gap comparison (metrics-spec §6): the reference group (Male; White British or
 -- WRES White by comparator; Non-disabled) against each comparison group of the same breakdown cell.
@@ -16,6 +27,9 @@
 
 with stats as (
     select * from {{ ref('int_pay_gap_group_stats') }}
+    {% if is_incremental() %}
+    where {{ edi_in_change_scope('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment']) }}
+    {% endif %}
 ),
 
 -- the whole cell (partition groups plus the unknown / other values) and its unknown part

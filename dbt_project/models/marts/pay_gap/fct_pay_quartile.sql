@@ -1,4 +1,15 @@
-{{ config(contract={'enforced': true}) }}
+{#- Incremental by organisation and financial year (31 March snapshot): an incremental run deletes and rebuilds the cells of each
+    organisation whose ESR pay or assignment deliveries changed, from the earliest changed date on
+    (macros/edi_fact_helpers.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment']) }}",
+    on_schema_change='fail',
+    contract={'enforced': true}
+) }}
+
+-- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- fct_pay_quartile: each group's share of each hourly-pay quarter (metrics-spec §6), full-pay relevant
 -- staff only, ranked within each breakdown cell. Partition groups only, so the groups of a quarter sum
