@@ -29,6 +29,7 @@ import duckdb
 import pytest
 
 from orchestration.quality.contracts import load_contracts
+from orchestration.quality.supersession import ensure_change_scope_table
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 FY = dt.date(2024, 3, 31)
@@ -103,6 +104,7 @@ def create_raw_tables(con):
     for contract in load_contracts().values():  # identifiers come from the validated contracts
         columns = [(c.name, c.landing_type) for c in contract.columns] + list(RAW_COLUMNS)
         con.execute(f"create table raw.{contract.table} ({', '.join(f'{n} {t}' for n, t in columns)})")
+    ensure_change_scope_table(con)  # landing's record of what changed: empty, the build is a full one
 
 
 def insert(con, table, rows):
