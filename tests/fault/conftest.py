@@ -56,10 +56,10 @@ def live_processes_in_group(pgid: int) -> list[int]:
 class RefreshProcess:
     """`edi refresh` in its own process group, its output collected line by line."""
 
-    def __init__(self, env: dict, stop_at: tuple[str, int] | None = None):
+    def __init__(self, env: dict, stop_at: tuple[str, int] | None = None, options: tuple[str, ...] = ()):
         target, call = stop_at or ("-", 0)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fault.pause", target, str(call), "refresh"],
+            [sys.executable, "-m", "tests.fault.pause", target, str(call), "refresh", *options],
             cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True,
         )
@@ -152,8 +152,9 @@ class Site:
                 "EDI_WAREHOUSE_DIR": str(self.warehouse), "DAGSTER_HOME": str(self.dagster_home),
                 "PYTHONUNBUFFERED": "1"}
 
-    def start(self, stop_at: tuple[str, int] | None = None) -> RefreshProcess:
-        return RefreshProcess(self.env, stop_at)
+    def start(self, stop_at: tuple[str, int] | None = None, *options: str) -> RefreshProcess:
+        """`edi refresh [options]`, stopped at a function's n-th call if asked."""
+        return RefreshProcess(self.env, stop_at, options)
 
     def refresh(self) -> RefreshProcess:
         """A whole refresh that must succeed."""
