@@ -2,9 +2,11 @@
     Pay-gap building blocks (metrics-spec §6).
 
     median(x)                   the interpolated median of x (as double); an aggregate, nulls ignored.
+    weighted_median(relation, partition_by, value_column, weight_column)
+                                the same median from rows of (value, how many people have it).
     pay_gap_pct(ref, cmp)       (ref - cmp) / ref x 100: positive = the reference group earns more
                                 (GOV.UK download convention); null when ref is 0 or null.
-    pay_quartile_shares(relation, partition_by, group_column, rate_column)
+    pay_quartile_shares(relation, partition_by, group_column, rate_column, weight_column)
                                 each group's units and share of each hourly-pay quarter, with the
                                 §6 tie rule and the pay_quartile_remainder setting (see the macro).
 -#}
@@ -22,6 +24,82 @@
     percentile(cast({{ x }} as double), 0.5)
 {%- endmacro %}
 
+{#-
+    weighted_median: a complete select (usable as a CTE body or a subquery) over `relation` (a table,
+    CTE name or aliased subquery) whose rows are a value and a weight, the number of people who have
+    it: one row per partition (the partition_by columns, list) with median_value, the median those
+    people's values would get from median() over one row per person (nulls ignored; a partition
+    without values gets no row). Lets the pay-gap medians be taken from (value, people) counts instead
+    of a row per person and group.
+-#}
+{% macro weighted_median(relation, partition_by, value_column, weight_column) -%}
+    {{ return(adapter.dispatch('weighted_median', 'nhs_edi')(relation, partition_by, value_column, weight_column)) }}
+{%- endmacro %}
+
+{#- DuckDB's median is quantile_cont(0.5): of the N values in order (positions 0 .. N-1), the values at
+    floor((N-1)/2) and ceil((N-1)/2) and, for an even N, their mean (lo + hi) / 2 - the bits DuckDB
+    gives, which lo + (hi - lo) / 2 is not. A value held by `people` people occupies positions
+    [position_from, position_to); values are unique within a partition, so they order the window
+    completely. -#}
+{% macro default__weighted_median(relation, partition_by, value_column, weight_column) -%}
+    {%- set cols = partition_by | join(', ') -%}
+    with wm_values as (
+        select {{ cols }}, cast({{ value_column }} as double) as value, sum({{ weight_column }}) as people
+        from {{ relation }}
+        where {{ value_column }} is not null
+        group by {{ cols }}, cast({{ value_column }} as double)
+    ),
+
+    wm_positions as (
+        select
+            {{ cols }},
+            value,
+            people,
+            sum(people) over (
+                partition by {{ cols }} order by value asc nulls last
+                rows between unbounded preceding and current row
+            ) as position_to,
+            sum(people) over (partition by {{ cols }}) as total_people
+        from wm_values
+    ),
+
+    wm_middle_positions as (
+        select
+            {{ cols }},
+            value,
+            position_to - people as position_from,
+            position_to,
+            cast(floor((total_people - 1) / 2.0) as bigint) as lower_position,
+            total_people - 1 - cast(floor((total_people - 1) / 2.0) as bigint) as upper_position
+        from wm_positions
+    ),
+
+    wm_middle_values as (
+        select
+            {{ cols }},
+            max(case when position_from <= lower_position and lower_position < position_to then value end)
+                as lower_value,
+            max(case when position_from <= upper_position and upper_position < position_to then value end)
+                as upper_value
+        from wm_middle_positions
+        group by {{ cols }}
+    )
+
+    select
+        {{ cols }},
+        (lower_value + upper_value) / 2 as median_value
+    from wm_middle_values
+{%- endmacro %}
+
+{#- Spark's percentile() takes the people as its frequency argument: the median spark__median gives. -#}
+{% macro spark__weighted_median(relation, partition_by, value_column, weight_column) -%}
+    {%- set cols = partition_by | join(', ') -%}
+    select {{ cols }}, percentile(cast({{ value_column }} as double), 0.5, {{ weight_column }}) as median_value
+    from {{ relation }}
+    where {{ value_column }} is not null
+    group by {{ cols }}
+{%- endmacro %}
+
 {% macro pay_gap_pct(reference_avg, comparison_avg) -%}
     ((cast({{ reference_avg }} as double) - cast({{ comparison_avg }} as double))
         / nullif(cast({{ reference_avg }} as double), 0) * 100)
@@ -29,8 +107,11 @@
 
 {#-
     pay_quartile_shares: a complete select (usable as a CTE body or a subquery) over `relation`
-    (a table, view or CTE name) with one row per person: the partition_by columns (list), the group
-    column and the hourly rate (rows with a null rate are ignored).
+    (a table, CTE name or aliased subquery) with the partition_by columns (list), the group column,
+    the hourly rate and a weight: the number of people the row stands for ('1' for a row per person;
+    rows with a null rate are ignored). The input is read once, into people per (partition, rate,
+    group); the runs and the partition totals are sums of those, so a large input is never scanned or
+    held twice.
 
     Tie rule (§6): the N people of a partition fill unit slots 0..N in rate order; a run of tied
     rates occupies [s, e) with e - s = its headcount. Quarter q covers slots [start_q, end_q); it takes
@@ -53,7 +134,7 @@
     people), quarter_units (the quarter's size in people) and share_pct (units / quarter_units x 100);
     every group seen in the partition gets a row for every quarter (0 units when absent).
 -#}
-{% macro pay_quartile_shares(relation, partition_by, group_column, rate_column) -%}
+{% macro pay_quartile_shares(relation, partition_by, group_column, rate_column, weight_column) -%}
     {%- set cols = partition_by | join(', ') -%}
     {%- set ns = namespace(conditions=[], quarter_conditions=[]) -%}
     {%- for c in partition_by -%}
@@ -76,15 +157,17 @@
             4: left_over} -%}
         {%- for k in range(5) %}{% do quarter_end_x4.update({k: '4 * (' ~ k ~ ' * ' ~ whole ~ ' + ' ~ extra[k] ~ ')'}) %}{% endfor -%}
     {%- endif -%}
-    with pqs_people as (
-        select {{ cols }}, {{ group_column }} as group_value, {{ rate_column }} as rate
+    with pqs_run_groups as (
+        select {{ cols }}, {{ rate_column }} as rate, {{ group_column }} as group_value,
+            cast(sum({{ weight_column }}) as bigint) as group_n
         from {{ relation }}
         where {{ rate_column }} is not null
+        group by {{ cols }}, {{ rate_column }}, {{ group_column }}
     ),
 
     pqs_runs as (
-        select {{ cols }}, rate, count(*) as run_n
-        from pqs_people
+        select {{ cols }}, rate, cast(sum(group_n) as bigint) as run_n
+        from pqs_run_groups
         group by {{ cols }}, rate
     ),
 
@@ -102,15 +185,9 @@
         from pqs_runs
     ),
 
-    pqs_run_groups as (
-        select {{ cols }}, rate, group_value, count(*) as group_n
-        from pqs_people
-        group by {{ cols }}, rate, group_value
-    ),
-
     pqs_totals as (
-        select {{ cols }}, count(*) as total_n
-        from pqs_people
+        select {{ cols }}, cast(sum(run_n) as bigint) as total_n
+        from pqs_runs
         group by {{ cols }}
     ),
 
