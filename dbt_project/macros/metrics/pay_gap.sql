@@ -38,57 +38,41 @@
 
 {#- DuckDB's median is quantile_cont(0.5): of the N values in order (positions 0 .. N-1), the values at
     floor((N-1)/2) and ceil((N-1)/2) and, for an even N, their mean (lo + hi) / 2 - the bits DuckDB
-    gives, which lo + (hi - lo) / 2 is not. A value held by `people` people occupies positions
-    [position_from, position_to); values are unique within a partition, so they order the window
-    completely. -#}
+    gives, which lo + (hi - lo) / 2 is not. people_through is the number of people whose value is at
+    most the row's (a RANGE frame: rows with equal values are peers and get the same sum, so the
+    result cannot depend on how ties are ordered, and the rows need no aggregating first); the value
+    at position k is the smallest whose people_through exceeds k. -#}
 {% macro default__weighted_median(relation, partition_by, value_column, weight_column) -%}
     {%- set cols = partition_by | join(', ') -%}
-    with wm_values as (
-        select {{ cols }}, cast({{ value_column }} as double) as value, sum({{ weight_column }}) as people
-        from {{ relation }}
-        where {{ value_column }} is not null
-        group by {{ cols }}, cast({{ value_column }} as double)
-    ),
-
-    wm_positions as (
+    with wm_cumulative as (
         select
             {{ cols }},
-            value,
-            people,
-            sum(people) over (
-                partition by {{ cols }} order by value asc nulls last
-                rows between unbounded preceding and current row
-            ) as position_to,
-            sum(people) over (partition by {{ cols }}) as total_people
-        from wm_values
+            cast({{ value_column }} as double) as value,
+            sum({{ weight_column }}) over (
+                partition by {{ cols }} order by cast({{ value_column }} as double) asc nulls last
+                range between unbounded preceding and current row
+            ) as people_through,
+            sum({{ weight_column }}) over (partition by {{ cols }}) as total_people
+        from {{ relation }}
+        where {{ value_column }} is not null
     ),
 
     wm_middle_positions as (
         select
             {{ cols }},
             value,
-            position_to - people as position_from,
-            position_to,
+            people_through,
             cast(floor((total_people - 1) / 2.0) as bigint) as lower_position,
             total_people - 1 - cast(floor((total_people - 1) / 2.0) as bigint) as upper_position
-        from wm_positions
-    ),
-
-    wm_middle_values as (
-        select
-            {{ cols }},
-            max(case when position_from <= lower_position and lower_position < position_to then value end)
-                as lower_value,
-            max(case when position_from <= upper_position and upper_position < position_to then value end)
-                as upper_value
-        from wm_middle_positions
-        group by {{ cols }}
+        from wm_cumulative
     )
 
     select
         {{ cols }},
-        (lower_value + upper_value) / 2 as median_value
-    from wm_middle_values
+        (min(case when people_through > lower_position then value end)
+            + min(case when people_through > upper_position then value end)) / 2 as median_value
+    from wm_middle_positions
+    group by {{ cols }}
 {%- endmacro %}
 
 {#- Spark's percentile() takes the people as its frequency argument: the median spark__median gives. -#}
@@ -136,10 +120,12 @@
 -#}
 {% macro pay_quartile_shares(relation, partition_by, group_column, rate_column, weight_column) -%}
     {%- set cols = partition_by | join(', ') -%}
-    {%- set ns = namespace(conditions=[], quarter_conditions=[]) -%}
+    {%- set ns = namespace(conditions=[], quarter_conditions=[], group_quarter_conditions=[], unit_conditions=[]) -%}
     {%- for c in partition_by -%}
         {%- set ns.conditions = ns.conditions + ['l.' ~ c ~ ' = r.' ~ c] -%}
         {%- set ns.quarter_conditions = ns.quarter_conditions + ['l.' ~ c ~ ' = q.' ~ c] -%}
+        {%- set ns.group_quarter_conditions = ns.group_quarter_conditions + ['g.' ~ c ~ ' = q.' ~ c] -%}
+        {%- set ns.unit_conditions = ns.unit_conditions + ['g.' ~ c ~ ' = u.' ~ c] -%}
     {%- endfor -%}
     {%- set on_partition = ns.conditions | join(' and ') -%}
     {#- quarter-people before the end of quarter k (k = 0..4), in terms of t.total_n (whole numbers) -#}
@@ -210,7 +196,7 @@
         ) as q
     ),
 
-    -- a run's overlap with a quarter, in quarter-people
+    -- a run's overlap with each quarter it meets (most runs sit inside one), in quarter-people
     pqs_overlaps as (
         select
             {% for c in partition_by %}l.{{ c }}, {% endfor %}
@@ -218,16 +204,16 @@
             l.group_value,
             l.group_n,
             r.run_n,
-            greatest(
-                least(r.run_start_x4 + 4 * r.run_n, q.quarter_end_x4) - greatest(r.run_start_x4, q.quarter_start_x4),
-                0
-            ) as overlap_x4
+            least(r.run_start_x4 + 4 * r.run_n, q.quarter_end_x4) - greatest(r.run_start_x4, q.quarter_start_x4)
+                as overlap_x4
         from pqs_run_groups as l
         inner join pqs_run_bounds as r
             on {{ on_partition }}
             and l.rate = r.rate
         inner join pqs_quarters as q
             on {{ ns.quarter_conditions | join(' and ') }}
+            and q.quarter_start_x4 < r.run_start_x4 + 4 * r.run_n
+            and r.run_start_x4 < q.quarter_end_x4
     ),
 
     pqs_units as (
@@ -238,20 +224,29 @@
             {{ decimal_sum('cast(group_n * overlap_x4 as double) / (4.0 * run_n)', scale=9) }} as units
         from pqs_overlaps
         group by {{ cols }}, quartile, group_value
+    ),
+
+    pqs_groups as (
+        select distinct {{ cols }}, group_value
+        from pqs_run_groups
     )
 
+    -- every group seen in the partition in every quarter: 0 units where it has no one
     select
-        {% for c in partition_by %}l.{{ c }}, {% endfor %}
-        l.quartile,
-        l.group_value as {{ group_column }},
-        cast(l.units as double) as units,
-        cast(r.quarter_end_x4 - r.quarter_start_x4 as double) / 4.0 as quarter_units,
-        cast(100 * l.units as double) / nullif(cast(r.quarter_end_x4 - r.quarter_start_x4 as double) / 4.0, 0)
-            as share_pct
-    from pqs_units as l
-    inner join pqs_quarters as r
-        on {{ on_partition }}
-        and l.quartile = r.quartile
+        {% for c in partition_by %}g.{{ c }}, {% endfor %}
+        q.quartile,
+        g.group_value as {{ group_column }},
+        cast(coalesce(u.units, 0) as double) as units,
+        cast(q.quarter_end_x4 - q.quarter_start_x4 as double) / 4.0 as quarter_units,
+        cast(100 * coalesce(u.units, 0) as double)
+            / nullif(cast(q.quarter_end_x4 - q.quarter_start_x4 as double) / 4.0, 0) as share_pct
+    from pqs_groups as g
+    inner join pqs_quarters as q
+        on {{ ns.group_quarter_conditions | join(' and ') }}
+    left join pqs_units as u
+        on {{ ns.unit_conditions | join(' and ') }}
+        and q.quartile = u.quartile
+        and g.group_value = u.group_value
 {%- endmacro %}
 
 {#-
