@@ -64,11 +64,11 @@ def contracts_sync() -> None:
 
 
 def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
-    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 
     subprocess.run(
         [DBT_EXECUTABLE, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--quiet"],
+         str(DBT_PROJECT_DIR), "--target", DBT_TARGET, "--quiet"],
         check=True, env={**os.environ, **environment},
     )
 

@@ -17,9 +17,9 @@ from orchestration.quality.build_state import code_fingerprint, rebuild_reason, 
 from orchestration.dbt_environment import dbt_environment
 from orchestration.publish.files import candidate_as_dbt_build
 from orchestration.resources import Warehouse
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="duckdb")
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=DBT_TARGET)
 
 
 class MissingManifestError(RuntimeError):
