@@ -94,8 +94,8 @@
     (a table, CTE name or aliased subquery) with the partition_by columns (list), the group column,
     the hourly rate and a weight: the number of people the row stands for ('1' for a row per person;
     rows with a null rate are ignored). The input is read once, into people per (partition, rate,
-    group); the runs and the partition totals are sums of those, so a large input is never scanned or
-    held twice.
+    group); the runs and the partition totals are window sums over those in one sorted pass, so a
+    large input is never scanned or held twice.
 
     Tie rule (§6): the N people of a partition fill unit slots 0..N in rate order; a run of tied
     rates occupies [s, e) with e - s = its headcount. Quarter q covers slots [start_q, end_q); it takes
@@ -120,21 +120,17 @@
 -#}
 {% macro pay_quartile_shares(relation, partition_by, group_column, rate_column, weight_column) -%}
     {%- set cols = partition_by | join(', ') -%}
-    {%- set ns = namespace(conditions=[], quarter_conditions=[], group_quarter_conditions=[], unit_conditions=[]) -%}
+    {%- set ns = namespace(group_conditions=[]) -%}
     {%- for c in partition_by -%}
-        {%- set ns.conditions = ns.conditions + ['l.' ~ c ~ ' = r.' ~ c] -%}
-        {%- set ns.quarter_conditions = ns.quarter_conditions + ['l.' ~ c ~ ' = q.' ~ c] -%}
-        {%- set ns.group_quarter_conditions = ns.group_quarter_conditions + ['g.' ~ c ~ ' = q.' ~ c] -%}
-        {%- set ns.unit_conditions = ns.unit_conditions + ['g.' ~ c ~ ' = u.' ~ c] -%}
+        {%- set ns.group_conditions = ns.group_conditions + ['g.' ~ c ~ ' = u.' ~ c] -%}
     {%- endfor -%}
-    {%- set on_partition = ns.conditions | join(' and ') -%}
-    {#- quarter-people before the end of quarter k (k = 0..4), in terms of t.total_n (whole numbers) -#}
+    {#- quarter-people before the end of quarter k (k = 0..4), in terms of total_n (whole numbers) -#}
     {%- set quarter_end_x4 = {} -%}
     {%- if edi_setting('pay_quartile_remainder') == 'fractional' -%}
-        {%- for k in range(5) %}{% do quarter_end_x4.update({k: k ~ ' * t.total_n'}) %}{% endfor -%}
+        {%- for k in range(5) %}{% do quarter_end_x4.update({k: k ~ ' * total_n'}) %}{% endfor -%}
     {%- else -%}
-        {%- set whole = 'cast(floor(t.total_n / 4.0) as bigint)' -%}
-        {%- set left_over = '(t.total_n - 4 * ' ~ whole ~ ')' -%}
+        {%- set whole = 'cast(floor(total_n / 4.0) as bigint)' -%}
+        {%- set left_over = '(total_n - 4 * ' ~ whole ~ ')' -%}
         {%- set extra = {
             0: '0',
             1: '(case when ' ~ left_over ~ ' >= 1 then 1 else 0 end)',
@@ -151,35 +147,35 @@
         group by {{ cols }}, {{ rate_column }}, {{ group_column }}
     ),
 
-    pqs_runs as (
-        select {{ cols }}, rate, cast(sum(group_n) as bigint) as run_n
-        from pqs_run_groups
-        group by {{ cols }}, rate
-    ),
-
-    -- rate is unique within a partition here, so it is a complete ordering of the runs; bounds are
-    -- in quarter-people (4 x slots), whole numbers
-    pqs_run_bounds as (
+    -- one sorted pass: the people up to and including the row's rate, in its run (tied rate) and in
+    -- the partition. RANGE frames take a rate's rows as peers, so the order of tied rows cannot matter.
+    pqs_ranked as (
         select
             {{ cols }},
-            rate,
-            run_n,
-            4 * (sum(run_n) over (
+            group_value,
+            group_n,
+            cast(sum(group_n) over (
                 partition by {{ cols }} order by rate asc nulls last
-                rows between unbounded preceding and current row
-            ) - run_n) as run_start_x4
-        from pqs_runs
+                range between unbounded preceding and current row
+            ) as bigint) as through_n,
+            cast(sum(group_n) over (
+                partition by {{ cols }} order by rate asc nulls last
+                range between current row and current row
+            ) as bigint) as run_n,
+            cast(sum(group_n) over (partition by {{ cols }}) as bigint) as total_n
+        from pqs_run_groups
     ),
 
-    pqs_totals as (
-        select {{ cols }}, cast(sum(run_n) as bigint) as total_n
-        from pqs_runs
-        group by {{ cols }}
-    ),
-
-    pqs_quarters as (
+    -- run and quarter bounds in quarter-people (4 x slots), whole numbers
+    pqs_bounds as (
         select
-            {% for c in partition_by %}t.{{ c }}, {% endfor %}
+            {{ cols }},
+            group_value,
+            group_n,
+            run_n,
+            total_n,
+            4 * (through_n - run_n) as run_start_x4,
+            4 * through_n as run_end_x4,
             q.quartile,
             cast(case q.quartile
                 {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k - 1] }}{% endfor %}
@@ -187,7 +183,7 @@
             cast(case q.quartile
                 {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k] }}{% endfor %}
             end as bigint) as quarter_end_x4
-        from pqs_totals as t
+        from pqs_ranked
         cross join (
             select 1 as quartile
             union all select 2
@@ -196,56 +192,51 @@
         ) as q
     ),
 
-    -- a run's overlap with each quarter it meets (most runs sit inside one), in quarter-people
-    pqs_overlaps as (
-        select
-            {% for c in partition_by %}l.{{ c }}, {% endfor %}
-            q.quartile,
-            l.group_value,
-            l.group_n,
-            r.run_n,
-            least(r.run_start_x4 + 4 * r.run_n, q.quarter_end_x4) - greatest(r.run_start_x4, q.quarter_start_x4)
-                as overlap_x4
-        from pqs_run_groups as l
-        inner join pqs_run_bounds as r
-            on {{ on_partition }}
-            and l.rate = r.rate
-        inner join pqs_quarters as q
-            on {{ ns.quarter_conditions | join(' and ') }}
-            and q.quarter_start_x4 < r.run_start_x4 + 4 * r.run_n
-            and r.run_start_x4 < q.quarter_end_x4
-    ),
-
+    -- each run's share of the quarters it overlaps (most runs sit inside one)
     pqs_units as (
         select
             {{ cols }},
             quartile,
             group_value,
-            {{ decimal_sum('cast(group_n * overlap_x4 as double) / (4.0 * run_n)', scale=9) }} as units
-        from pqs_overlaps
-        group by {{ cols }}, quartile, group_value
+            total_n,
+            {{ decimal_sum(
+                'cast(group_n * (least(run_end_x4, quarter_end_x4) - greatest(run_start_x4, quarter_start_x4))'
+                ~ ' as double) / (4.0 * run_n)', scale=9) }} as units
+        from pqs_bounds
+        where quarter_start_x4 < run_end_x4
+            and run_start_x4 < quarter_end_x4
+        group by {{ cols }}, quartile, group_value, total_n
     ),
 
-    pqs_groups as (
-        select distinct {{ cols }}, group_value
-        from pqs_run_groups
+    -- every group seen in the partition (each is in some quarter) in every quarter: 0 units where it
+    -- has no one
+    pqs_group_quarters as (
+        select
+            g.*,
+            q.quartile,
+            cast(case q.quartile
+                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k] }} - {{ quarter_end_x4[k - 1] }}{% endfor %}
+            end as bigint) as quarter_x4
+        from (select distinct {{ cols }}, group_value, total_n from pqs_units) as g
+        cross join (
+            select 1 as quartile
+            union all select 2
+            union all select 3
+            union all select 4
+        ) as q
     )
 
-    -- every group seen in the partition in every quarter: 0 units where it has no one
     select
         {% for c in partition_by %}g.{{ c }}, {% endfor %}
-        q.quartile,
+        g.quartile,
         g.group_value as {{ group_column }},
         cast(coalesce(u.units, 0) as double) as units,
-        cast(q.quarter_end_x4 - q.quarter_start_x4 as double) / 4.0 as quarter_units,
-        cast(100 * coalesce(u.units, 0) as double)
-            / nullif(cast(q.quarter_end_x4 - q.quarter_start_x4 as double) / 4.0, 0) as share_pct
-    from pqs_groups as g
-    inner join pqs_quarters as q
-        on {{ ns.group_quarter_conditions | join(' and ') }}
+        cast(g.quarter_x4 as double) / 4.0 as quarter_units,
+        cast(100 * coalesce(u.units, 0) as double) / nullif(cast(g.quarter_x4 as double) / 4.0, 0) as share_pct
+    from pqs_group_quarters as g
     left join pqs_units as u
-        on {{ ns.unit_conditions | join(' and ') }}
-        and q.quartile = u.quartile
+        on {{ ns.group_conditions | join(' and ') }}
+        and g.quartile = u.quartile
         and g.group_value = u.group_value
 {%- endmacro %}
 
