@@ -9,6 +9,10 @@
     decimal_sum(x, scale=12, over=none)   sum of x as decimal(38, scale); `over` is a window
                                           specification (without the parentheses) for a window sum.
     decimal_mean(x, scale=12, over=none)  that exact sum over count(x), as a double; null when no x.
+    decimal_weighted_mean(x, weight, scale=12)
+                                          the same mean from rows that each stand for `weight` people
+                                          with the value x: sum(x x weight) over the people with an x,
+                                          the same bits as decimal_mean over a row per person.
 
     Money at its own scale (pence, or the 4 places of an hourly rate) loses nothing; a derived double
     (a rate, a share, a log) moves by at most half a unit in the `scale`-th place before it is summed.
@@ -21,6 +25,12 @@
 {% macro decimal_mean(x, scale=12, over=none) -%}
     (cast({{ decimal_sum(x, scale, over) }} as double)
         / nullif(cast(count({{ x }}){{ _decimal_aggregate_window(over) }} as double), 0))
+{%- endmacro %}
+
+{#- x times a whole weight is still exact in decimal(38, scale) for values at `scale` places. -#}
+{% macro decimal_weighted_mean(x, weight, scale=12) -%}
+    (cast({{ decimal_sum('(' ~ x ~ ') * ' ~ weight, scale) }} as double)
+        / nullif(cast(sum(case when ({{ x }}) is not null then {{ weight }} end) as double), 0))
 {%- endmacro %}
 
 {% macro _decimal_aggregate_window(over) -%}

@@ -1,6 +1,7 @@
 """Pay gaps (metrics-spec §6): the Appendix A test vectors TV-P1 and TV-P2 through the real macros
-(median, pay_gap_pct, pay_quartile_shares, pay_gap_ethnicity_role), and the tie rule's independence
-from row order."""
+(median, pay_gap_pct, pay_quartile_shares, pay_gap_ethnicity_role), the tie rule's independence
+from row order, and the weighted forms the models use (weighted_median, decimal_weighted_mean,
+pay_quartile_shares on people counts) giving the same bits as a row per person."""
 
 import random
 from fractions import Fraction
@@ -45,8 +46,42 @@ where m.sex = 'M' and f.sex = 'F'
 
 QUARTILES = """
 select trust, fy, quartile, sex, units, quarter_units, share_pct
-from ({{ pay_quartile_shares('people', ['trust', 'fy'], 'sex', 'hourly') }}) as q
+from ({{ pay_quartile_shares('people', ['trust', 'fy'], 'sex', 'hourly', '1') }}) as q
 order by trust, fy, quartile, sex
+"""
+
+# the same people given as counts: one row per trust, fy, sex and rate with the number of people
+WEIGHTED_QUARTILES = """
+select trust, fy, quartile, sex, units, quarter_units, share_pct
+from ({{ pay_quartile_shares('people_counts', ['trust', 'fy'], 'sex', 'hourly', 'people') }}) as q
+order by trust, fy, quartile, sex
+"""
+
+# per partition: median() and decimal_mean over a row per person, and their weighted forms over counts
+WEIGHTED_AVERAGES = """
+with per_person as (
+    select part, {{ median('value') }} as median_value, {{ decimal_mean('value', scale=4) }} as mean_value
+    from person_values
+    group by part
+),
+
+weighted_medians as (
+    {{ weighted_median('value_counts', ['part'], 'value', 'people') }}
+),
+
+weighted_means as (
+    select part, {{ decimal_weighted_mean('value', 'people', scale=4) }} as mean_value
+    from value_counts
+    group by part
+)
+
+select p.part, p.median_value, w.median_value, p.mean_value, m.mean_value
+from per_person as p
+left join weighted_medians as w
+    on p.part = w.part
+left join weighted_means as m
+    on p.part = m.part
+order by p.part
 """
 
 TV_P2_GAPS = """
@@ -97,8 +132,8 @@ EDGE = "select {{ pay_gap_pct('0', '5') }}, {{ pay_gap_pct('null', '5') }}, {{ p
 @pytest.fixture(scope="module")
 def sql(macros) -> dict:
     """Every template compiled in one dbt call (each compile costs seconds)."""
-    names = ["gaps", "quartiles", "tv_p2", "roles", "edge"]
-    templates = [GAPS, QUARTILES, TV_P2_GAPS, ROLES, EDGE]
+    names = ["gaps", "quartiles", "tv_p2", "roles", "edge", "weighted_quartiles", "weighted_averages"]
+    templates = [GAPS, QUARTILES, TV_P2_GAPS, ROLES, EDGE, WEIGHTED_QUARTILES, WEIGHTED_AVERAGES]
     compiled = macros.render(f"\n{SPLIT}\n".join(templates)).split(SPLIT)
     assert len(compiled) == len(names)
     return dict(zip(names, compiled))
@@ -212,6 +247,56 @@ def test_quarter_units_are_exact_and_the_same_bits_in_any_row_order(db, sql):
             whole = int(exact + Fraction(1, 2))  # half up, as round() does on these positive units
             assert db.execute("select cast(round(?, 0) as bigint)", [unit]).fetchone()[0] == whole
     assert half_people > 50  # the vector does reach the rounding boundary
+
+
+def test_quartiles_from_people_counts_are_the_same_bits_as_from_a_row_per_person(db, sql):
+    # fct_pay_quartile ranks (rate, group) -> people counts, not people: heavily tied rates, so most
+    # counts are above 1 and runs straddle the quarter boundaries
+    rng = random.Random(12)
+    partitions = {f"T{t:03d}": [(rng.randint(10, 25), rng.choice("MFU")) for _ in range(rng.randint(1, 70))]
+                  for t in range(200)}
+    for trust, people in partitions.items():
+        load_people(db, [(0, group, rate, None) for rate, group in people], trust=trust)
+    db.execute("create table people_counts as select trust, fy, sex, hourly, count(*) as people "
+               "from people group by trust, fy, sex, hourly")
+    assert db.execute("select max(people) from people_counts").fetchone()[0] > 3
+    per_person = db.execute(sql["quartiles"]).fetchall()
+    assert len(per_person) > 1000
+    assert db.execute(sql["weighted_quartiles"]).fetchall() == per_person
+
+
+def random_values(rng):
+    """Partitions of (value, people): tied values, 4-place decimals, nulls, even and odd head counts."""
+    parts = {}
+    for part in range(2000):
+        pool = [round(rng.uniform(5, 120), 4) for _ in range(rng.randint(1, 6))] + [None]
+        parts[part] = [(rng.choice(pool), rng.randint(1, 4)) for _ in range(rng.randint(1, 12))]
+    parts[2000] = [(None, 3)]  # no value: median() gives null, the weighted form no row
+    parts[2001] = [(12.5, 1)]
+    return parts
+
+
+def test_weighted_median_and_mean_are_the_same_bits_as_median_and_decimal_mean(db, sql):
+    # int_pay_gap_group_stats takes its medians and means from (value, people) counts: they must be
+    # what median() and decimal_mean give over a row per person, to the last bit (the median of an
+    # even count is (lo + hi) / 2 there, which differs from lo + (hi - lo) / 2 in the last bit)
+    parts = random_values(random.Random(7))
+    counts = [(part, value, people) for part, rows in parts.items() for value, people in rows]
+    db.execute("create table value_counts (part int, value decimal(12, 4), people bigint)")
+    db.executemany("insert into value_counts values (?, ?, ?)", counts)
+    db.execute("create table person_values as select v.part, v.value from value_counts as v, "
+               "range(v.people) as r(i)")  # ties: the same value on several count rows too
+    got = db.execute(sql["weighted_averages"]).fetchall()
+    assert len(got) == len(parts)
+    midpoint_differs = 0
+    for part, median, weighted_median, mean, weighted_mean in got:
+        assert (weighted_median, weighted_mean) == (median, mean), part
+        values = sorted(float(v) for v, n in parts[part] if v is not None for _ in range(n))
+        if len(values) % 2 == 0 and values:
+            lo, hi = values[len(values) // 2 - 1], values[len(values) // 2]
+            midpoint_differs += (lo + hi) / 2 != lo + (hi - lo) * 0.5
+    assert midpoint_differs > 5  # the vector reaches values where the two midpoints differ
+    assert dict((p, (m, w)) for p, m, w, _, _ in got)[2000] == (None, None)
 
 
 def test_quartiles_are_exact_fractions_when_four_does_not_divide_n(db, sql):

@@ -2,9 +2,11 @@
     Pay-gap building blocks (metrics-spec §6).
 
     median(x)                   the interpolated median of x (as double); an aggregate, nulls ignored.
+    weighted_median(relation, partition_by, value_column, weight_column)
+                                the same median from rows of (value, how many people have it).
     pay_gap_pct(ref, cmp)       (ref - cmp) / ref x 100: positive = the reference group earns more
                                 (GOV.UK download convention); null when ref is 0 or null.
-    pay_quartile_shares(relation, partition_by, group_column, rate_column)
+    pay_quartile_shares(relation, partition_by, group_column, rate_column, weight_column)
                                 each group's units and share of each hourly-pay quarter, with the
                                 §6 tie rule and the pay_quartile_remainder setting (see the macro).
 -#}
@@ -22,6 +24,66 @@
     percentile(cast({{ x }} as double), 0.5)
 {%- endmacro %}
 
+{#-
+    weighted_median: a complete select (usable as a CTE body or a subquery) over `relation` (a table,
+    CTE name or aliased subquery) whose rows are a value and a weight, the number of people who have
+    it: one row per partition (the partition_by columns, list) with median_value, the median those
+    people's values would get from median() over one row per person (nulls ignored; a partition
+    without values gets no row). Lets the pay-gap medians be taken from (value, people) counts instead
+    of a row per person and group.
+-#}
+{% macro weighted_median(relation, partition_by, value_column, weight_column) -%}
+    {{ return(adapter.dispatch('weighted_median', 'nhs_edi')(relation, partition_by, value_column, weight_column)) }}
+{%- endmacro %}
+
+{#- DuckDB's median is quantile_cont(0.5): of the N values in order (positions 0 .. N-1), the values at
+    floor((N-1)/2) and ceil((N-1)/2) and, for an even N, their mean (lo + hi) / 2 - the bits DuckDB
+    gives, which lo + (hi - lo) / 2 is not. people_through is the number of people whose value is at
+    most the row's (a RANGE frame: rows with equal values are peers and get the same sum, so the
+    result cannot depend on how ties are ordered, and the rows need no aggregating first); the value
+    at position k is the smallest whose people_through exceeds k. -#}
+{% macro default__weighted_median(relation, partition_by, value_column, weight_column) -%}
+    {%- set cols = partition_by | join(', ') -%}
+    with wm_cumulative as (
+        select
+            {{ cols }},
+            cast({{ value_column }} as double) as value,
+            sum({{ weight_column }}) over (
+                partition by {{ cols }} order by cast({{ value_column }} as double) asc nulls last
+                range between unbounded preceding and current row
+            ) as people_through,
+            sum({{ weight_column }}) over (partition by {{ cols }}) as total_people
+        from {{ relation }}
+        where {{ value_column }} is not null
+    ),
+
+    wm_middle_positions as (
+        select
+            {{ cols }},
+            value,
+            people_through,
+            cast(floor((total_people - 1) / 2.0) as bigint) as lower_position,
+            total_people - 1 - cast(floor((total_people - 1) / 2.0) as bigint) as upper_position
+        from wm_cumulative
+    )
+
+    select
+        {{ cols }},
+        (min(case when people_through > lower_position then value end)
+            + min(case when people_through > upper_position then value end)) / 2 as median_value
+    from wm_middle_positions
+    group by {{ cols }}
+{%- endmacro %}
+
+{#- Spark's percentile() takes the people as its frequency argument: the median spark__median gives. -#}
+{% macro spark__weighted_median(relation, partition_by, value_column, weight_column) -%}
+    {%- set cols = partition_by | join(', ') -%}
+    select {{ cols }}, percentile(cast({{ value_column }} as double), 0.5, {{ weight_column }}) as median_value
+    from {{ relation }}
+    where {{ value_column }} is not null
+    group by {{ cols }}
+{%- endmacro %}
+
 {% macro pay_gap_pct(reference_avg, comparison_avg) -%}
     ((cast({{ reference_avg }} as double) - cast({{ comparison_avg }} as double))
         / nullif(cast({{ reference_avg }} as double), 0) * 100)
@@ -29,8 +91,11 @@
 
 {#-
     pay_quartile_shares: a complete select (usable as a CTE body or a subquery) over `relation`
-    (a table, view or CTE name) with one row per person: the partition_by columns (list), the group
-    column and the hourly rate (rows with a null rate are ignored).
+    (a table, CTE name or aliased subquery) with the partition_by columns (list), the group column,
+    the hourly rate and a weight: the number of people the row stands for ('1' for a row per person;
+    rows with a null rate are ignored). The input is read once, into people per (partition, rate,
+    group); the runs and the partition totals are window sums over those in one sorted pass, so a
+    large input is never scanned or held twice.
 
     Tie rule (§6): the N people of a partition fill unit slots 0..N in rate order; a run of tied
     rates occupies [s, e) with e - s = its headcount. Quarter q covers slots [start_q, end_q); it takes
@@ -53,21 +118,19 @@
     people), quarter_units (the quarter's size in people) and share_pct (units / quarter_units x 100);
     every group seen in the partition gets a row for every quarter (0 units when absent).
 -#}
-{% macro pay_quartile_shares(relation, partition_by, group_column, rate_column) -%}
+{% macro pay_quartile_shares(relation, partition_by, group_column, rate_column, weight_column) -%}
     {%- set cols = partition_by | join(', ') -%}
-    {%- set ns = namespace(conditions=[], quarter_conditions=[]) -%}
+    {%- set ns = namespace(group_conditions=[]) -%}
     {%- for c in partition_by -%}
-        {%- set ns.conditions = ns.conditions + ['l.' ~ c ~ ' = r.' ~ c] -%}
-        {%- set ns.quarter_conditions = ns.quarter_conditions + ['l.' ~ c ~ ' = q.' ~ c] -%}
+        {%- set ns.group_conditions = ns.group_conditions + ['g.' ~ c ~ ' = u.' ~ c] -%}
     {%- endfor -%}
-    {%- set on_partition = ns.conditions | join(' and ') -%}
-    {#- quarter-people before the end of quarter k (k = 0..4), in terms of t.total_n (whole numbers) -#}
+    {#- quarter-people before the end of quarter k (k = 0..4), in terms of total_n (whole numbers) -#}
     {%- set quarter_end_x4 = {} -%}
     {%- if edi_setting('pay_quartile_remainder') == 'fractional' -%}
-        {%- for k in range(5) %}{% do quarter_end_x4.update({k: k ~ ' * t.total_n'}) %}{% endfor -%}
+        {%- for k in range(5) %}{% do quarter_end_x4.update({k: k ~ ' * total_n'}) %}{% endfor -%}
     {%- else -%}
-        {%- set whole = 'cast(floor(t.total_n / 4.0) as bigint)' -%}
-        {%- set left_over = '(t.total_n - 4 * ' ~ whole ~ ')' -%}
+        {%- set whole = 'cast(floor(total_n / 4.0) as bigint)' -%}
+        {%- set left_over = '(total_n - 4 * ' ~ whole ~ ')' -%}
         {%- set extra = {
             0: '0',
             1: '(case when ' ~ left_over ~ ' >= 1 then 1 else 0 end)',
@@ -76,47 +139,43 @@
             4: left_over} -%}
         {%- for k in range(5) %}{% do quarter_end_x4.update({k: '4 * (' ~ k ~ ' * ' ~ whole ~ ' + ' ~ extra[k] ~ ')'}) %}{% endfor -%}
     {%- endif -%}
-    with pqs_people as (
-        select {{ cols }}, {{ group_column }} as group_value, {{ rate_column }} as rate
+    with pqs_run_groups as (
+        select {{ cols }}, {{ rate_column }} as rate, {{ group_column }} as group_value,
+            cast(sum({{ weight_column }}) as bigint) as group_n
         from {{ relation }}
         where {{ rate_column }} is not null
+        group by {{ cols }}, {{ rate_column }}, {{ group_column }}
     ),
 
-    pqs_runs as (
-        select {{ cols }}, rate, count(*) as run_n
-        from pqs_people
-        group by {{ cols }}, rate
-    ),
-
-    -- rate is unique within a partition here, so it is a complete ordering of the runs; bounds are
-    -- in quarter-people (4 x slots), whole numbers
-    pqs_run_bounds as (
+    -- one sorted pass: the people up to and including the row's rate, in its run (tied rate) and in
+    -- the partition. RANGE frames take a rate's rows as peers, so the order of tied rows cannot matter.
+    pqs_ranked as (
         select
             {{ cols }},
-            rate,
-            run_n,
-            4 * (sum(run_n) over (
+            group_value,
+            group_n,
+            cast(sum(group_n) over (
                 partition by {{ cols }} order by rate asc nulls last
-                rows between unbounded preceding and current row
-            ) - run_n) as run_start_x4
-        from pqs_runs
+                range between unbounded preceding and current row
+            ) as bigint) as through_n,
+            cast(sum(group_n) over (
+                partition by {{ cols }} order by rate asc nulls last
+                range between current row and current row
+            ) as bigint) as run_n,
+            cast(sum(group_n) over (partition by {{ cols }}) as bigint) as total_n
+        from pqs_run_groups
     ),
 
-    pqs_run_groups as (
-        select {{ cols }}, rate, group_value, count(*) as group_n
-        from pqs_people
-        group by {{ cols }}, rate, group_value
-    ),
-
-    pqs_totals as (
-        select {{ cols }}, count(*) as total_n
-        from pqs_people
-        group by {{ cols }}
-    ),
-
-    pqs_quarters as (
+    -- run and quarter bounds in quarter-people (4 x slots), whole numbers
+    pqs_bounds as (
         select
-            {% for c in partition_by %}t.{{ c }}, {% endfor %}
+            {{ cols }},
+            group_value,
+            group_n,
+            run_n,
+            total_n,
+            4 * (through_n - run_n) as run_start_x4,
+            4 * through_n as run_end_x4,
             q.quartile,
             cast(case q.quartile
                 {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k - 1] }}{% endfor %}
@@ -124,7 +183,7 @@
             cast(case q.quartile
                 {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k] }}{% endfor %}
             end as bigint) as quarter_end_x4
-        from pqs_totals as t
+        from pqs_ranked
         cross join (
             select 1 as quartile
             union all select 2
@@ -133,48 +192,52 @@
         ) as q
     ),
 
-    -- a run's overlap with a quarter, in quarter-people
-    pqs_overlaps as (
-        select
-            {% for c in partition_by %}l.{{ c }}, {% endfor %}
-            q.quartile,
-            l.group_value,
-            l.group_n,
-            r.run_n,
-            greatest(
-                least(r.run_start_x4 + 4 * r.run_n, q.quarter_end_x4) - greatest(r.run_start_x4, q.quarter_start_x4),
-                0
-            ) as overlap_x4
-        from pqs_run_groups as l
-        inner join pqs_run_bounds as r
-            on {{ on_partition }}
-            and l.rate = r.rate
-        inner join pqs_quarters as q
-            on {{ ns.quarter_conditions | join(' and ') }}
-    ),
-
+    -- each run's share of the quarters it overlaps (most runs sit inside one)
     pqs_units as (
         select
             {{ cols }},
             quartile,
             group_value,
-            {{ decimal_sum('cast(group_n * overlap_x4 as double) / (4.0 * run_n)', scale=9) }} as units
-        from pqs_overlaps
-        group by {{ cols }}, quartile, group_value
+            total_n,
+            {{ decimal_sum(
+                'cast(group_n * (least(run_end_x4, quarter_end_x4) - greatest(run_start_x4, quarter_start_x4))'
+                ~ ' as double) / (4.0 * run_n)', scale=9) }} as units
+        from pqs_bounds
+        where quarter_start_x4 < run_end_x4
+            and run_start_x4 < quarter_end_x4
+        group by {{ cols }}, quartile, group_value, total_n
+    ),
+
+    -- every group seen in the partition (each is in some quarter) in every quarter: 0 units where it
+    -- has no one
+    pqs_group_quarters as (
+        select
+            g.*,
+            q.quartile,
+            cast(case q.quartile
+                {%- for k in range(1, 5) %} when {{ k }} then {{ quarter_end_x4[k] }} - {{ quarter_end_x4[k - 1] }}{% endfor %}
+            end as bigint) as quarter_x4
+        from (select distinct {{ cols }}, group_value, total_n from pqs_units) as g
+        cross join (
+            select 1 as quartile
+            union all select 2
+            union all select 3
+            union all select 4
+        ) as q
     )
 
     select
-        {% for c in partition_by %}l.{{ c }}, {% endfor %}
-        l.quartile,
-        l.group_value as {{ group_column }},
-        cast(l.units as double) as units,
-        cast(r.quarter_end_x4 - r.quarter_start_x4 as double) / 4.0 as quarter_units,
-        cast(100 * l.units as double) / nullif(cast(r.quarter_end_x4 - r.quarter_start_x4 as double) / 4.0, 0)
-            as share_pct
-    from pqs_units as l
-    inner join pqs_quarters as r
-        on {{ on_partition }}
-        and l.quartile = r.quartile
+        {% for c in partition_by %}g.{{ c }}, {% endfor %}
+        g.quartile,
+        g.group_value as {{ group_column }},
+        cast(coalesce(u.units, 0) as double) as units,
+        cast(g.quarter_x4 as double) / 4.0 as quarter_units,
+        cast(100 * coalesce(u.units, 0) as double) / nullif(cast(g.quarter_x4 as double) / 4.0, 0) as share_pct
+    from pqs_group_quarters as g
+    left join pqs_units as u
+        on {{ ns.group_conditions | join(' and ') }}
+        and g.quartile = u.quartile
+        and g.group_value = u.group_value
 {%- endmacro %}
 
 {#-

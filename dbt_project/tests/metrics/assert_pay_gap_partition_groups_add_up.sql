@@ -3,7 +3,7 @@
 -- Spec §6: in every breakdown cell, the partition groups of a characteristic and comparator hold each
 -- person once (Unknown its own group; gender quarters rank men and women only, yet every person has
 -- a sex group), so their sizes add up to the cell's population. Guards the grain of the ephemeral
--- int_pay_gap_group_member, whose rows only these aggregates keep.
+-- int_pay_gap_group_member, whose rows only the counts of int_pay_gap_group_rates keep.
 with partition_sizes as (
     select organisation_code, fy_end, breakdown_type, breakdown_value, characteristic, variant,
         sum(relevant_n) as grouped_n
@@ -12,10 +12,27 @@ with partition_sizes as (
     group by organisation_code, fy_end, breakdown_type, breakdown_value, characteristic, variant
 ),
 
+-- the population of each breakdown cell, counted from the per-person rows independently of the
+-- membership model's expansion
 population as (
-    select organisation_code, fy_end, breakdown_type, breakdown_value, count(*) as population_n
+    select organisation_code, fy_end, 'overall' as breakdown_type, 'all' as breakdown_value, count(*) as population_n
     from {{ ref('int_pay_gap_population') }}
-    group by organisation_code, fy_end, breakdown_type, breakdown_value
+    group by organisation_code, fy_end
+    union all
+    select organisation_code, fy_end, 'band', afc_band, count(*)
+    from {{ ref('int_pay_gap_population') }}
+    where afc_band is not null
+    group by organisation_code, fy_end, afc_band
+    union all
+    select organisation_code, fy_end, 'cluster', cluster, count(*)
+    from {{ ref('int_pay_gap_population') }}
+    where cluster is not null
+    group by organisation_code, fy_end, cluster
+    union all
+    select organisation_code, fy_end, 'medical_subgroup', medical_subgroup, count(*)
+    from {{ ref('int_pay_gap_population') }}
+    where medical_subgroup is not null
+    group by organisation_code, fy_end, medical_subgroup
 )
 
 select s.*, p.population_n

@@ -1,7 +1,7 @@
-{#- Ephemeral: a person is a member of ~7 groups in each of ~3 breakdowns, so as a table this was the
-    warehouse's largest (100 M rows nationally) and read once by each of its two consumers; as a CTE
-    its rows stream straight into their aggregations. Its grain and mapping are guarded there:
-    int_pay_gap_group_stats' unit test and assert_pay_gap_partition_groups_add_up. -#}
+{#- Ephemeral: a person is a member of ~7 groups in each of ~3 breakdowns (100 M rows nationally). Its
+    one reader, int_pay_gap_group_rates, aggregates them to people per group and pay value as they
+    stream by. Its grain and mapping are guarded there: the pay-chain tests and
+    assert_pay_gap_partition_groups_add_up. -#}
 {{ config(materialized='ephemeral') }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
@@ -13,10 +13,46 @@
 -- Ethnicity comparison groups follow Census 2021 (harmonised 16) and roll up within each cell when
 -- they have fewer than var('pay_ethnicity_min_group') full-pay relevant staff: first to the small
 -- groups of the same high-level (5) group combined, then to all remaining small groups combined.
-with population as (
-    -- only the cells its incremental consumers rebuild in this run
-    select * from {{ ref('int_pay_gap_population') }}
-    where {{ edi_rebuilt_in_this_run('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment']) }}
+
+{#- Each person once per breakdown they fall in: overall, AfC band, WRES cluster, medical grade. Only the
+    cells its incremental reader rebuilds in this run. Written out as a subquery wherever it is read:
+    DuckDB materialises a CTE that is read more than once, and this one is ~20 M rows nationally. -#}
+{%- set person_cells -%}
+    select
+        p.organisation_code, p.snapshot_date, p.fy_end, p.staff_key,
+        p.is_full_pay_relevant, p.hourly_pay, p.bonus_pay, p.received_bonus,
+        p.sex, p.disability_status,
+        p.is_white_british, p.wres_group, p.ethnicity_group_16, p.ethnicity_group_5,
+        b.breakdown_type,
+        case b.breakdown_type
+            when 'overall' then 'all'
+            when 'band' then p.afc_band
+            when 'cluster' then p.cluster
+            when 'medical_subgroup' then p.medical_subgroup
+        end as breakdown_value
+    from {{ ref('int_pay_gap_population') }} as p
+    cross join (
+        select 'overall' as breakdown_type
+        union all select 'band'
+        union all select 'cluster'
+        union all select 'medical_subgroup'
+    ) as b
+    where {{ edi_rebuilt_in_this_run('p.organisation_code', 'p.snapshot_date', ['esr_pay', 'esr_assignment']) }}
+{%- endset %}
+
+with
+
+-- the cells' ethnicity mix: full-pay relevant staff per combination of the ethnicity columns
+ethnicity_mix as (
+    select
+        organisation_code, fy_end, breakdown_type, breakdown_value,
+        is_white_british, wres_group, ethnicity_group_16, ethnicity_group_5,
+        sum(case when is_full_pay_relevant then 1 else 0 end) as full_pay_relevant_n
+    from ({{ person_cells }}) as p
+    where breakdown_value is not null
+    group by
+        organisation_code, fy_end, breakdown_type, breakdown_value,
+        is_white_british, wres_group, ethnicity_group_16, ethnicity_group_5
 ),
 
 comparators as (
@@ -26,17 +62,17 @@ comparators as (
 
 ethnicity_roles as (
     select
-        p.*,
+        m.*,
         c.variant,
-        {{ pay_gap_ethnicity_role('c.variant', 'p.is_white_british', 'p.wres_group') }} as group_role
-    from population as p
+        {{ pay_gap_ethnicity_role('c.variant', 'm.is_white_british', 'm.wres_group') }} as group_role
+    from ethnicity_mix as m
     cross join comparators as c
 ),
 
 group_16_sizes as (
     select
         organisation_code, fy_end, breakdown_type, breakdown_value, variant, ethnicity_group_16,
-        sum(case when is_full_pay_relevant then 1 else 0 end) as full_pay_relevant_n
+        sum(full_pay_relevant_n) as full_pay_relevant_n
     from ethnicity_roles
     where group_role = 'comparison'
     group by organisation_code, fy_end, breakdown_type, breakdown_value, variant, ethnicity_group_16
@@ -46,7 +82,7 @@ group_16_sizes as (
 small_group_5_sizes as (
     select
         e.organisation_code, e.fy_end, e.breakdown_type, e.breakdown_value, e.variant, e.ethnicity_group_5,
-        sum(case when e.is_full_pay_relevant then 1 else 0 end) as full_pay_relevant_n
+        sum(e.full_pay_relevant_n) as full_pay_relevant_n
     from ethnicity_roles as e
     inner join group_16_sizes as g
         on e.organisation_code = g.organisation_code
@@ -62,7 +98,10 @@ small_group_5_sizes as (
 
 ethnicity_partition as (
     select
-        e.*,
+        e.organisation_code, e.fy_end, e.breakdown_type, e.breakdown_value,
+        e.is_white_british, e.wres_group, e.ethnicity_group_16, e.ethnicity_group_5,
+        e.variant,
+        e.group_role,
         case
             when e.group_role = 'reference' and e.variant = 'white_british' then 'White British'
             when e.group_role = 'reference' then 'White'
@@ -96,6 +135,35 @@ ethnicity_partition as (
         and e.ethnicity_group_5 = s.ethnicity_group_5
 ),
 
+-- each combination's ethnicity groups: its partition group under each comparator, and the aggregate
+-- comparison groups: BME (D-S) under both comparators; every known non-White British person (the ONS
+-- "ethnic minority") under white_british
+ethnicity_groups as (
+    select
+        organisation_code, fy_end, breakdown_type, breakdown_value,
+        is_white_british, wres_group, ethnicity_group_16, ethnicity_group_5,
+        variant, group_value, group_role, group_level, true as is_partition_group
+    from ethnicity_partition
+
+    union all
+
+    select
+        organisation_code, fy_end, breakdown_type, breakdown_value,
+        is_white_british, wres_group, ethnicity_group_16, ethnicity_group_5,
+        variant, 'BME', 'comparison', 'aggregate', false
+    from ethnicity_partition
+    where wres_group = 'BME'
+
+    union all
+
+    select
+        organisation_code, fy_end, breakdown_type, breakdown_value,
+        is_white_british, wres_group, ethnicity_group_16, ethnicity_group_5,
+        variant, 'All ethnic minorities', 'comparison', 'aggregate', false
+    from ethnicity_partition
+    where variant = 'white_british' and group_role = 'comparison'
+),
+
 members as (
     select
         organisation_code, snapshot_date, fy_end, staff_key, breakdown_type, breakdown_value,
@@ -107,7 +175,8 @@ members as (
         case when sex in ('Male', 'Female') then 'sex' else 'unknown' end as group_level,
         -- gender quarters rank men and women only (the regulations' quartiles)
         sex in ('Male', 'Female') as is_partition_group
-    from population
+    from ({{ person_cells }}) as p
+    where breakdown_value is not null
 
     union all
 
@@ -118,35 +187,25 @@ members as (
         case disability_status when 'Non-disabled' then 'reference' when 'Disabled' then 'comparison' else 'unknown' end,
         case when disability_status = 'Unknown' then 'unknown' else 'disability_status' end,
         true
-    from population
+    from ({{ person_cells }}) as p
+    where breakdown_value is not null
 
     union all
 
     select
-        organisation_code, snapshot_date, fy_end, staff_key, breakdown_type, breakdown_value,
-        is_full_pay_relevant, hourly_pay, bonus_pay, received_bonus,
-        'ethnicity', variant, group_value, group_role, group_level, true
-    from ethnicity_partition
-
-    union all
-
-    -- aggregate comparison groups: BME (D-S) under both comparators; every known non-White British
-    -- person (the ONS "ethnic minority") under white_british
-    select
-        organisation_code, snapshot_date, fy_end, staff_key, breakdown_type, breakdown_value,
-        is_full_pay_relevant, hourly_pay, bonus_pay, received_bonus,
-        'ethnicity', variant, 'BME', 'comparison', 'aggregate', false
-    from ethnicity_roles
-    where wres_group = 'BME'
-
-    union all
-
-    select
-        organisation_code, snapshot_date, fy_end, staff_key, breakdown_type, breakdown_value,
-        is_full_pay_relevant, hourly_pay, bonus_pay, received_bonus,
-        'ethnicity', variant, 'All ethnic minorities', 'comparison', 'aggregate', false
-    from ethnicity_roles
-    where variant = 'white_british' and group_role = 'comparison'
+        p.organisation_code, p.snapshot_date, p.fy_end, p.staff_key, p.breakdown_type, p.breakdown_value,
+        p.is_full_pay_relevant, p.hourly_pay, p.bonus_pay, p.received_bonus,
+        'ethnicity', g.variant, g.group_value, g.group_role, g.group_level, g.is_partition_group
+    from ({{ person_cells }}) as p
+    inner join ethnicity_groups as g
+        on p.organisation_code = g.organisation_code
+        and p.fy_end = g.fy_end
+        and p.breakdown_type = g.breakdown_type
+        and p.breakdown_value = g.breakdown_value
+        and p.is_white_british = g.is_white_british
+        and p.wres_group = g.wres_group
+        and p.ethnicity_group_16 = g.ethnicity_group_16
+        and p.ethnicity_group_5 = g.ethnicity_group_5
 )
 
 select

@@ -11,9 +11,10 @@
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- int_pay_gap_population: the pay-gap population (every person in the 31 March pay snapshot, i.e. the
--- relevant employees) with the characteristics of the staff version in force on the snapshot date,
--- repeated once per breakdown the person falls in: overall, AfC band, WRES cluster, medical grade.
--- Non-executive directors are office holders, not employees, so they are left out (is_workforce).
+-- relevant employees) with the characteristics of the staff version in force on the snapshot date and
+-- the breakdowns the person falls in (AfC band, WRES cluster, medical grade; int_pay_gap_group_member
+-- expands them). Non-executive directors are office holders, not employees, so they are left out
+-- (is_workforce).
 with pay as (
     select
         p.organisation_code,
@@ -54,27 +55,6 @@ with pay as (
     {% if is_incremental() %}
         and {{ edi_in_change_scope('p.organisation_code', 'p.date_key', ['esr_pay', 'esr_assignment']) }}
     {% endif %}
-),
-
-breakdown_types as (
-    select 'overall' as breakdown_type
-    union all select 'band'
-    union all select 'cluster'
-    union all select 'medical_subgroup'
-),
-
-expanded as (
-    select
-        p.*,
-        b.breakdown_type,
-        case b.breakdown_type
-            when 'overall' then 'all'
-            when 'band' then p.afc_band
-            when 'cluster' then p.cluster
-            when 'medical_subgroup' then p.medical_subgroup
-        end as breakdown_value
-    from pay as p
-    cross join breakdown_types as b
 )
 
 select
@@ -82,8 +62,9 @@ select
     cast(snapshot_date as date) as snapshot_date,
     cast(fy_end as date) as fy_end,
     cast(staff_key as {{ dbt.type_string() }}) as staff_key,
-    cast(breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
-    cast(breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+    cast(afc_band as {{ dbt.type_string() }}) as afc_band,
+    cast(cluster as {{ dbt.type_string() }}) as cluster,
+    cast(medical_subgroup as {{ dbt.type_string() }}) as medical_subgroup,
     cast(is_full_pay_relevant as boolean) as is_full_pay_relevant,
     cast(hourly_pay as decimal(12, 4)) as hourly_pay,
     cast(bonus_pay as decimal(14, 2)) as bonus_pay,
@@ -94,5 +75,4 @@ select
     cast(ethnicity_group_5 as {{ dbt.type_string() }}) as ethnicity_group_5,
     cast(wres_group as {{ dbt.type_string() }}) as wres_group,
     cast(disability_status as {{ dbt.type_string() }}) as disability_status
-from expanded
-where breakdown_value is not null
+from pay

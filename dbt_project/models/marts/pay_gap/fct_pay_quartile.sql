@@ -15,21 +15,29 @@
 -- staff only, ranked within each breakdown cell. Partition groups only, so the groups of a quarter sum
 -- to 100 %: Unknown ethnicity / disability is its own group (May 2023 guidance); gender quarters rank
 -- men and women only. Tied rates straddling a boundary are split in proportion (pay_quartile_shares).
-with people as (
-    select
-        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
-        group_value, group_role, hourly_pay
-    from {{ ref('int_pay_gap_group_member') }}
-    where is_partition_group
-        and is_full_pay_relevant
-),
+{#- The full-pay relevant people per partition group and hourly pay (int_pay_gap_group_rates). Written out
+    as a subquery wherever it is read: DuckDB materialises a CTE that is read more than once. -#}
+{%- set people -%}
+    (
+        select
+            organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
+            group_value, group_role, hourly_pay, people
+        from {{ ref('int_pay_gap_group_rates') }}
+        where is_partition_group
+            and is_full_pay_relevant
+        {% if is_incremental() %}
+            and {{ edi_in_change_scope('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment']) }}
+        {% endif %}
+    ) as p
+{%- endset %}
 
-shares as (
+with shares as (
     {{ pay_quartile_shares(
-        'people',
+        people,
         ['organisation_code', 'fy_end', 'characteristic', 'variant', 'breakdown_type', 'breakdown_value'],
         'group_value',
-        'hourly_pay'
+        'hourly_pay',
+        'people'
     ) }}
 ),
 
@@ -37,7 +45,7 @@ roles as (
     select distinct
         organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
         group_value, group_role
-    from people
+    from {{ people }}
 )
 
 select
