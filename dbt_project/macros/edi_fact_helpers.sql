@@ -34,6 +34,21 @@
     )
 {%- endmacro %}
 
+{#- The config of a model incremental by change scope (kwargs: further config, overriding these):
+    appended on DuckDB after its pre-hook deleted the rows being rebuilt, partitions overwritten on Spark.
+    Use: config(**edi_incremental_by_change_scope('organisation_code', 'date_key', ['esr_assignment'])) -#}
+{% macro edi_incremental_by_change_scope(organisation_column, period_column, sources) -%}
+    {%- set hook_args = [organisation_column, period_column, sources] | map('tojson') | join(', ') -%}
+    {%- set settings = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite' if target.type == 'spark' else 'append',
+        'pre_hook': '{{ edi_delete_changed_rows(' ~ hook_args ~ ') }}',
+        'on_schema_change': 'fail',
+    } -%}
+    {%- do settings.update(kwargs) -%}
+    {{ return(settings) }}
+{%- endmacro %}
+
 {#- Pre-hook of an incremental fact: on an incremental run, delete the rows that will be rebuilt.
     Engines without row deletes (Spark on Parquet) overwrite whole partitions instead. -#}
 {% macro edi_delete_changed_rows(organisation_column, period_column, sources) -%}

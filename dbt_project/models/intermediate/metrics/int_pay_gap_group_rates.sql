@@ -1,12 +1,7 @@
 {#- Incremental by organisation and snapshot date: an incremental run deletes and rebuilds the cells of each
     organisation whose ESR pay or assignment deliveries changed, from the earliest changed date on
     (macros/edi_fact_helpers.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment']) }}",
-    on_schema_change='fail'
-) }}
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment'])) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 

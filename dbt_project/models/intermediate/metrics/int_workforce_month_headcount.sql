@@ -1,12 +1,7 @@
 {#- Incremental by organisation and month end, as fct_workforce_snapshot (macros/edi_fact_helpers.sql):
     an incremental run rebuilds the month-end headcounts of each organisation whose ESR deliveries changed, from the
     earliest changed date on, and every organisation's new month ends. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'snapshot_date', ['esr_assignment']) }}",
-    on_schema_change='fail'
-) }}
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'snapshot_date', ['esr_assignment'])) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 

@@ -1,13 +1,8 @@
 {#- Incremental by organisation and snapshot date: an incremental run deletes and rebuilds the rows of each
     organisation whose esr_pay or esr_assignment deliveries changed, from the earliest changed date on
     (macros/edi_fact_helpers.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'date_key', ['esr_pay', 'esr_assignment']) }}",
-    on_schema_change='fail',
-    contract={'enforced': true}
-) }}
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'date_key', ['esr_pay', 'esr_assignment'],
+    contract={'enforced': true})) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 

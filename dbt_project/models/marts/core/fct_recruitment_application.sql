@@ -1,14 +1,9 @@
 {#- Large fact, incremental by organisation and application month: an incremental run deletes and rebuilds
     the rows of each organisation whose trac_application deliveries changed, from the earliest changed
     date on (see macros/edi_fact_helpers.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'application_date_key', ['trac_application'],
     partition_by=(['application_month'] if target.type == 'spark' else none),
-    file_format=('parquet' if target.type == 'spark' else none),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'application_date_key', ['trac_application']) }}",
-    on_schema_change='fail'
-) }}
+    file_format=('parquet' if target.type == 'spark' else none))) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 

@@ -1,14 +1,9 @@
 {#- Large fact, incremental by organisation and incident month: an incremental run deletes and rebuilds
     the rows of each organisation whose datix_incident or esr_assignment deliveries changed, from the earliest changed
     date on (see macros/edi_fact_helpers.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'incident_date_key', ['datix_incident', 'esr_assignment'],
     partition_by=(['incident_month'] if target.type == 'spark' else none),
-    file_format=('parquet' if target.type == 'spark' else none),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'incident_date_key', ['datix_incident', 'esr_assignment']) }}",
-    on_schema_change='fail'
-) }}
+    file_format=('parquet' if target.type == 'spark' else none))) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 

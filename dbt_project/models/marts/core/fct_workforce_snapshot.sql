@@ -1,14 +1,10 @@
 {#- Incremental by organisation and month end: an incremental run deletes and rebuilds the month ends
     of each organisation whose ESR deliveries changed, from the earliest changed date on (and every
     organisation's new month ends). See macros/edi_fact_helpers.sql. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'date_key', ['esr_assignment'],
     partition_by=(none if target.type == 'duckdb' else ['date_key']),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'date_key', ['esr_assignment']) }}",
     on_schema_change='append_new_columns',
-    contract={'enforced': true}
-) }}
+    contract={'enforced': true})) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 

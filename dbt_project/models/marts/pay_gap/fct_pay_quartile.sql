@@ -1,13 +1,8 @@
 {#- Incremental by organisation and financial year (31 March snapshot): an incremental run deletes and rebuilds the cells of each
     organisation whose ESR pay or assignment deliveries changed, from the earliest changed date on
     (macros/edi_fact_helpers.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
-    pre_hook="{{ edi_delete_changed_rows('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment']) }}",
-    on_schema_change='fail',
-    contract={'enforced': true}
-) }}
+{{ config(**edi_incremental_by_change_scope('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment'],
+    contract={'enforced': true})) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 
