@@ -20,7 +20,7 @@
         the sdc_derive_from_rounded setting is true (the exact value stays restricted), else value_expr.
     sdc_suppress_cells(cells, lines, max_passes=none)
         secondary suppression over one cube: see the comment above the macro.
-    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none)
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none)
         the BI long measure table; its cells and lines are in disclosure_cube.sql.
 -#}
 
@@ -201,7 +201,7 @@ from sdc_result
 {%- endmacro %}
 
 {#-
-    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none)
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none)
         The BI version of the long measure table (fct_edi_measure shape, metrics-spec §10), every BI
         table being a slice of it:
         - every count (numerator, denominator, reference_numerator, reference_denominator) is a cell
@@ -220,8 +220,10 @@ from sdc_result
         measure_relation needs measure_kind and standard (catalogue columns of fct_edi_measure) besides
         the long shape. passthrough_columns: further columns copied unchanged after the long shape;
         a person-level column (staff key, person id) is refused. ethnicity_relation: see sdc_cube_lines.
+        band_relation: pay grades with wres_band and cluster (dim_pay_grade): a band is related to the
+        cluster all its grades are in; without it bands are related to the trust only.
 -#}
-{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none) -%}
+{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none) -%}
 {%- for c in passthrough_columns -%}
     {%- if 'staff' in c | lower or 'person' in c | lower -%}
         {{ exceptions.raise_compiler_error("sdc_edi_measure: person-level column " ~ c ~ " must never reach BI") }}
@@ -297,21 +299,50 @@ cell as (
     group by cell_key
 ),
 
+{%- if band_relation is not none %}
+
+-- the cluster of each band, where the pay grades put the band in one cluster
+band_cluster as (
+    select wres_band, min(cluster) as cluster
+    from {{ band_relation }}
+    group by wres_band
+    having count(distinct cluster) = 1
+),
+{%- endif %}
+
 cell_with_parents as (
     select
         c.*,
+        -- each column one kind of relation (a total may be the sum of the cells of several kinds)
         case
             when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cl:%' then 'all'
             when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cc:%'
                 then {{ dbt.concat(["'cl:'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cb:%'
+                then {{ dbt.concat(["'bd:'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
             when c.sdc_population = 'incidents' and {{ dbt.split_part('c.sdc_breakdown', "'|'", 2) }} <> 'all'
                 then {{ dbt.concat([dbt.split_part('c.sdc_breakdown', "'|'", 1), "'|all'"]) }}
         end as sdc_parent_a,
         case
+            {%- if band_relation is not none %}
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'bd:%'
+                then {{ dbt.concat(["'cl:'", 'bc.cluster']) }}
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cb:%'
+                then {{ dbt.concat([dbt.replace(dbt.split_part('c.sdc_breakdown', "'|'", 1), "'cb:'", "'cc:'"), "'|'",
+                    'bc.cluster']) }}
+            {%- endif %}
             when c.sdc_population = 'incidents' and {{ dbt.split_part('c.sdc_breakdown', "'|'", 1) }} <> 'all'
                 then {{ dbt.concat(["'all|'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
-        end as sdc_parent_b
+        end as sdc_parent_b,
+        case when c.sdc_population = 'headcount' and c.sdc_breakdown like 'bd:%' then 'all' end as sdc_parent_c
     from cell as c
+    {%- if band_relation is not none %}
+    left join band_cluster as bc
+        on c.sdc_population = 'headcount'
+        and (c.sdc_breakdown like 'bd:%' or c.sdc_breakdown like 'cb:%')
+        and bc.wres_band = case when c.sdc_breakdown like 'bd:%' then {{ dbt.replace('c.sdc_breakdown', "'bd:'", "''") }}
+            else {{ dbt.split_part('c.sdc_breakdown', "'|'", 2) }} end
+    {%- endif %}
 ),
 
 line as (

@@ -8,7 +8,8 @@
     Populations and the counts mapped to them:
     - headcount (the workforce on a snapshot date; breakdown all | cl:<cluster> | cc:<staff type>|<cluster>;
       group 'all' = everyone, whatever the dimension): WRES 1 / WDES 1 numerators and denominators in
-      both variants (default: the breakdown's headcount; known_only: its known headcount),
+      both variants (default: the breakdown's headcount; known_only: its known headcount), by cluster,
+      clinical category x cluster, band (ref_pay_grade.wres_band) and clinical category x band,
       representation workforce share / ratio / gap (5 groups and the 16 harmonised groups; denominator
       = known headcount), representation Unknown rate, HIA 2d, the declaration rates (known /
       not_stated / missing), the ESR disability rates, the workforce counts beside the WRES 9 / WDES 10
@@ -65,6 +66,12 @@
             'rl_white_vs_bme_accessing_nonmandatory_training')))
 {%- endmacro %}
 
+{#- The rows of WRES 1 / WDES 1 shares and board gaps whose denominators leave out Unknown: the
+    'known_only' variant, or 'default' when rep_denominator_includes_unknown is false. -#}
+{% macro sdc_is_known_only_variant() -%}
+    variant = '{{ 'known_only' if edi_setting('rep_denominator_includes_unknown') else 'default' }}'
+{%- endmacro %}
+
 {#- The headcount group a count of the row is, or null when it is no headcount. -#}
 {% macro sdc_headcount_group(count_column) -%}
 {%- set wf_shares = "('wres1_share_of_cluster', 'wdes1_share_of_cluster')" -%}
@@ -80,7 +87,7 @@
     end
 {%- elif count_column == 'denominator' -%}
     case
-        when measure_id in {{ wf_shares }} then case when variant = 'known_only' then 'known' else 'all' end
+        when measure_id in {{ wf_shares }} then case when {{ sdc_is_known_only_variant() }} then 'known' else 'all' end
         when measure_id in {{ representation }} or measure_id like 'spc_bme_share_8c_plus_pct%' then 'known'
         when measure_id in ('representation_unknown_rate_pct', 'esr_disabled_share_pct',
             'esr_disability_known_rate_pct') or measure_id like 'declaration%'
@@ -91,7 +98,8 @@
     case when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%' then group_value end
 {%- else -%}
     case
-        when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%' then 'all'
+        when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%'
+            then case when {{ sdc_is_known_only_variant() }} then 'known' else 'all' end
         when {{ sdc_headcount_based_rl() }} then reference_group
     end
 {%- endif -%}
@@ -112,6 +120,12 @@
 {%- endif -%}
 {%- endmacro %}
 
+{#- HIA6 groups of every dimension that are no group of the population: incidents matched to nobody and
+    incidents to people outside the WRES population. -#}
+{% macro sdc_events_outside_groups() -%}
+    ('unmatched', 'outside_population')
+{%- endmacro %}
+
 {#- The cell of one count of the row: its key parts as SQL expressions (a dict). -#}
 {% macro sdc_count_cell(count_column) -%}
 {%- set own_group = 'reference_group' if count_column.startswith('reference_') else 'group_value' -%}
@@ -120,9 +134,12 @@
 {%- set hc_breakdown -%}
     case
         when measure_id like 'spc_bme_share_8c_plus_pct%' then 'cl:C4'
-        when breakdown_value = 'all' or breakdown_type not in ('cluster', 'clinical_cluster') then 'all'
+        when breakdown_value = 'all' or breakdown_type not in ('cluster', 'clinical_cluster', 'band', 'clinical_band')
+            then 'all'
         when breakdown_type = 'cluster' then {{ dbt.concat(["'cl:'", 'breakdown_value']) }}
-        else {{ dbt.concat(["'cc:'", 'breakdown_value']) }}
+        when breakdown_type = 'clinical_cluster' then {{ dbt.concat(["'cc:'", 'breakdown_value']) }}
+        when breakdown_type = 'band' then {{ dbt.concat(["'bd:'", 'breakdown_value']) }}
+        else {{ dbt.concat(["'cb:'", 'breakdown_value']) }}
     end
 {%- endset -%}
 {%- set event_group = "case when measure_id like 'spc%' then 'all' else " ~ own_group ~ " end" -%}
@@ -138,7 +155,10 @@
         ~ ") is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
         "'" ~ count_column.replace('reference_', '') ~ "'"]) ~ " end",
 } -%}
-{%- do cell.update({'dimension': "case when (" ~ cell.grp ~ ") = 'all' then '*' else group_dimension end"}) -%}
+{#- everyone, and the events outside the population (HIA6 'unmatched', 'outside_population', a group of
+    every dimension), are one count whatever the dimension -#}
+{%- do cell.update({'dimension': "case when (" ~ cell.grp ~ ") = 'all' or ((" ~ hc_group ~ ") is null and ("
+    ~ event_population ~ ") is not null and (" ~ cell.grp ~ ") in " ~ sdc_events_outside_groups() ~ ") then '*' else group_dimension end"}) -%}
 {{ return(cell) }}
 {%- endmacro %}
 
@@ -171,7 +191,8 @@
     sdc_cube_lines(cells, occurrences, ethnicity_relation=none)
         The lines of the cube: (line_id, cell_key, is_total), as a complete SELECT.
         cells: one row per cell with sdc_population, organisation_code, sdc_period_type, sdc_period_end,
-        fy_end, sdc_breakdown, sdc_parent_a, sdc_parent_b, sdc_dimension, sdc_group, cell_key.
+        fy_end, sdc_breakdown, sdc_parent_a, sdc_parent_b, sdc_parent_c (the totals the cell is a member
+        of, one column per kind of relation), sdc_dimension, sdc_group, cell_key.
         occurrences: one row per published count with its row's measure_id, variant, group_value,
         reference_group, fy_end, count_column and cell_key (for the RL windows).
         ethnicity_relation: census_2021_harmonised_group -> ethnicity_group_5 (the 16 harmonised groups
@@ -235,7 +256,7 @@ group_lines as (
 ),
 
 breakdown_lines as (
-    {%- for parent in ['sdc_parent_a', 'sdc_parent_b'] %}
+    {%- for parent in ['sdc_parent_a', 'sdc_parent_b', 'sdc_parent_c'] %}
     select {{ dbt.concat(["'" ~ parent ~ "#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
         m.cell_key as member_key
     from {{ cells }} as m
