@@ -252,7 +252,7 @@ group_lines as (
     inner join {{ cells }} as m
         on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
         and m.sdc_dimension <> '*'
-    where t.sdc_population in ('incidents', 'staff_affected') and t.sdc_dimension = '*'
+    where t.sdc_population in ('incidents', 'staff_affected') and t.sdc_dimension = '*' and t.sdc_group = 'all'
 ),
 
 breakdown_lines as (
