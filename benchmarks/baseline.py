@@ -35,10 +35,10 @@ from orchestration.settings import (
 )
 
 
-def compile_project(target_dir: Path, catalog: str) -> dict:
+def compile_project(target_dir: Path) -> dict:
     """`dbt compile` against an empty database: incremental models compile to their full build.
-    The empty file has the baseline's file name, so the compiled names point at the baseline."""
-    empty = target_dir / f"{catalog}.duckdb"
+    dbt attaches its database as `edi` (profiles.yml), so the compiled SQL names that catalog."""
+    empty = target_dir / "empty.duckdb"
     subprocess.run(
         [DBT_EXECUTABLE, "compile", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(target_dir / "target"), "--quiet"],
@@ -105,12 +105,14 @@ def run_models(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, floa
 def run_baseline(landing: Path, db: Path, memory_limit: str) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
-        manifest = compile_project(Path(scratch), db.stem)
+        manifest = compile_project(Path(scratch))
         compile_s = time.perf_counter() - started
     db.unlink(missing_ok=True)
     # the DuckDB settings the refresh's dbt build runs with (dbt_project/profiles.yml)
-    with duckdb.connect(str(db), config={"memory_limit": memory_limit, "preserve_insertion_order": "false",
-                                         "temp_directory": f"{db}.tmp"}) as con:
+    with duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": "false",
+                                "temp_directory": f"{db}.tmp"}) as con:
+        con.execute("attach ? as edi", [str(db)])  # the catalog the compiled SQL names
+        con.execute("use edi")
         started = time.perf_counter()
         rows = load_raw(con, landing)
         load_s = time.perf_counter() - started

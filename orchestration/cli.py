@@ -63,13 +63,13 @@ def contracts_sync() -> None:
     typer.echo(f"{SOURCES_FILE}: {'updated' if changed else 'up to date'}")
 
 
-def _run_dbt(args: list[str], duckdb_path: str) -> None:
-    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 
     subprocess.run(
         [DBT_EXECUTABLE, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--quiet"],
-        check=True, env={**os.environ, "EDI_DUCKDB_PATH": duckdb_path},
+         str(DBT_PROJECT_DIR), "--target", DBT_TARGET, "--quiet"],
+        check=True, env={**os.environ, **environment},
     )
 
 
@@ -78,9 +78,10 @@ def prepare() -> None:
     """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
     from orchestration.quality.dbt_sources import sync_sources
     from orchestration.settings import load_settings
+    from orchestration.dbt_environment import dbt_environment
 
     sync_sources()
-    _run_dbt(["parse"], str(load_settings().duckdb_path))
+    _run_dbt(["parse"], dbt_environment(load_settings().warehouse_dir))
 
 
 @app.command()
@@ -90,9 +91,9 @@ def docs() -> None:
 
     warehouse = load_settings().duckdb_path
     if warehouse.exists():  # the catalog (column types, row counts) comes from the built warehouse
-        _run_dbt(["docs", "generate", "--static"], str(warehouse))
+        _run_dbt(["docs", "generate", "--static"], {"EDI_DUCKDB_PATH": str(warehouse)})
     else:
-        _run_dbt(["docs", "generate", "--static", "--empty-catalog"], ":memory:")
+        _run_dbt(["docs", "generate", "--static", "--empty-catalog"], {"EDI_DUCKDB_PATH": ":memory:"})
     typer.echo(f"dbt docs: {DBT_PROJECT_DIR / 'target' / 'static_index.html'} (one file; open it in a browser)")
 
 

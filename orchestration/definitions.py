@@ -7,7 +7,10 @@ from orchestration.publish.sensors import RUN_HISTORY_SENSORS
 from orchestration.resources import default_warehouse
 from orchestration.schedules import nightly_schedule, refresh_job
 from orchestration.sources import SOURCE_ASSETS, SOURCE_CHECKS
+from orchestration.instance_storage import use_fast_sqlite_storage
 from orchestration.transform import dbt_resource, edi_dbt_models
+
+use_fast_sqlite_storage()  # in every process that loads the code location: daemon, UI, run workers
 
 defs = Definitions(
     assets=[

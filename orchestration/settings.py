@@ -14,6 +14,8 @@ REFERENCE_DATA_DIR = REPO_ROOT / "reference_data"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The dbt of this environment, not whatever `dbt` is first on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# The dbt target every invocation names (dbt reuses a saved parse only for the same target).
+DBT_TARGET = "duckdb"
 
 # Clearly a demo value: accepted only when EDI_MODE is "demo" (the default for `make run`).
 DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"

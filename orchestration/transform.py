@@ -14,10 +14,12 @@ from packaging import version
 from orchestration.quality.failing_samples import with_failing_samples
 from orchestration.quality.landing_runs import is_full_refresh
 from orchestration.quality.build_state import code_fingerprint, rebuild_reason, record_build, record_node_timings
+from orchestration.dbt_environment import dbt_environment
+from orchestration.publish.files import candidate_as_dbt_build
 from orchestration.resources import Warehouse
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="duckdb")
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=DBT_TARGET)
 
 
 class MissingManifestError(RuntimeError):
@@ -70,24 +72,23 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
         reason = rebuild_reason(con, context.run.run_id, fingerprint, is_full_refresh(context.run.tags))
     context.log.info(f"dbt: full rebuild ({reason})" if reason else
                      "dbt: incremental models rebuild only what this run's deliveries changed")
-    config = warehouse.duckdb_config()
-    # dbt runs in a child process that inherits the environment: the candidate, its limits, the run
-    os.environ.update({"EDI_DUCKDB_PATH": str(candidate), "EDI_RUN_ID": context.run.run_id,
-                       "EDI_DUCKDB_MEMORY_LIMIT": config["memory_limit"],
-                       "EDI_DUCKDB_TEMP_DIR": config["temp_directory"]})
-    invocation = dbt.cli(build_args(full_refresh=reason is not None), context=context, raise_on_error=False)
-    failed = []
-    try:
-        for event in invocation.stream():
-            if isinstance(event, AssetCheckResult) and not event.passed:
-                failed.append(event)  # sampled once dbt has exited and released the database
-            else:
-                yield event
-    except BaseException:
-        # an error while streaming must not leave dbt writing the candidate in the background
-        invocation.process.terminate()
-        invocation.process.wait()
-        raise
+    warehouse_dir = Path(warehouse.warehouse_dir)
+    with candidate_as_dbt_build(warehouse_dir, context.run.run_id):
+        # dbt runs in a child process that inherits the environment: the database, its limits, the run
+        os.environ.update(dbt_environment(warehouse_dir, context.run.run_id))
+        invocation = dbt.cli(build_args(full_refresh=reason is not None), context=context, raise_on_error=False)
+        failed = []
+        try:
+            for event in invocation.stream():
+                if isinstance(event, AssetCheckResult) and not event.passed:
+                    failed.append(event)  # sampled once dbt has exited and released the database
+                else:
+                    yield event
+        except BaseException:
+            # an error while streaming must not leave dbt writing the candidate in the background
+            invocation.process.terminate()
+            invocation.process.wait()
+            raise
     yield from with_failing_samples(failed, invocation, candidate)
     error = invocation.get_error()
     run_results = invocation.get_artifact("run_results.json") if error is None else {}

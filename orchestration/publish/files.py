@@ -18,6 +18,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,6 +38,36 @@ def candidate_path(warehouse_dir: Path, run_id: str) -> Path:
 
 def history_dir(warehouse_dir: Path) -> Path:
     return Path(warehouse_dir) / "history"
+
+
+DBT_BUILD_NAME = "dbt_build.duckdb"
+
+
+def dbt_build_path(warehouse_dir: Path) -> Path:
+    """The one path dbt always opens: dbt's saved parse is reused only while its profile (this path
+    included) is unchanged, so a run's candidate is reached through this fixed name."""
+    return Path(warehouse_dir) / "candidates" / DBT_BUILD_NAME
+
+
+@contextmanager
+def candidate_as_dbt_build(warehouse_dir: Path, run_id: str) -> Iterator[Path]:
+    """Point dbt_build.duckdb at the run's candidate while dbt runs. One dbt build at a time holds the
+    name (a flock on dbt_build.lock, which a killed run's kernel releases); what a killed build left
+    (the link, its write-ahead log) belonged to a candidate nobody will publish, so it is removed."""
+    link = dbt_build_path(warehouse_dir)
+    _private_dir(link.parent)
+    fd = os.open(link.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        for leftover in (link, link.with_name(link.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        link.symlink_to(candidate_path(warehouse_dir, run_id).name)
+        yield link
+        if link.with_name(link.name + ".wal").exists():
+            raise RuntimeError(f"{link}: dbt left a write-ahead log; the candidate is incomplete")
+    finally:
+        link.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def spill_dir(warehouse_dir: Path) -> Path:
@@ -104,7 +136,8 @@ def prune_stale_candidates(warehouse_dir: Path) -> list[str]:
     returns their run ids."""
     folder = candidate_path(warehouse_dir, "x").parent
     pruned = []
-    for run_id in sorted({p.name.split(".")[0] for p in folder.glob("*")} - set(_CLAIMS)):
+    names = {p.name.split(".")[0] for p in folder.glob("*")} - set(_CLAIMS) - {Path(DBT_BUILD_NAME).stem}
+    for run_id in sorted(names):
         fd = _try_lock(_lock_path(warehouse_dir, run_id))
         if fd is None:  # a live run in another process
             continue

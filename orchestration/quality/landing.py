@@ -27,8 +27,8 @@ import duckdb
 
 from orchestration.quality.contracts import DECIMAL_TYPE, Column, Contract
 from orchestration.quality.deliveries import (
-    Delivery, DeliveryPlan, ensure_landed_file_table, fingerprint_files, forget_source, landed_files,
-    plan_deliveries, record_landed, refresh_mtimes,
+    Delivery, DeliveryPlan, ensure_landed_file_table, file_sha256, fingerprint_files, forget_source,
+    landed_files, plan_deliveries, record_landed, refresh_mtimes,
 )
 from orchestration.quality.pseudonymise import hmac_parameters, hmac_sql
 from orchestration.quality.reference_values import KEY_SEPARATOR, reference_keys
@@ -400,13 +400,35 @@ def _reset_source(con, contract: Contract) -> None:
     forget_source(con, contract)
 
 
+def contract_fingerprint(contract: Contract) -> str:
+    """The contract file's sha256: its rules decided which rows landed."""
+    return file_sha256(contract.file_path) if contract.file_path else contract.version
+
+
+def _contract_changed(con, contract: Contract) -> bool:
+    con.execute(f"""create table if not exists {AUDIT_SCHEMA}.source_contract (source varchar,
+                    contract_version varchar, fingerprint varchar)""")
+    held = con.execute(f"select fingerprint from {AUDIT_SCHEMA}.source_contract where source = ?",
+                       [contract.name]).fetchone()
+    return held is not None and held[0] != contract_fingerprint(contract)
+
+
+def _record_contract(con, contract: Contract) -> None:
+    con.execute(f"delete from {AUDIT_SCHEMA}.source_contract where source = ?", [contract.name])
+    con.execute(f"insert into {AUDIT_SCHEMA}.source_contract values (?, ?, ?)",
+                [contract.name, contract.version, contract_fingerprint(contract)])
+
+
 def _ensure_raw_tables(con, contract: Contract, full_refresh: bool) -> bool:
-    """Create the source's tables; start them afresh on a full refresh or when the contract's
-    columns or types changed since they were built (returns True then)."""
+    """Create the source's tables; start them afresh on a full refresh or when the contract changed
+    since they were built (its rules decided which rows landed: every delivery is read again under
+    the new ones). Returns True then."""
     existing = _table_columns(con, contract.table)
-    reset = full_refresh or (existing is not None and existing != _expected_columns(con, contract))
+    reset = full_refresh or _contract_changed(con, contract) or (
+        existing is not None and existing != _expected_columns(con, contract))
     if reset:
         _reset_source(con, contract)
+    _record_contract(con, contract)
     text = ", ".join(f"{_quoted(c.name)} varchar" for c in contract.columns)
     con.execute(f"create table if not exists {RAW_SCHEMA}.{contract.table} ({raw_table_ddl(contract)})")
     con.execute(f"create table if not exists {RAW_SCHEMA}.{superseded_table(contract)} "

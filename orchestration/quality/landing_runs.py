@@ -23,3 +23,18 @@ def files_landed_in_run(db_path: Path, contract: Contract, run_id: str) -> list[
         return [row[0] for row in con.execute(
             f"select file_path from {AUDIT_SCHEMA}.source_load where run_id = ? and source = ? order by 1",
             [run_id, contract.name]).fetchall()]
+
+
+def unchanged_since(db_path: Path, contract: Contract, run_id: str) -> str | None:
+    """The run that last changed the source when this run did not touch it (no delivery landed or
+    withdrawn, contract unchanged): its tables are the ones validated then. None when it changed."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        touched = con.execute(
+            f"""select (select count(*) from {AUDIT_SCHEMA}.source_load where run_id = $run and source = $source)
+                     + (select count(*) from {AUDIT_SCHEMA}.change_scope where run_id = $run and source = $source)""",
+            {"run": run_id, "source": contract.name}).fetchone()[0]
+        if touched:
+            return None
+        last = con.execute(f"select max_by(run_id, loaded_at) from {AUDIT_SCHEMA}.landed_file where source = ?",
+                           [contract.name]).fetchone()[0]
+    return last

@@ -227,3 +227,16 @@ def test_a_change_to_end_columns_only_scopes_from_the_earliest_end_date(tmp_path
     (tmp_path / "demo" / "demo_base_2025-03.csv").write_text(header + update + "\n")
     landing.land(leaver_contract())
     assert landing.scope() == {"RA1": affected}
+
+
+def test_a_changed_contract_lands_every_delivery_again(tmp_path):
+    landing = Landing(tmp_path)
+    landing.write("demo_base.csv", BASE)
+    contract_file = tmp_path / "demo.odcs.yaml"
+    contract_file.write_text("version 1")
+    contract = versions_contract().__class__(**{**versions_contract().__dict__, "file_path": contract_file})
+    assert not landing.land(contract).reset
+    assert landing.land(contract).files == []  # unchanged: nothing read
+    contract_file.write_text("version 2: a new plausibility bound")  # its rules decide what lands
+    load = landing.land(contract)
+    assert load.reset and [f.rows_landed for f in load.files] == [3]

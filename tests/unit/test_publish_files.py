@@ -4,9 +4,12 @@ import duckdb
 import pytest
 
 from orchestration.publish.files import (
+    candidate_as_dbt_build,
     candidate_path,
+    dbt_build_path,
     ensure_candidate,
     history_dir,
+    prune_stale_candidates,
     publish,
     published_path,
     rollback,
@@ -133,3 +136,19 @@ def test_publishing_releases_the_claim_on_the_candidate(tmp_path):
     write_table(ensure_candidate(tmp_path, "run-1"), "x")
     publish(tmp_path, "run-1", keep=1)
     assert list(candidate_path(tmp_path, "run-1").parent.iterdir()) == []
+
+
+def test_dbt_reaches_the_candidate_through_one_fixed_name(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    candidate = ensure_candidate(warehouse, "run-a")
+    link = dbt_build_path(warehouse)
+    link.parent.joinpath(link.name + ".wal").write_bytes(b"left by a killed build")  # a stale log
+    with candidate_as_dbt_build(warehouse, "run-a") as path:
+        assert path == link and path.resolve() == candidate.resolve()
+        assert not link.parent.joinpath(link.name + ".wal").exists()
+        with duckdb.connect(str(path)) as con:
+            con.execute("create table t as select 42 as answer")
+    assert not link.exists()
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        assert con.execute("select answer from t").fetchone() == (42,)
+    assert "dbt_build" not in prune_stale_candidates(warehouse)
