@@ -293,18 +293,40 @@ with measure as (
     from {{ measure_relation }} as m
 ),
 
-keyed as (
+-- which population each count is a count of: worked out once per row, read by every key part
+classified as (
+    select
+        m.*
+        {%- for c in count_columns %},
+        {{ sdc_headcount_group(c) }} as {{ c }}_hc_group,
+        {{ sdc_event_population(c) }} as {{ c }}_event_population
+        {%- endfor %}
+    from measure as m
+),
+
+parted as (
     select
         m.*
         {%- for c in count_columns %}
-        {%- set cell = sdc_count_cell(c) %},
+        {%- set cell = sdc_count_cell(c, c ~ '_hc_group', c ~ '_event_population') %},
         {{ cell.population }} as {{ c }}_population,
         {{ cell.period_type }} as {{ c }}_period_type,
         {{ cell.breakdown }} as {{ c }}_breakdown,
         {{ cell.dimension }} as {{ c }}_dimension,
         {{ cell.grp }} as {{ c }}_group
         {%- endfor %}
-    from measure as m
+    from classified as m
+),
+
+keyed as (
+    select
+        k.*
+        {%- for c in count_columns %},
+        case when k.{{ c }} is not null then {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code',
+            'k.' ~ c ~ '_period_type', 'k.period_end', 'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension',
+            'k.' ~ c ~ '_group']) }} end as {{ c }}_cell_key
+        {%- endfor %}
+    from parted as k
 ),
 
 occurrence as (
@@ -321,8 +343,7 @@ occurrence as (
         k.{{ c }}_breakdown as sdc_breakdown,
         k.{{ c }}_dimension as sdc_dimension,
         k.{{ c }}_group as sdc_group,
-        {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code', 'k.' ~ c ~ '_period_type', 'k.period_end',
-                    'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension', 'k.' ~ c ~ '_group']) }} as cell_key
+        k.{{ c }}_cell_key as cell_key
     from keyed as k
     where k.{{ c }} is not null and not k.sdc_is_exempt
     {{ 'union all' if not loop.last }}
@@ -416,9 +437,7 @@ flagged as (
     from keyed as k
     {%- for c in count_columns %}
     left join controlled_cell as {{ c }}_cell
-        on {{ c }}_cell.cell_key = {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code', 'k.' ~ c ~ '_period_type',
-            'k.period_end', 'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension', 'k.' ~ c ~ '_group']) }}
-        and k.{{ c }} is not null
+        on k.{{ c }}_cell_key = {{ c }}_cell.cell_key
     {%- endfor %}
 ),
 

@@ -126,11 +126,11 @@
     ('unmatched', 'outside_population')
 {%- endmacro %}
 
-{#- The cell of one count of the row: its key parts as SQL expressions (a dict). -#}
-{% macro sdc_count_cell(count_column) -%}
+{#- The cell of one count of the row: its key parts as SQL expressions (a dict). hc_group and
+    event_population: columns holding sdc_headcount_group(count_column) and sdc_event_population(count_column),
+    worked out once per row. -#}
+{% macro sdc_count_cell(count_column, hc_group, event_population) -%}
 {%- set own_group = 'reference_group' if count_column.startswith('reference_') else 'group_value' -%}
-{%- set hc_group = sdc_headcount_group(count_column) -%}
-{%- set event_population = sdc_event_population(count_column) -%}
 {%- set hc_breakdown -%}
     case
         when measure_id like 'spc_bme_share_8c_plus_pct%' then 'cl:C4'
@@ -145,20 +145,21 @@
 {%- set event_group = "case when measure_id like 'spc%' then 'all' else " ~ own_group ~ " end" -%}
 {%- set private_variant = "case variant when 'gap_vs_reference' then 'default' when 'mean_of_annual_rl' then 'pooled' else variant end" -%}
 {%- set cell = {
-    'population': "case when (" ~ hc_group ~ ") is not null then 'headcount' when (" ~ event_population ~ ") is not null then ("
-        ~ event_population ~ ") else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
-    'period_type': "case when (" ~ hc_group ~ ") is not null then 'snapshot' else period_type end",
-    'breakdown': "case when (" ~ hc_group ~ ") is not null then " ~ hc_breakdown ~ " when (" ~ event_population
-        ~ ") is not null then case when measure_id like 'spc%' then 'all|all' else breakdown_value end else "
+    'population': "case when " ~ hc_group ~ " is not null then 'headcount' when " ~ event_population ~ " is not null then "
+        ~ event_population ~ " else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
+    'period_type': "case when " ~ hc_group ~ " is not null then 'snapshot' else period_type end",
+    'breakdown': "case when " ~ hc_group ~ " is not null then " ~ hc_breakdown ~ " when " ~ event_population
+        ~ " is not null then case when measure_id like 'spc%' then 'all|all' else breakdown_value end else "
         ~ dbt.concat(['breakdown_type', "':'", 'breakdown_value']) ~ " end",
-    'grp': "case when (" ~ hc_group ~ ") is not null then (" ~ hc_group ~ ") when (" ~ event_population
-        ~ ") is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
+    'grp': "case when " ~ hc_group ~ " is not null then " ~ hc_group ~ " when " ~ event_population
+        ~ " is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
         "'" ~ count_column.replace('reference_', '') ~ "'"]) ~ " end",
 } -%}
 {#- everyone, and the events outside the population (HIA6 'unmatched', 'outside_population', a group of
     every dimension), are one count whatever the dimension -#}
-{%- do cell.update({'dimension': "case when (" ~ cell.grp ~ ") = 'all' or ((" ~ hc_group ~ ") is null and ("
-    ~ event_population ~ ") is not null and (" ~ cell.grp ~ ") in " ~ sdc_events_outside_groups() ~ ") then '*' else group_dimension end"}) -%}
+{%- do cell.update({'dimension': "case when " ~ hc_group ~ " = 'all' or (" ~ hc_group ~ " is null and "
+    ~ event_population ~ " is not null and (" ~ event_group ~ " = 'all' or " ~ event_group ~ " in "
+    ~ sdc_events_outside_groups() ~ ")) then '*' else group_dimension end"}) -%}
 {{ return(cell) }}
 {%- endmacro %}
 
@@ -201,7 +202,6 @@
         zero headcount are left out of the measure table), so the line still adds up.
 -#}
 {% macro sdc_cube_lines(cells, occurrences, ethnicity_relation=none) -%}
-{%- set same_cell_but = ['sdc_population', 'organisation_code', 'sdc_period_type', 'sdc_period_end'] -%}
 with rule as (
     {%- for rule_id, total_dimension, total_group, member_dimension, members, required in sdc_headcount_rules() %}
     {%- for member in members %}
@@ -226,6 +226,8 @@ with rule as (
     from (select distinct sdc_group from {{ cells }} where sdc_dimension = 'ethnicity_16') as g
 ),
 
+-- Every line is found from the cells' own key parts: the key of a cell's total (or of a rule's
+-- members) is built and matched as one string, not by a join over seven columns.
 rule_lines as (
     select
         {{ dbt.concat(['r.rule_id', "'#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
@@ -235,9 +237,44 @@ rule_lines as (
     inner join rule as r
         on t.sdc_dimension = r.total_dimension and t.sdc_group = r.total_group
     inner join {{ cells }} as m
-        on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
-        and m.sdc_dimension = r.member_dimension and m.sdc_group = r.member_group
+        on m.cell_key = {{ sdc_key(['t.sdc_population', 't.organisation_code', 't.sdc_period_type', 't.sdc_period_end',
+            't.sdc_breakdown', 'r.member_dimension', 'r.member_group']) }}
     where t.sdc_population = 'headcount'
+),
+
+-- the totals each cell is a member of, by kind of relation
+member_totals as (
+    -- events: everyone = the groups of each dimension
+    select
+        {{ dbt.concat(["'groups:'", 'm.sdc_dimension']) }} as relation, m.cell_key as member_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', 'm.sdc_period_type', 'm.sdc_period_end',
+            'm.sdc_breakdown', "'*'", "'all'"]) }} as total_key
+    from {{ cells }} as m
+    where m.sdc_population in ('incidents', 'staff_affected') and m.sdc_dimension <> '*'
+    {%- for parent in ['sdc_parent_a', 'sdc_parent_b', 'sdc_parent_c'] %}
+    union all
+    -- across breakdowns: the same group of the parent breakdown
+    select '{{ parent }}', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', 'm.sdc_period_type', 'm.sdc_period_end',
+            'm.' ~ parent, 'm.sdc_dimension', 'm.sdc_group']) }}
+    from {{ cells }} as m
+    where m.{{ parent }} is not null
+    {%- endfor %}
+    union all
+    -- incidents of a year = those of its months
+    select 'months', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', "'financial_year'", 'm.fy_end',
+            'm.sdc_breakdown', 'm.sdc_dimension', 'm.sdc_group']) }}
+    from {{ cells }} as m
+    where m.sdc_population = 'incidents' and m.sdc_period_type = 'month'
+    union all
+    -- and of a quarter (calendar quarters: the financial year's quarters)
+    select 'months', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', "'quarter'",
+            'cast(' ~ dbt.last_day(dbt.dateadd('month', 2, dbt.date_trunc('quarter', 'm.sdc_period_end')), 'month') ~ ' as date)',
+            'm.sdc_breakdown', 'm.sdc_dimension', 'm.sdc_group']) }}
+    from {{ cells }} as m
+    where m.sdc_population = 'incidents' and m.sdc_period_type = 'month'
 ),
 
 group_lines as (
@@ -246,41 +283,11 @@ group_lines as (
     from rule_lines
     where present_required = required_members
     union all
-    -- events: everyone = the groups of each dimension
-    select {{ dbt.concat(["'groups:'", 'm.sdc_dimension', "'#'", 't.cell_key']) }}, t.cell_key, m.cell_key
-    from {{ cells }} as t
-    inner join {{ cells }} as m
-        on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
-        and m.sdc_dimension <> '*'
-    where t.sdc_population in ('incidents', 'staff_affected') and t.sdc_dimension = '*' and t.sdc_group = 'all'
-),
-
-breakdown_lines as (
-    {%- for parent in ['sdc_parent_a', 'sdc_parent_b', 'sdc_parent_c'] %}
-    select {{ dbt.concat(["'" ~ parent ~ "#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
-        m.cell_key as member_key
-    from {{ cells }} as m
+    -- a line exists when its total cell does
+    select {{ dbt.concat(['mt.relation', "'#'", 'mt.total_key']) }}, mt.total_key, mt.member_key
+    from member_totals as mt
     inner join {{ cells }} as t
-        on {% for c in same_cell_but %}t.{{ c }} = m.{{ c }} and {% endfor %}t.sdc_breakdown = m.{{ parent }}
-        and t.sdc_dimension = m.sdc_dimension and t.sdc_group = m.sdc_group
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-),
-
-month_lines as (
-    -- incidents of a year or a quarter = those of its months
-    select {{ dbt.concat(["'months#'", 't.cell_key']) }} as line_id, t.cell_key as total_key, m.cell_key as member_key
-    from {{ cells }} as t
-    inner join {{ cells }} as m
-        on m.sdc_population = t.sdc_population and m.organisation_code = t.organisation_code
-        and m.sdc_breakdown = t.sdc_breakdown and m.sdc_dimension = t.sdc_dimension and m.sdc_group = t.sdc_group
-        and m.sdc_period_type = 'month'
-        and ((t.sdc_period_type = 'financial_year' and m.fy_end = t.sdc_period_end)
-            or (t.sdc_period_type = 'quarter' and m.sdc_period_end <= t.sdc_period_end
-                -- on or after the first day of the quarter (month ends differ in length)
-                and m.sdc_period_end >= cast({{ dbt.dateadd('month', -3,
-                    'cast(' ~ dbt.dateadd('day', 1, 't.sdc_period_end') ~ ' as date)') }} as date)))
-    where t.sdc_population = 'incidents'
+        on mt.total_key = t.cell_key
 ),
 
 window_lines as (
@@ -297,10 +304,6 @@ window_lines as (
 
 member_of as (
     select line_id, total_key, member_key from group_lines
-    union all
-    select line_id, total_key, member_key from breakdown_lines
-    union all
-    select line_id, total_key, member_key from month_lines
     union all
     select line_id, total_key, member_key from window_lines
 )
