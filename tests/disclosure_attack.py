@@ -49,6 +49,8 @@ SINGLE_YEAR_HEADCOUNT_RL = {"rl_bme_vs_white_entering_formal_disciplinary",
 HEADCOUNT_BREAKDOWNS = ("cluster", "clinical_cluster", "band", "clinical_band")
 # HIA6 incidents to people outside the WRES population and matched to nobody: a group of every dimension
 EVENTS_OUTSIDE_GROUPS = ("unmatched", "outside_population")
+# every incident reported (the SPC series): those to the population ('all') and those outside it
+REPORTED = "reported"
 ETHNIC_5 = ["Asian", "Black", "Mixed or Multiple", "Other"]
 # (total dimension, total group) = sum of (member dimension, member group); dimension None = everyone.
 HEADCOUNT_PARTITIONS = [
@@ -137,7 +139,7 @@ def cell_of(row: dict, column: str) -> Cell:
                     None if group == "all" else row["group_dimension"], group)
     if (population := _event_population(row, column)) is not None:
         if m.startswith("spc_"):
-            return Cell(population, org, row["period_type"], row["period_end"], "all|all", None, "all")
+            return Cell(population, org, row["period_type"], row["period_end"], "all|all", None, REPORTED)
         # everyone, and the incidents outside the population, are the same count in every dimension
         return Cell(population, org, row["period_type"], row["period_end"], row["breakdown_value"],
                     None if own_group in ("all", *EVENTS_OUTSIDE_GROUPS) else row["group_dimension"], own_group)
@@ -154,6 +156,7 @@ class Publication:
     published: dict[Cell, int | None] = field(default_factory=dict)
     truth: dict[Cell, int] = field(default_factory=dict)
     shown_and_withheld: set[Cell] = field(default_factory=set)  # withheld in one row, shown in another
+    two_counts: set[Cell] = field(default_factory=set)  # rows mapped to one cell that count different things
     windows: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
 
 
@@ -170,6 +173,8 @@ def read_publication(rows: Iterable[dict]) -> Publication:
                 pub.shown_and_withheld.add(cell)
                 value = value if value is not None else pub.published[cell]
             pub.published[cell] = value
+            if pub.truth.get(cell, row[f"true_{column}"]) != row[f"true_{column}"]:
+                pub.two_counts.add(cell)
             pub.truth[cell] = row[f"true_{column}"]
             if row["variant"] == "pooled":
                 pub.windows.append((cell, _single_years(row, column)))
@@ -229,6 +234,8 @@ def relations(pub: Publication, ethnicity_16_to_5: dict[str, str],
         elif cell.population in ("incidents", "staff_affected"):
             if cell.dimension is not None:
                 children[(f"groups of {cell.dimension}", with_(cell, dimension=None, group="all"))].append(cell)
+            elif cell.group in ("all", *EVENTS_OUTSIDE_GROUPS):
+                children[("reported", with_(cell, group=REPORTED))].append(cell)
             if cell.population == "incidents":
                 kind, perpetrator = cell.breakdown.split("|")
                 if perpetrator != "all":

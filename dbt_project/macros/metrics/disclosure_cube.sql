@@ -16,8 +16,10 @@
       board gaps, the headcounts under the HIA6 rates per 1,000 (month ends and 31 March), under the
       incident, disciplinary, capability and training relative likelihoods (single year), and under
       the SPC series (BME share of C4; rates per 1,000).
-    - incidents (HIA6 incidents by incident type | perpetrator and group, per month, quarter and year;
-      the SPC incident series).
+    - incidents (HIA6 incidents by incident type | perpetrator and group, per month and year: group 'all'
+      = the incidents to the WRES population; 'unmatched' and 'outside_population', published under
+      every dimension, one count each; the SPC incident series per month and quarter: group 'reported',
+      every incident reported).
     - staff_affected (HIA6 staff affected; the numerators of the incident relative likelihoods).
     - any other count is a cell of its own measure (m:<measure>:<variant>), shared by the rows that
       repeat it: a survey gap row's four counts are its two groups' own rows' counts, and the
@@ -34,8 +36,11 @@
       So default and known_only denominators differ exactly by the Unknown count, and WRES 1,
       representation, declaration and the board, HIA6, RL and SPC denominators are one table.
     - headcount, across breakdowns, for every group: trust = sum of the clusters (not_clustered
-      included); cluster = sum of its clinical / non-clinical / medical rows.
-    - incidents and staff_affected: all = sum of the groups of each dimension (unmatched included).
+      included); cluster = sum of its clinical / non-clinical / medical rows; trust = sum of the bands;
+      a cluster = sum of its bands (bands whose grades all lie in it, from band_relation); band = sum
+      of its clinical / non-clinical / medical rows, each = its cluster's row's bands.
+    - incidents and staff_affected: all = sum of the groups of each dimension; incidents reported =
+      all + unmatched + outside_population.
     - incidents: type|all = sum over perpetrators, all|perpetrator = sum over types; a year or a
       quarter = the sum of its months.
     - relative likelihoods: a pooled two-year window = this year's single year + last year's.
@@ -121,7 +126,8 @@
 {%- endmacro %}
 
 {#- HIA6 groups of every dimension that are no group of the population: incidents matched to nobody and
-    incidents to people outside the WRES population. -#}
+    incidents to people outside the WRES population. With the population's own ('all'), they add up to
+    the incidents reported (group 'reported': the SPC incident series). -#}
 {% macro sdc_events_outside_groups() -%}
     ('unmatched', 'outside_population')
 {%- endmacro %}
@@ -142,7 +148,7 @@
         else {{ dbt.concat(["'cb:'", 'breakdown_value']) }}
     end
 {%- endset -%}
-{%- set event_group = "case when measure_id like 'spc%' then 'all' else " ~ own_group ~ " end" -%}
+{%- set event_group = "case when measure_id like 'spc%' then 'reported' else " ~ own_group ~ " end" -%}
 {%- set private_variant = "case variant when 'gap_vs_reference' then 'default' when 'mean_of_annual_rl' then 'pooled' else variant end" -%}
 {%- set cell = {
     'population': "case when " ~ hc_group ~ " is not null then 'headcount' when " ~ event_population ~ " is not null then "
@@ -155,10 +161,10 @@
         ~ " is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
         "'" ~ count_column.replace('reference_', '') ~ "'"]) ~ " end",
 } -%}
-{#- everyone, and the events outside the population (HIA6 'unmatched', 'outside_population', a group of
-    every dimension), are one count whatever the dimension -#}
+{#- everyone, and the events reported and outside the population (HIA6 'unmatched', 'outside_population',
+    a group of every dimension), are one count whatever the dimension -#}
 {%- do cell.update({'dimension': "case when " ~ hc_group ~ " = 'all' or (" ~ hc_group ~ " is null and "
-    ~ event_population ~ " is not null and (" ~ event_group ~ " = 'all' or " ~ event_group ~ " in "
+    ~ event_population ~ " is not null and (" ~ event_group ~ " in ('all', 'reported') or " ~ event_group ~ " in "
     ~ sdc_events_outside_groups() ~ ")) then '*' else group_dimension end"}) -%}
 {{ return(cell) }}
 {%- endmacro %}
@@ -251,6 +257,14 @@ member_totals as (
             'm.sdc_breakdown', "'*'", "'all'"]) }} as total_key
     from {{ cells }} as m
     where m.sdc_population in ('incidents', 'staff_affected') and m.sdc_dimension <> '*'
+    union all
+    -- incidents reported = those to the population + those matched to nobody + those outside it
+    select 'reported', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', 'm.sdc_period_type', 'm.sdc_period_end',
+            'm.sdc_breakdown', "'*'", "'reported'"]) }}
+    from {{ cells }} as m
+    where m.sdc_population = 'incidents' and m.sdc_dimension = '*'
+        and (m.sdc_group = 'all' or m.sdc_group in {{ sdc_events_outside_groups() }})
     {%- for parent in ['sdc_parent_a', 'sdc_parent_b', 'sdc_parent_c'] %}
     union all
     -- across breakdowns: the same group of the parent breakdown
