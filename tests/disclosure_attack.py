@@ -46,6 +46,11 @@ BOARD_PREFIXES = ("wres9_board", "wdes10_board")
 SINGLE_YEAR_HEADCOUNT_RL = {"rl_bme_vs_white_entering_formal_disciplinary",
                             "rl_disabled_vs_nondisabled_entering_formal_capability_performance",
                             "rl_white_vs_bme_accessing_nonmandatory_training"}
+HEADCOUNT_BREAKDOWNS = ("cluster", "clinical_cluster", "band", "clinical_band")
+# HIA6 incidents to people outside the WRES population and matched to nobody: a group of every dimension
+EVENTS_OUTSIDE_GROUPS = ("unmatched", "outside_population")
+# every incident reported (the SPC series): those to the population ('all') and those outside it
+REPORTED = "reported"
 ETHNIC_5 = ["Asian", "Black", "Mixed or Multiple", "Other"]
 # (total dimension, total group) = sum of (member dimension, member group); dimension None = everyone.
 HEADCOUNT_PARTITIONS = [
@@ -102,7 +107,7 @@ def _headcount_group(row: dict, column: str) -> str | None:
         if m.startswith(BOARD_PREFIXES):
             return row["group_value"]
     elif m.startswith(BOARD_PREFIXES):
-        return "all"
+        return "known" if variant == "known_only" else "all"
     elif headcount_rl:
         return row["reference_group"]
     return None
@@ -126,7 +131,7 @@ def cell_of(row: dict, column: str) -> Cell:
     if (group := _headcount_group(row, column)) is not None:
         if m.startswith("spc_bme_share_8c_plus"):
             breakdown = "cluster:C4"
-        elif row["breakdown_value"] == "all" or row["breakdown_type"] not in ("cluster", "clinical_cluster"):
+        elif row["breakdown_value"] == "all" or row["breakdown_type"] not in HEADCOUNT_BREAKDOWNS:
             breakdown = "trust"
         else:
             breakdown = f"{row['breakdown_type']}:{row['breakdown_value']}"
@@ -134,9 +139,10 @@ def cell_of(row: dict, column: str) -> Cell:
                     None if group == "all" else row["group_dimension"], group)
     if (population := _event_population(row, column)) is not None:
         if m.startswith("spc_"):
-            return Cell(population, org, row["period_type"], row["period_end"], "all|all", None, "all")
+            return Cell(population, org, row["period_type"], row["period_end"], "all|all", None, REPORTED)
+        # everyone, and the incidents outside the population, are the same count in every dimension
         return Cell(population, org, row["period_type"], row["period_end"], row["breakdown_value"],
-                    None if own_group == "all" else row["group_dimension"], own_group)
+                    None if own_group in ("all", *EVENTS_OUTSIDE_GROUPS) else row["group_dimension"], own_group)
     variant = {"gap_vs_reference": "default", "mean_of_annual_rl": "pooled"}.get(row["variant"], row["variant"])
     return Cell(f"{m}:{variant}", org, row["period_type"], row["period_end"],
                 f"{row['breakdown_type']}:{row['breakdown_value']}", row["group_dimension"],
@@ -150,6 +156,7 @@ class Publication:
     published: dict[Cell, int | None] = field(default_factory=dict)
     truth: dict[Cell, int] = field(default_factory=dict)
     shown_and_withheld: set[Cell] = field(default_factory=set)  # withheld in one row, shown in another
+    two_counts: set[Cell] = field(default_factory=set)  # rows mapped to one cell that count different things
     windows: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
 
 
@@ -166,6 +173,8 @@ def read_publication(rows: Iterable[dict]) -> Publication:
                 pub.shown_and_withheld.add(cell)
                 value = value if value is not None else pub.published[cell]
             pub.published[cell] = value
+            if pub.truth.get(cell, row[f"true_{column}"]) != row[f"true_{column}"]:
+                pub.two_counts.add(cell)
             pub.truth[cell] = row[f"true_{column}"]
             if row["variant"] == "pooled":
                 pub.windows.append((cell, _single_years(row, column)))
@@ -179,9 +188,12 @@ def _single_years(row: dict, column: str) -> list[Cell]:
             for e in (end, end.replace(year=end.year - 1))]
 
 
-def relations(pub: Publication, ethnicity_16_to_5: dict[str, str]) -> list[tuple[Cell, list[Cell]]]:
+def relations(pub: Publication, ethnicity_16_to_5: dict[str, str],
+              band_clusters: dict[str, str] | None = None) -> list[tuple[Cell, list[Cell]]]:
     """Every relation total = sum(members) the attacker knows between the published cells. A member
-    that is not published is a zero (the measure tables leave out empty groups)."""
+    that is not published is a zero (the measure tables leave out empty groups). band_clusters: the
+    cluster of each WRES band (bands in no single cluster are related to the trust only)."""
+    band_clusters = band_clusters or {}
     cells = set(pub.published)
     lines: list[tuple[Cell, list[Cell]]] = [
         (total, [m for m in members if m in cells]) for total, members in pub.windows]
@@ -204,13 +216,26 @@ def relations(pub: Publication, ethnicity_16_to_5: dict[str, str]) -> list[tuple
                     present = [c for d, g in members if (c := with_(cell, dimension=d, group=g)) in cells]
                     if present:
                         lines.append((cell, present))
-            if cell.breakdown.startswith("cluster:"):
+            kind, _, value = cell.breakdown.partition(":")
+            if kind == "cluster":
                 children[("clusters", with_(cell, breakdown="trust"))].append(cell)
-            elif cell.breakdown.startswith("clinical_cluster:"):
-                children[("staff types", with_(cell, breakdown="cluster:" + cell.breakdown.split("|")[1]))].append(cell)
+            elif kind == "clinical_cluster":
+                children[("staff types", with_(cell, breakdown="cluster:" + value.split("|")[1]))].append(cell)
+            elif kind == "band":
+                children[("bands", with_(cell, breakdown="trust"))].append(cell)
+                if value in band_clusters:
+                    children[("bands of a cluster", with_(cell, breakdown="cluster:" + band_clusters[value]))].append(cell)
+            elif kind == "clinical_band":
+                staff_type, band = value.split("|")
+                children[("staff types of a band", with_(cell, breakdown="band:" + band))].append(cell)
+                if band in band_clusters:
+                    children[("bands of a staff type", with_(
+                        cell, breakdown=f"clinical_cluster:{staff_type}|{band_clusters[band]}"))].append(cell)
         elif cell.population in ("incidents", "staff_affected"):
             if cell.dimension is not None:
                 children[(f"groups of {cell.dimension}", with_(cell, dimension=None, group="all"))].append(cell)
+            elif cell.group in ("all", *EVENTS_OUTSIDE_GROUPS):
+                children[("reported", with_(cell, group=REPORTED))].append(cell)
             if cell.population == "incidents":
                 kind, perpetrator = cell.breakdown.split("|")
                 if perpetrator != "all":
@@ -399,6 +424,13 @@ def published_rows(con, table: str) -> list[dict]:
     return [dict(zip(names, r)) for r in result.fetchall()]
 
 
+def band_clusters(con) -> dict[str, str]:
+    """WRES band -> its cluster, as the published bi_dim_pay_grade tells anyone (bands of one cluster)."""
+    return dict(con.execute(
+        "select wres_band, min(cluster) from bi.bi_dim_pay_grade group by wres_band "
+        "having count(distinct cluster) = 1").fetchall())
+
+
 def ethnicity_groups(con) -> dict[str, str]:
     """16 harmonised groups -> 5 groups, as the published bi_dim_ethnicity tells anyone."""
     return dict(con.execute(
@@ -415,8 +447,9 @@ class AttackResult:
     interval: set
 
 
-def attack(rows: list[dict], ethnicity_16_to_5: dict[str, str], linear: bool = True) -> AttackResult:
+def attack(rows: list[dict], ethnicity_16_to_5: dict[str, str], linear: bool = True,
+           band_clusters: dict[str, str] | None = None) -> AttackResult:
     pub = read_publication(rows)
-    lines = exact_lines(pub, relations(pub, ethnicity_16_to_5))
+    lines = exact_lines(pub, relations(pub, ethnicity_16_to_5, band_clusters))
     return AttackResult(len(withheld(pub)), unprotected_cells(pub, lines), differencing_recoveries(pub, lines),
                         linear_recoveries(pub, lines) if linear else set(), interval_recoveries(pub, lines))

@@ -67,6 +67,7 @@ def built(db, compiled):
     create_from_contract(db, "fct_hia6_incident_rate", [hia6_rate("Disabled", 0, 100),
                                                         hia6_rate("Non-disabled", 12, 4000)])
     create_from_contract(db, "dim_ethnicity")  # the one-cube disclosure control reads the 16 -> 5 group map
+    create_from_contract(db, "dim_pay_grade")  # and the cluster of each band
     long_shape = {c: t for c, t in contract_columns("fct_edi_measure") if c not in CATALOGUE_COLUMNS}
     for name in OTHER_STANDARDS:
         create_table(db, f"intermediate.{name}", long_shape)

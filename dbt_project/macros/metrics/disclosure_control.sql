@@ -20,7 +20,7 @@
         the sdc_derive_from_rounded setting is true (the exact value stays restricted), else value_expr.
     sdc_suppress_cells(cells, lines, max_passes=none)
         secondary suppression over one cube: see the comment above the macro.
-    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none)
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none)
         the BI long measure table; its cells and lines are in disclosure_cube.sql.
 -#}
 
@@ -82,126 +82,175 @@
     by differencing, so it counts as a suppressed cell when it is in the primary range, and, being
     unknown once a member is withheld, as the withheld member's partner otherwise. All lines of a pass are checked at once;
     one more pass tells whether the cube is stable (is_converged; a partition that did not converge
-    must not be published as is). A line holds rows of cells, so the state of a cell is carried on
-    each of its line memberships and shared between them by a window over cell_key.
+    must not be published as is).
+    Cost: the first pass reads every line; a line none of whose cells changed gives the same answer
+    as before, so each later pass reads only the lines holding a cell suppressed in the pass before
+    (a few per cent), and the state between passes is the small set of cells suppressed so far. Cells
+    and lines are numbered once (bigint), in cell_key order within a partition, so the passes join and
+    sort numbers rather than long keys; a line lies in one partition, so that order is its cells' key order.
 -#}
 {% macro sdc_suppress_cells(cells, lines, max_passes=none) -%}
 {%- set passes = max_passes if max_passes is not none else var('sdc_max_passes') -%}
+{%- if passes is not number or passes < 1 -%}
+    {{ exceptions.raise_compiler_error("sdc_max_passes must be a whole number of at least 1, not " ~ passes) }}
+{%- endif -%}
+{%- set per_partition = 4294967296 -%}
 with sdc_cell as (
     select
         cell_key,
         sdc_partition,
         cast(n as bigint) as n,
-        ({{ sdc_is_primary('n') }} or coalesce(pre_suppressed, false)) as is_suppressed
+        ({{ sdc_is_primary('n') }} or coalesce(pre_suppressed, false)) as is_primary
     from {{ cells }}
 ),
 
-sdc_member_0 as (
-    select distinct
-        l.line_id,
-        l.cell_key,
-        coalesce(l.is_total, false) as is_total,
-        c.sdc_partition,
-        c.n,
-        c.is_suppressed,
-        case when c.is_suppressed then 0 end as suppression_pass
-    from {{ lines }} as l
-    inner join sdc_cell as c
-        on l.cell_key = c.cell_key
-){% for k in range(1, passes + 2) %},
-
-sdc_picks_{{ k }} as (
-    {{ sdc_line_picks('sdc_member_' ~ (k - 1)) }}
-){% if k <= passes %},
-
-sdc_member_{{ k }} as (
-    select
-        line_id, cell_key, is_total, sdc_partition, n,
-        (is_suppressed or is_newly_suppressed) as is_suppressed,
-        case when is_newly_suppressed and not is_suppressed then {{ k }} else suppression_pass end
-            as suppression_pass
-    from (
-        select
-            p.*,
-            max(case when p.is_picked then 1 else 0 end) over (partition by p.cell_key) = 1
-                as is_newly_suppressed
-        from sdc_picks_{{ k }} as p
-    ) as shared
-){% endif %}{% endfor %},
-
-sdc_cell_state as (
-    select
-        cell_key,
-        max(case when is_suppressed then 1 else 0 end) = 1 as is_suppressed,
-        min(suppression_pass) as suppression_pass,
-        max(case when is_picked then 1 else 0 end) as is_picked_again
-    from sdc_picks_{{ passes + 1 }}
-    group by cell_key
+sdc_partition_no as (
+    select sdc_partition, row_number() over (order by sdc_partition asc nulls last) as partition_no
+    from (select distinct sdc_partition from sdc_cell) as p
 ),
 
-sdc_result as (
+sdc_cell_no as (
     select
-        c.cell_key,
-        c.sdc_partition,
-        c.n,
-        coalesce(s.is_suppressed, c.is_suppressed) as is_suppressed,
-        case when s.cell_key is not null then s.suppression_pass when c.is_suppressed then 0 end
-            as suppression_pass,
-        coalesce(s.is_picked_again, 0) as is_picked_again
+        c.*,
+        p.partition_no * {{ per_partition }}
+            + row_number() over (partition by c.sdc_partition order by c.cell_key asc nulls last) as cell_no
     from sdc_cell as c
-    left join sdc_cell_state as s
-        on c.cell_key = s.cell_key
+    inner join sdc_partition_no as p
+        on c.sdc_partition = p.sdc_partition
+),
+
+sdc_membership as (
+    select l.line_id, c.sdc_partition, c.cell_no, l.is_total, c.n, c.is_primary
+    from (select distinct line_id, cell_key, coalesce(is_total, false) as is_total from {{ lines }}) as l
+    inner join sdc_cell_no as c
+        on l.cell_key = c.cell_key
+),
+
+-- what never changes about a line: whether it has a total, and the total minus its members
+sdc_line as (
+    select
+        g.line_id,
+        p.partition_no * {{ per_partition }}
+            + row_number() over (partition by g.sdc_partition order by g.line_id asc nulls last) as line_no,
+        g.has_total,
+        g.complement
+    from (
+        select
+            line_id,
+            min(sdc_partition) as sdc_partition,
+            max(case when is_total then 1 else 0 end) as has_total,
+            max(case when is_total then n end) - sum(case when is_total then 0 else n end) as complement
+        from sdc_membership
+        group by line_id
+    ) as g
+    inner join sdc_partition_no as p
+        on g.sdc_partition = p.sdc_partition
+),
+
+sdc_member as (
+    select l.line_no, m.cell_no, m.is_total, m.n, m.is_primary
+    from sdc_membership as m
+    inner join sdc_line as l
+        on m.line_id = l.line_id
+){% for k in range(1, passes + 2) %},
+
+sdc_member_{{ k }} as (
+    {%- if k == 1 %}
+    select line_no, cell_no, is_total, n, is_primary as is_suppressed
+    from sdc_member
+    {%- else %}
+    -- the lines holding a cell suppressed in the pass before, with every cell's state
+    select m.line_no, m.cell_no, m.is_total, m.n, (m.is_primary or s.cell_no is not null) as is_suppressed
+    from sdc_member as m
+    inner join (
+        select distinct a.line_no
+        from sdc_member as a
+        inner join sdc_new_{{ k - 1 }} as n
+            on a.cell_no = n.cell_no
+    ) as changed
+        on m.line_no = changed.line_no
+    left join sdc_secondary_{{ k - 1 }} as s
+        on m.cell_no = s.cell_no
+    {%- endif %}
+),
+
+sdc_new_{{ k }} as (
+    {{ sdc_line_picks('sdc_member_' ~ k) }}
+){% if k <= passes %},
+
+sdc_secondary_{{ k }} as (
+    {%- if k > 1 %}
+    select cell_no, suppression_pass from sdc_secondary_{{ k - 1 }}
+    union all
+    {%- endif %}
+    select cell_no, {{ k }} as suppression_pass from sdc_new_{{ k }}
+){% endif %}{% endfor %},
+
+sdc_unstable_partition as (
+    select distinct c.sdc_partition
+    from sdc_new_{{ passes + 1 }} as n
+    inner join sdc_cell_no as c
+        on n.cell_no = c.cell_no
 )
 
 select
-    cell_key,
-    sdc_partition,
-    n,
-    case when is_suppressed then null else {{ sdc_round('n') }} end as published_count,
-    is_suppressed,
-    suppression_pass,
-    max(is_picked_again) over (partition by sdc_partition) = 0 as is_converged
-from sdc_result
+    c.cell_key,
+    c.sdc_partition,
+    c.n,
+    case when c.is_primary or s.cell_no is not null then null else {{ sdc_round('c.n') }} end as published_count,
+    (c.is_primary or s.cell_no is not null) as is_suppressed,
+    case when c.is_primary then 0 else s.suppression_pass end as suppression_pass,
+    u.sdc_partition is null as is_converged
+from sdc_cell_no as c
+left join sdc_secondary_{{ passes }} as s
+    on c.cell_no = s.cell_no
+left join sdc_unstable_partition as u
+    on c.sdc_partition = u.sdc_partition
 {%- endmacro %}
 
-{#- One pass over every line: does the line need another suppression, and which of its cells is picked? -#}
-{% macro sdc_line_picks(previous) -%}
+{#- One pass over the given lines (members: line_no, cell_no, is_total, n, is_suppressed): the cells
+    newly suppressed, each line that needs another suppression picking its first candidate. -#}
+{% macro sdc_line_picks(members) -%}
 {%- set lo = var('sdc_suppress_min') -%}
 {%- set hi = var('sdc_suppress_max') -%}
-    select
-        s.*,
-        coalesce(s.has_total = 1 and s.pick_rank = 1 and s.is_candidate and (
-            (s.suppressed_cells = 1 and s.complement = 0)
-            or (s.suppressed_cells = 0 and s.complement between {{ lo }} and {{ hi }})
-            or (s.total_suppressed = 0 and s.suppressed_sum
-                + case when s.complement between {{ lo }} and {{ hi }} then s.complement else 0 end
-                between {{ lo }} and {{ hi }})), false) as is_picked
+    select distinct cell_no
     from (
         select
-            p.*,
-            coalesce(not p.is_suppressed and p.n > 0, false) as is_candidate,
-            max(case when p.is_total then 1 else 0 end) over (partition by p.line_id) as has_total,
-            max(case when p.is_total and p.is_suppressed then 1 else 0 end)
-                over (partition by p.line_id) as total_suppressed,
-            sum(case when p.is_suppressed then 1 else 0 end) over (partition by p.line_id) as suppressed_cells,
-            sum(case when p.is_suppressed and not p.is_total then p.n else 0 end)
-                over (partition by p.line_id) as suppressed_sum,
-            max(case when p.is_total then p.n end) over (partition by p.line_id)
-                - sum(case when p.is_total then 0 else coalesce(p.n, 0) end) over (partition by p.line_id)
-                as complement,
+            m.cell_no,
             row_number() over (
-                partition by p.line_id
-                order by case when not p.is_suppressed and p.n > 0 then 0 else 1 end asc nulls last,
-                    p.n asc nulls last,
-                    case when p.is_total then 1 else 0 end asc nulls last,
-                    p.cell_key asc nulls last
+                partition by m.line_no
+                order by m.n asc nulls last, case when m.is_total then 1 else 0 end asc nulls last,
+                    m.cell_no asc nulls last
             ) as pick_rank
-        from {{ previous }} as p
-    ) as s
+        from {{ members }} as m
+        inner join (
+            select s.line_no
+            from (
+                select
+                    line_no,
+                    max(case when is_total and is_suppressed then 1 else 0 end) as total_suppressed,
+                    sum(case when is_suppressed then 1 else 0 end) as suppressed_cells,
+                    sum(case when is_suppressed and not is_total then n else 0 end) as suppressed_sum
+                from {{ members }}
+                group by line_no
+            ) as s
+            inner join sdc_line as l
+                on s.line_no = l.line_no
+            where l.has_total = 1 and (
+                (s.suppressed_cells = 1 and l.complement = 0)
+                or (s.suppressed_cells = 0 and l.complement between {{ lo }} and {{ hi }})
+                or (s.total_suppressed = 0 and s.suppressed_sum
+                    + case when l.complement between {{ lo }} and {{ hi }} then l.complement else 0 end
+                    between {{ lo }} and {{ hi }}))
+        ) as needy
+            on m.line_no = needy.line_no
+        where not m.is_suppressed and m.n > 0
+    ) as candidate
+    where pick_rank = 1
 {%- endmacro %}
 
 {#-
-    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none)
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none)
         The BI version of the long measure table (fct_edi_measure shape, metrics-spec §10), every BI
         table being a slice of it:
         - every count (numerator, denominator, reference_numerator, reference_denominator) is a cell
@@ -220,8 +269,10 @@ from sdc_result
         measure_relation needs measure_kind and standard (catalogue columns of fct_edi_measure) besides
         the long shape. passthrough_columns: further columns copied unchanged after the long shape;
         a person-level column (staff key, person id) is refused. ethnicity_relation: see sdc_cube_lines.
+        band_relation: pay grades with wres_band and cluster (dim_pay_grade): a band is related to the
+        cluster all its grades are in; without it bands are related to the trust only.
 -#}
-{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none) -%}
+{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none) -%}
 {%- for c in passthrough_columns -%}
     {%- if 'staff' in c | lower or 'person' in c | lower -%}
         {{ exceptions.raise_compiler_error("sdc_edi_measure: person-level column " ~ c ~ " must never reach BI") }}
@@ -242,18 +293,40 @@ with measure as (
     from {{ measure_relation }} as m
 ),
 
-keyed as (
+-- which population each count is a count of: worked out once per row, read by every key part
+classified as (
+    select
+        m.*
+        {%- for c in count_columns %},
+        {{ sdc_headcount_group(c) }} as {{ c }}_hc_group,
+        {{ sdc_event_population(c) }} as {{ c }}_event_population
+        {%- endfor %}
+    from measure as m
+),
+
+parted as (
     select
         m.*
         {%- for c in count_columns %}
-        {%- set cell = sdc_count_cell(c) %},
+        {%- set cell = sdc_count_cell(c, c ~ '_hc_group', c ~ '_event_population') %},
         {{ cell.population }} as {{ c }}_population,
         {{ cell.period_type }} as {{ c }}_period_type,
         {{ cell.breakdown }} as {{ c }}_breakdown,
         {{ cell.dimension }} as {{ c }}_dimension,
         {{ cell.grp }} as {{ c }}_group
         {%- endfor %}
-    from measure as m
+    from classified as m
+),
+
+keyed as (
+    select
+        k.*
+        {%- for c in count_columns %},
+        case when k.{{ c }} is not null then {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code',
+            'k.' ~ c ~ '_period_type', 'k.period_end', 'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension',
+            'k.' ~ c ~ '_group']) }} end as {{ c }}_cell_key
+        {%- endfor %}
+    from parted as k
 ),
 
 occurrence as (
@@ -270,8 +343,7 @@ occurrence as (
         k.{{ c }}_breakdown as sdc_breakdown,
         k.{{ c }}_dimension as sdc_dimension,
         k.{{ c }}_group as sdc_group,
-        {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code', 'k.' ~ c ~ '_period_type', 'k.period_end',
-                    'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension', 'k.' ~ c ~ '_group']) }} as cell_key
+        k.{{ c }}_cell_key as cell_key
     from keyed as k
     where k.{{ c }} is not null and not k.sdc_is_exempt
     {{ 'union all' if not loop.last }}
@@ -297,21 +369,50 @@ cell as (
     group by cell_key
 ),
 
+{%- if band_relation is not none %}
+
+-- the cluster of each band, where the pay grades put the band in one cluster
+band_cluster as (
+    select wres_band, min(cluster) as cluster
+    from {{ band_relation }}
+    group by wres_band
+    having count(distinct cluster) = 1
+),
+{%- endif %}
+
 cell_with_parents as (
     select
         c.*,
+        -- each column one kind of relation (a total may be the sum of the cells of several kinds)
         case
             when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cl:%' then 'all'
             when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cc:%'
                 then {{ dbt.concat(["'cl:'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cb:%'
+                then {{ dbt.concat(["'bd:'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
             when c.sdc_population = 'incidents' and {{ dbt.split_part('c.sdc_breakdown', "'|'", 2) }} <> 'all'
                 then {{ dbt.concat([dbt.split_part('c.sdc_breakdown', "'|'", 1), "'|all'"]) }}
         end as sdc_parent_a,
         case
+            {%- if band_relation is not none %}
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'bd:%'
+                then {{ dbt.concat(["'cl:'", 'bc.cluster']) }}
+            when c.sdc_population = 'headcount' and c.sdc_breakdown like 'cb:%'
+                then {{ dbt.concat([dbt.replace(dbt.split_part('c.sdc_breakdown', "'|'", 1), "'cb:'", "'cc:'"), "'|'",
+                    'bc.cluster']) }}
+            {%- endif %}
             when c.sdc_population = 'incidents' and {{ dbt.split_part('c.sdc_breakdown', "'|'", 1) }} <> 'all'
                 then {{ dbt.concat(["'all|'", dbt.split_part('c.sdc_breakdown', "'|'", 2)]) }}
-        end as sdc_parent_b
+        end as sdc_parent_b,
+        case when c.sdc_population = 'headcount' and c.sdc_breakdown like 'bd:%' then 'all' end as sdc_parent_c
     from cell as c
+    {%- if band_relation is not none %}
+    left join band_cluster as bc
+        on c.sdc_population = 'headcount'
+        and (c.sdc_breakdown like 'bd:%' or c.sdc_breakdown like 'cb:%')
+        and bc.wres_band = case when c.sdc_breakdown like 'bd:%' then {{ dbt.replace('c.sdc_breakdown', "'bd:'", "''") }}
+            else {{ dbt.split_part('c.sdc_breakdown', "'|'", 2) }} end
+    {%- endif %}
 ),
 
 line as (
@@ -336,9 +437,7 @@ flagged as (
     from keyed as k
     {%- for c in count_columns %}
     left join controlled_cell as {{ c }}_cell
-        on {{ c }}_cell.cell_key = {{ sdc_key(['k.' ~ c ~ '_population', 'k.organisation_code', 'k.' ~ c ~ '_period_type',
-            'k.period_end', 'k.' ~ c ~ '_breakdown', 'k.' ~ c ~ '_dimension', 'k.' ~ c ~ '_group']) }}
-        and k.{{ c }} is not null
+        on k.{{ c }}_cell_key = {{ c }}_cell.cell_key
     {%- endfor %}
 ),
 

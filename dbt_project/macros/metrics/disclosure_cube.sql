@@ -8,15 +8,18 @@
     Populations and the counts mapped to them:
     - headcount (the workforce on a snapshot date; breakdown all | cl:<cluster> | cc:<staff type>|<cluster>;
       group 'all' = everyone, whatever the dimension): WRES 1 / WDES 1 numerators and denominators in
-      both variants (default: the breakdown's headcount; known_only: its known headcount),
+      both variants (default: the breakdown's headcount; known_only: its known headcount), by cluster,
+      clinical category x cluster, band (ref_pay_grade.wres_band) and clinical category x band,
       representation workforce share / ratio / gap (5 groups and the 16 harmonised groups; denominator
       = known headcount), representation Unknown rate, HIA 2d, the declaration rates (known /
       not_stated / missing), the ESR disability rates, the workforce counts beside the WRES 9 / WDES 10
       board gaps, the headcounts under the HIA6 rates per 1,000 (month ends and 31 March), under the
       incident, disciplinary, capability and training relative likelihoods (single year), and under
       the SPC series (BME share of C4; rates per 1,000).
-    - incidents (HIA6 incidents by incident type | perpetrator and group, per month, quarter and year;
-      the SPC incident series).
+    - incidents (HIA6 incidents by incident type | perpetrator and group, per month and year: group 'all'
+      = the incidents to the WRES population; 'unmatched' and 'outside_population', published under
+      every dimension, one count each; the SPC incident series per month and quarter: group 'reported',
+      every incident reported).
     - staff_affected (HIA6 staff affected; the numerators of the incident relative likelihoods).
     - any other count is a cell of its own measure (m:<measure>:<variant>), shared by the rows that
       repeat it: a survey gap row's four counts are its two groups' own rows' counts, and the
@@ -33,8 +36,11 @@
       So default and known_only denominators differ exactly by the Unknown count, and WRES 1,
       representation, declaration and the board, HIA6, RL and SPC denominators are one table.
     - headcount, across breakdowns, for every group: trust = sum of the clusters (not_clustered
-      included); cluster = sum of its clinical / non-clinical / medical rows.
-    - incidents and staff_affected: all = sum of the groups of each dimension (unmatched included).
+      included); cluster = sum of its clinical / non-clinical / medical rows; trust = sum of the bands;
+      a cluster = sum of its bands (bands whose grades all lie in it, from band_relation); band = sum
+      of its clinical / non-clinical / medical rows, each = its cluster's row's bands.
+    - incidents and staff_affected: all = sum of the groups of each dimension; incidents reported =
+      all + unmatched + outside_population.
     - incidents: type|all = sum over perpetrators, all|perpetrator = sum over types; a year or a
       quarter = the sum of its months.
     - relative likelihoods: a pooled two-year window = this year's single year + last year's.
@@ -65,6 +71,12 @@
             'rl_white_vs_bme_accessing_nonmandatory_training')))
 {%- endmacro %}
 
+{#- The rows of WRES 1 / WDES 1 shares and board gaps whose denominators leave out Unknown: the
+    'known_only' variant, or 'default' when rep_denominator_includes_unknown is false. -#}
+{% macro sdc_is_known_only_variant() -%}
+    variant = '{{ 'known_only' if edi_setting('rep_denominator_includes_unknown') else 'default' }}'
+{%- endmacro %}
+
 {#- The headcount group a count of the row is, or null when it is no headcount. -#}
 {% macro sdc_headcount_group(count_column) -%}
 {%- set wf_shares = "('wres1_share_of_cluster', 'wdes1_share_of_cluster')" -%}
@@ -80,7 +92,7 @@
     end
 {%- elif count_column == 'denominator' -%}
     case
-        when measure_id in {{ wf_shares }} then case when variant = 'known_only' then 'known' else 'all' end
+        when measure_id in {{ wf_shares }} then case when {{ sdc_is_known_only_variant() }} then 'known' else 'all' end
         when measure_id in {{ representation }} or measure_id like 'spc_bme_share_8c_plus_pct%' then 'known'
         when measure_id in ('representation_unknown_rate_pct', 'esr_disabled_share_pct',
             'esr_disability_known_rate_pct') or measure_id like 'declaration%'
@@ -91,7 +103,8 @@
     case when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%' then group_value end
 {%- else -%}
     case
-        when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%' then 'all'
+        when measure_id like 'wres9_board%' or measure_id like 'wdes10_board%'
+            then case when {{ sdc_is_known_only_variant() }} then 'known' else 'all' end
         when {{ sdc_headcount_based_rl() }} then reference_group
     end
 {%- endif -%}
@@ -112,33 +125,47 @@
 {%- endif -%}
 {%- endmacro %}
 
-{#- The cell of one count of the row: its key parts as SQL expressions (a dict). -#}
-{% macro sdc_count_cell(count_column) -%}
+{#- HIA6 groups of every dimension that are no group of the population: incidents matched to nobody and
+    incidents to people outside the WRES population. With the population's own ('all'), they add up to
+    the incidents reported (group 'reported': the SPC incident series). -#}
+{% macro sdc_events_outside_groups() -%}
+    ('unmatched', 'outside_population')
+{%- endmacro %}
+
+{#- The cell of one count of the row: its key parts as SQL expressions (a dict). hc_group and
+    event_population: columns holding sdc_headcount_group(count_column) and sdc_event_population(count_column),
+    worked out once per row. -#}
+{% macro sdc_count_cell(count_column, hc_group, event_population) -%}
 {%- set own_group = 'reference_group' if count_column.startswith('reference_') else 'group_value' -%}
-{%- set hc_group = sdc_headcount_group(count_column) -%}
-{%- set event_population = sdc_event_population(count_column) -%}
 {%- set hc_breakdown -%}
     case
         when measure_id like 'spc_bme_share_8c_plus_pct%' then 'cl:C4'
-        when breakdown_value = 'all' or breakdown_type not in ('cluster', 'clinical_cluster') then 'all'
+        when breakdown_value = 'all' or breakdown_type not in ('cluster', 'clinical_cluster', 'band', 'clinical_band')
+            then 'all'
         when breakdown_type = 'cluster' then {{ dbt.concat(["'cl:'", 'breakdown_value']) }}
-        else {{ dbt.concat(["'cc:'", 'breakdown_value']) }}
+        when breakdown_type = 'clinical_cluster' then {{ dbt.concat(["'cc:'", 'breakdown_value']) }}
+        when breakdown_type = 'band' then {{ dbt.concat(["'bd:'", 'breakdown_value']) }}
+        else {{ dbt.concat(["'cb:'", 'breakdown_value']) }}
     end
 {%- endset -%}
-{%- set event_group = "case when measure_id like 'spc%' then 'all' else " ~ own_group ~ " end" -%}
+{%- set event_group = "case when measure_id like 'spc%' then 'reported' else " ~ own_group ~ " end" -%}
 {%- set private_variant = "case variant when 'gap_vs_reference' then 'default' when 'mean_of_annual_rl' then 'pooled' else variant end" -%}
 {%- set cell = {
-    'population': "case when (" ~ hc_group ~ ") is not null then 'headcount' when (" ~ event_population ~ ") is not null then ("
-        ~ event_population ~ ") else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
-    'period_type': "case when (" ~ hc_group ~ ") is not null then 'snapshot' else period_type end",
-    'breakdown': "case when (" ~ hc_group ~ ") is not null then " ~ hc_breakdown ~ " when (" ~ event_population
-        ~ ") is not null then case when measure_id like 'spc%' then 'all|all' else breakdown_value end else "
+    'population': "case when " ~ hc_group ~ " is not null then 'headcount' when " ~ event_population ~ " is not null then "
+        ~ event_population ~ " else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
+    'period_type': "case when " ~ hc_group ~ " is not null then 'snapshot' else period_type end",
+    'breakdown': "case when " ~ hc_group ~ " is not null then " ~ hc_breakdown ~ " when " ~ event_population
+        ~ " is not null then case when measure_id like 'spc%' then 'all|all' else breakdown_value end else "
         ~ dbt.concat(['breakdown_type', "':'", 'breakdown_value']) ~ " end",
-    'grp': "case when (" ~ hc_group ~ ") is not null then (" ~ hc_group ~ ") when (" ~ event_population
-        ~ ") is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
+    'grp': "case when " ~ hc_group ~ " is not null then " ~ hc_group ~ " when " ~ event_population
+        ~ " is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
         "'" ~ count_column.replace('reference_', '') ~ "'"]) ~ " end",
 } -%}
-{%- do cell.update({'dimension': "case when (" ~ cell.grp ~ ") = 'all' then '*' else group_dimension end"}) -%}
+{#- everyone, and the events reported and outside the population (HIA6 'unmatched', 'outside_population',
+    a group of every dimension), are one count whatever the dimension -#}
+{%- do cell.update({'dimension': "case when " ~ hc_group ~ " = 'all' or (" ~ hc_group ~ " is null and "
+    ~ event_population ~ " is not null and (" ~ event_group ~ " in ('all', 'reported') or " ~ event_group ~ " in "
+    ~ sdc_events_outside_groups() ~ ")) then '*' else group_dimension end"}) -%}
 {{ return(cell) }}
 {%- endmacro %}
 
@@ -171,7 +198,8 @@
     sdc_cube_lines(cells, occurrences, ethnicity_relation=none)
         The lines of the cube: (line_id, cell_key, is_total), as a complete SELECT.
         cells: one row per cell with sdc_population, organisation_code, sdc_period_type, sdc_period_end,
-        fy_end, sdc_breakdown, sdc_parent_a, sdc_parent_b, sdc_dimension, sdc_group, cell_key.
+        fy_end, sdc_breakdown, sdc_parent_a, sdc_parent_b, sdc_parent_c (the totals the cell is a member
+        of, one column per kind of relation), sdc_dimension, sdc_group, cell_key.
         occurrences: one row per published count with its row's measure_id, variant, group_value,
         reference_group, fy_end, count_column and cell_key (for the RL windows).
         ethnicity_relation: census_2021_harmonised_group -> ethnicity_group_5 (the 16 harmonised groups
@@ -180,7 +208,6 @@
         zero headcount are left out of the measure table), so the line still adds up.
 -#}
 {% macro sdc_cube_lines(cells, occurrences, ethnicity_relation=none) -%}
-{%- set same_cell_but = ['sdc_population', 'organisation_code', 'sdc_period_type', 'sdc_period_end'] -%}
 with rule as (
     {%- for rule_id, total_dimension, total_group, member_dimension, members, required in sdc_headcount_rules() %}
     {%- for member in members %}
@@ -205,6 +232,8 @@ with rule as (
     from (select distinct sdc_group from {{ cells }} where sdc_dimension = 'ethnicity_16') as g
 ),
 
+-- Every line is found from the cells' own key parts: the key of a cell's total (or of a rule's
+-- members) is built and matched as one string, not by a join over seven columns.
 rule_lines as (
     select
         {{ dbt.concat(['r.rule_id', "'#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
@@ -214,9 +243,52 @@ rule_lines as (
     inner join rule as r
         on t.sdc_dimension = r.total_dimension and t.sdc_group = r.total_group
     inner join {{ cells }} as m
-        on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
-        and m.sdc_dimension = r.member_dimension and m.sdc_group = r.member_group
+        on m.cell_key = {{ sdc_key(['t.sdc_population', 't.organisation_code', 't.sdc_period_type', 't.sdc_period_end',
+            't.sdc_breakdown', 'r.member_dimension', 'r.member_group']) }}
     where t.sdc_population = 'headcount'
+),
+
+-- the totals each cell is a member of, by kind of relation
+member_totals as (
+    -- events: everyone = the groups of each dimension
+    select
+        {{ dbt.concat(["'groups:'", 'm.sdc_dimension']) }} as relation, m.cell_key as member_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', 'm.sdc_period_type', 'm.sdc_period_end',
+            'm.sdc_breakdown', "'*'", "'all'"]) }} as total_key
+    from {{ cells }} as m
+    where m.sdc_population in ('incidents', 'staff_affected') and m.sdc_dimension <> '*'
+    union all
+    -- incidents reported = those to the population + those matched to nobody + those outside it
+    select 'reported', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', 'm.sdc_period_type', 'm.sdc_period_end',
+            'm.sdc_breakdown', "'*'", "'reported'"]) }}
+    from {{ cells }} as m
+    where m.sdc_population = 'incidents' and m.sdc_dimension = '*'
+        and (m.sdc_group = 'all' or m.sdc_group in {{ sdc_events_outside_groups() }})
+    {%- for parent in ['sdc_parent_a', 'sdc_parent_b', 'sdc_parent_c'] %}
+    union all
+    -- across breakdowns: the same group of the parent breakdown
+    select '{{ parent }}', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', 'm.sdc_period_type', 'm.sdc_period_end',
+            'm.' ~ parent, 'm.sdc_dimension', 'm.sdc_group']) }}
+    from {{ cells }} as m
+    where m.{{ parent }} is not null
+    {%- endfor %}
+    union all
+    -- incidents of a year = those of its months
+    select 'months', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', "'financial_year'", 'm.fy_end',
+            'm.sdc_breakdown', 'm.sdc_dimension', 'm.sdc_group']) }}
+    from {{ cells }} as m
+    where m.sdc_population = 'incidents' and m.sdc_period_type = 'month'
+    union all
+    -- and of a quarter (calendar quarters: the financial year's quarters)
+    select 'months', m.cell_key,
+        {{ sdc_key(['m.sdc_population', 'm.organisation_code', "'quarter'",
+            'cast(' ~ dbt.last_day(dbt.dateadd('month', 2, dbt.date_trunc('quarter', 'm.sdc_period_end')), 'month') ~ ' as date)',
+            'm.sdc_breakdown', 'm.sdc_dimension', 'm.sdc_group']) }}
+    from {{ cells }} as m
+    where m.sdc_population = 'incidents' and m.sdc_period_type = 'month'
 ),
 
 group_lines as (
@@ -225,41 +297,11 @@ group_lines as (
     from rule_lines
     where present_required = required_members
     union all
-    -- events: everyone = the groups of each dimension
-    select {{ dbt.concat(["'groups:'", 'm.sdc_dimension', "'#'", 't.cell_key']) }}, t.cell_key, m.cell_key
-    from {{ cells }} as t
-    inner join {{ cells }} as m
-        on {% for c in same_cell_but %}m.{{ c }} = t.{{ c }} and {% endfor %}m.sdc_breakdown = t.sdc_breakdown
-        and m.sdc_dimension <> '*'
-    where t.sdc_population in ('incidents', 'staff_affected') and t.sdc_dimension = '*'
-),
-
-breakdown_lines as (
-    {%- for parent in ['sdc_parent_a', 'sdc_parent_b'] %}
-    select {{ dbt.concat(["'" ~ parent ~ "#'", 't.cell_key']) }} as line_id, t.cell_key as total_key,
-        m.cell_key as member_key
-    from {{ cells }} as m
+    -- a line exists when its total cell does
+    select {{ dbt.concat(['mt.relation', "'#'", 'mt.total_key']) }}, mt.total_key, mt.member_key
+    from member_totals as mt
     inner join {{ cells }} as t
-        on {% for c in same_cell_but %}t.{{ c }} = m.{{ c }} and {% endfor %}t.sdc_breakdown = m.{{ parent }}
-        and t.sdc_dimension = m.sdc_dimension and t.sdc_group = m.sdc_group
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-),
-
-month_lines as (
-    -- incidents of a year or a quarter = those of its months
-    select {{ dbt.concat(["'months#'", 't.cell_key']) }} as line_id, t.cell_key as total_key, m.cell_key as member_key
-    from {{ cells }} as t
-    inner join {{ cells }} as m
-        on m.sdc_population = t.sdc_population and m.organisation_code = t.organisation_code
-        and m.sdc_breakdown = t.sdc_breakdown and m.sdc_dimension = t.sdc_dimension and m.sdc_group = t.sdc_group
-        and m.sdc_period_type = 'month'
-        and ((t.sdc_period_type = 'financial_year' and m.fy_end = t.sdc_period_end)
-            or (t.sdc_period_type = 'quarter' and m.sdc_period_end <= t.sdc_period_end
-                -- on or after the first day of the quarter (month ends differ in length)
-                and m.sdc_period_end >= cast({{ dbt.dateadd('month', -3,
-                    'cast(' ~ dbt.dateadd('day', 1, 't.sdc_period_end') ~ ' as date)') }} as date)))
-    where t.sdc_population = 'incidents'
+        on mt.total_key = t.cell_key
 ),
 
 window_lines as (
@@ -276,10 +318,6 @@ window_lines as (
 
 member_of as (
     select line_id, total_key, member_key from group_lines
-    union all
-    select line_id, total_key, member_key from breakdown_lines
-    union all
-    select line_id, total_key, member_key from month_lines
     union all
     select line_id, total_key, member_key from window_lines
 )

@@ -8,6 +8,7 @@ select
     cast(is_vsm as boolean) as is_vsm,
     cast(medical_subgroup as {{ dbt.type_string() }}) as medical_subgroup,
     cast(cluster as {{ dbt.type_string() }}) as cluster,
+    cast(wres_band as {{ dbt.type_string() }}) as wres_band,
     cast(is_workforce as boolean) as is_workforce,
     cast(band_sort_order as int) as band_sort_order,
     cast(is_unknown_member as boolean) as is_unknown_member

@@ -7,4 +7,4 @@
 -- The rules live in the disclosure_control / disclosure_cube macros.
 {{ sdc_edi_measure(ref('fct_edi_measure'), passthrough_columns=[
     'standard', 'indicator_code', 'measure_label', 'measure_kind', 'higher_is_better', 'adverse_side'],
-    ethnicity_relation=ref('dim_ethnicity')) }}
+    ethnicity_relation=ref('dim_ethnicity'), band_relation=ref('dim_pay_grade')) }}
