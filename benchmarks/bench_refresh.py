@@ -27,6 +27,7 @@ import os
 import platform
 import subprocess
 import sys
+import shutil
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -118,19 +119,29 @@ def baseline(landing: Path, root: Path) -> dict:
 
 
 def bench_scale(trusts: int, with_baseline: bool) -> list[dict]:
-    with tempfile.TemporaryDirectory(dir=os.environ.get("EDI_BENCH_DIR")) as tmp:
-        root = Path(tmp)
-        landing = root / "landing"
-        env = {**os.environ, "EDI_LANDING_DIR": str(landing), "EDI_WAREHOUSE_DIR": str(root / "warehouse"),
-               "DAGSTER_HOME": str(root), "EDI_MODE": "demo"}
-        (root / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-        generate(trusts, landing, BASE_AS_AT.isoformat())
-        full = {"scale": trusts, "run": "full", **refresh(root, env)}
-        if with_baseline:
-            full.update(baseline(landing, root))
-        generate(trusts, landing, INCREMENT_MONTH)
-        increment = {"scale": trusts, "run": f"+{INCREMENT_MONTH}", **refresh(root, env)}
-        return [full, increment]
+    """One scale in a fresh folder, removed once measured; a failed step leaves it for a post-mortem
+    (its warehouse run history, Dagster's compute logs) and says where."""
+    root = Path(tempfile.mkdtemp(prefix=f"bench_{trusts}_", dir=os.environ.get("EDI_BENCH_DIR")))
+    try:
+        rows = measure_scale(trusts, root, with_baseline)
+    except SystemExit as failure:
+        raise SystemExit(f"{failure}\n(left for inspection: {root})") from None
+    shutil.rmtree(root)
+    return rows
+
+
+def measure_scale(trusts: int, root: Path, with_baseline: bool) -> list[dict]:
+    landing = root / "landing"
+    env = {**os.environ, "EDI_LANDING_DIR": str(landing), "EDI_WAREHOUSE_DIR": str(root / "warehouse"),
+           "DAGSTER_HOME": str(root), "EDI_MODE": "demo"}
+    (root / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    generate(trusts, landing, BASE_AS_AT.isoformat())
+    full = {"scale": trusts, "run": "full", **refresh(root, env)}
+    if with_baseline:
+        full.update(baseline(landing, root))
+    generate(trusts, landing, INCREMENT_MONTH)
+    increment = {"scale": trusts, "run": f"+{INCREMENT_MONTH}", **refresh(root, env)}
+    return [full, increment]
 
 
 def print_table(rows: list[dict]) -> None:

@@ -13,5 +13,6 @@ def run_measured(args: list[str], **popen) -> tuple[str, float, float]:
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args[:3])} … failed")
+        tail = "\n".join(output.splitlines()[-40:])
+        raise SystemExit(f"{' '.join(args[:3])} … failed (exit {os.waitstatus_to_exitcode(status)}):\n{tail}")
     return output, seconds, usage.ru_maxrss / 1024
