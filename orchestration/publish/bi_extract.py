@@ -1,7 +1,10 @@
 """The BI extract: the shareable, person-free copy of the warehouse's `bi` schema.
 
     warehouse/edi_bi.duckdb            every table of schema bi (as main.<table>) with its table
-                                       and column descriptions (COMMENT ON), mode 0644
+                                       and column descriptions (COMMENT ON), mode 0644, and
+                                       bi_refresh: the run, content and code version and the landed
+                                       files behind it (from the audit schema), so a page printed
+                                       from the extract can be tied back to `edi lineage`
     warehouse/bi -> bi_versions/<v>/   one <table>.parquet per table; `bi` is a symbolic link
 
 It is built from the run's candidate *before* the warehouse is published and swapped in *after*:
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.publish.audit import content_version
+
 BI_SCHEMA = "bi"
 BI_FILE_NAME = "edi_bi.duckdb"
 PARQUET_LINK_NAME = "bi"
@@ -43,6 +48,23 @@ PERSON_LEVEL_COLUMN = re.compile(
 # Columns that count people; a published cell of 1-7 could identify someone (primary suppression).
 COUNT_COLUMN = re.compile(r"(reference_)?(numerator|denominator)|(.+_)?headcount|.+_count")
 DISCLOSIVE_MIN, DISCLOSIVE_MAX = 1, 7
+PROVENANCE_TABLE = "bi_refresh"
+PROVENANCE_COMMENT = ("The refresh this extract comes from, one row per source: run, content and code "
+                      "version, and the landed files behind the source (how many, their distinct SHA-256 "
+                      "hashes, their newest modification and landing times). Ties a report to `edi lineage`.")
+PROVENANCE_COLUMNS = {
+    "run_id": "Dagster run id of the refresh that published this extract (see `edi status`).",
+    "published_at": "When that refresh was published (UTC).",
+    "content_version": "Content version of the published warehouse: equal content, equal version (`edi status`).",
+    "code_version": "Git commit of the code that built it.",
+    "source": "Source contract (data_contracts/) whose landed files are summarised on this row.",
+    "files_landed": "Landed files behind the source's raw table (files, not people).",
+    "distinct_file_hashes": "Distinct SHA-256 hashes among those files; `edi lineage` lists each file and hash.",
+    "rows_landed": "Rows landed from those files.",
+    "rows_quarantined": "Rows quarantined from those files, with a reason, in the quarantine tables.",
+    "newest_file_modified_at": "Modification time of the newest of those files (UTC).",
+    "newest_file_landed_at": "When the newest of those files was landed (UTC).",
+}
 
 
 class BiExtractRefused(RuntimeError):
@@ -74,18 +96,19 @@ def parquet_dir(warehouse_dir: Path) -> Path:
     return Path(warehouse_dir) / PARQUET_LINK_NAME
 
 
-def read_bi_catalog(con: duckdb.DuckDBPyConnection, database: str) -> list[BiTable]:
-    """The bi schema's tables and columns with their comments, as the catalog of `database` has them."""
+def read_bi_catalog(con: duckdb.DuckDBPyConnection, database: str, schema: str = BI_SCHEMA,
+                    table: str | None = None) -> list[BiTable]:
+    """The schema's tables (or one table) and columns with their comments, as `database` has them."""
     tables = con.execute(
-        "select table_name, comment from duckdb_tables() "
-        "where database_name = ? and schema_name = ? order by table_name", [database, BI_SCHEMA]).fetchall()
+        "select table_name, comment from duckdb_tables() where database_name = ? and schema_name = ? "
+        "and (? is null or table_name = ?) order by table_name", [database, schema, table, table]).fetchall()
     result = []
-    for table, comment in tables:
+    for name, comment in tables:
         columns = con.execute(
             "select column_name, data_type, comment from duckdb_columns() "
             "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
-            [database, BI_SCHEMA, table]).fetchall()
-        result.append(BiTable(table, comment, tuple(columns)))
+            [database, schema, name]).fetchall()
+        result.append(BiTable(name, comment, tuple(columns)))
     _check_identifiers(result)
     return result
 
@@ -134,10 +157,15 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _source_relation(table: BiTable) -> str:
+    """Where the table is copied from: dbt's bi schema, or the provenance table built in memory."""
+    return f'memory.main."{table.name}"' if table.name == PROVENANCE_TABLE else f'src.{BI_SCHEMA}."{table.name}"'
+
+
 def _write_bi_file(con: duckdb.DuckDBPyConnection, tables: list[BiTable], path: Path) -> None:
     con.execute("attach ? as bi_out", [str(path)])
     for table in tables:
-        con.execute(f'create table bi_out.main."{table.name}" as select * from src.{BI_SCHEMA}."{table.name}"')
+        con.execute(f'create table bi_out.main."{table.name}" as select * from {_source_relation(table)}')
         if table.comment:
             con.execute(f'comment on table bi_out.main."{table.name}" is {_sql_literal(table.comment)}')
         for column, _, comment in table.columns:
@@ -151,7 +179,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, tables: list[BiTable], folder
     folder.mkdir(parents=True)
     for table in tables:
         target = folder / f"{table.name}.parquet"
-        con.execute(f'copy (select * from src.{BI_SCHEMA}."{table.name}") to ? (format parquet)', [str(target)])
+        con.execute(f'copy (select * from {_source_relation(table)}) to ? (format parquet)', [str(target)])
         _make_shareable(target)
     folder.chmod(SHAREABLE_DIR_MODE)
 
@@ -211,6 +239,38 @@ def _new_staged(warehouse_dir: Path, tables: list[BiTable]) -> StagedExtract:
                          versions / stamp, tuple(t.name for t in tables))
 
 
+def _has_audit(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute("select count(*) from duckdb_tables() where database_name = 'src' and schema_name = 'audit' "
+                        "and table_name in ('refresh_run', 'table_hash', 'landed_file')").fetchone()[0]
+    return found == 3
+
+
+def add_provenance(con: duckdb.DuckDBPyConnection) -> BiTable | None:
+    """Build bi_refresh in memory from the source's audit schema (written just before publishing);
+    None for a warehouse without an audit record. Counts here are files, never people."""
+    if not _has_audit(con):
+        return None
+    run_id, finished_at, code = con.execute(
+        "select run_id, finished_at, code_version from src.audit.refresh_run "
+        "where status = 'published' order by finished_at desc limit 1").fetchone()
+    hashes = con.execute("select schema_name, table_name, row_count, content_hash from src.audit.table_hash "
+                         "where run_id = ?", [run_id]).fetchall()
+    con.execute(
+        f"""create table memory.main.{PROVENANCE_TABLE} as
+            select ?::varchar as run_id, ?::timestamp as published_at, ?::varchar as content_version,
+                   ?::varchar as code_version, source,
+                   count(*) as files_landed, count(distinct sha256) as distinct_file_hashes,
+                   sum(rows_landed) as rows_landed, sum(rows_quarantined) as rows_quarantined,
+                   make_timestamp(max(mtime_ns) // 1000) as newest_file_modified_at,
+                   max(loaded_at) as newest_file_landed_at
+            from src.audit.landed_file group by source order by source""",
+        [run_id, finished_at, content_version(hashes) if hashes else "unknown", code])
+    con.execute(f"comment on table memory.main.{PROVENANCE_TABLE} is {_sql_literal(PROVENANCE_COMMENT)}")
+    for column, comment in PROVENANCE_COLUMNS.items():
+        con.execute(f'comment on column memory.main.{PROVENANCE_TABLE}."{column}" is {_sql_literal(comment)}')
+    return read_bi_catalog(con, "memory", schema="main", table=PROVENANCE_TABLE)[0]
+
+
 def stage_bi_extract(source_db: Path, warehouse_dir: Path) -> StagedExtract:
     """Check the bi schema of `source_db` and write the extract beside the current one."""
     warehouse_dir = Path(warehouse_dir).resolve()  # discard() compares it with the resolved link
@@ -219,6 +279,8 @@ def stage_bi_extract(source_db: Path, warehouse_dir: Path) -> StagedExtract:
         con.execute("attach ? as src (read_only)", [str(source_db)])
         tables = read_bi_catalog(con, "src")
         check_shareable(con, tables)
+        if provenance := add_provenance(con):
+            tables.append(provenance)
         staged = _new_staged(warehouse_dir, tables)
         try:
             _write_parquet(con, tables, staged.parquet_version)

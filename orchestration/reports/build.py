@@ -1,0 +1,186 @@
+"""`edi report`: one self-contained HTML page per trust, an index, and a PDF of each page.
+
+    warehouse/reports -> report_versions/<stamp>/   index.html, <ODS code>.html, <ODS code>.pdf
+
+Pages are rendered from the BI extract only, with Jinja2 (autoescaped) and inline SVG charts: no
+script, font, stylesheet or image is fetched when a page is opened, so it works as an e-mail
+attachment. The whole set is written into a new folder and put in place by replacing one link, so a
+reader sees the previous reports or the new ones, never a mix; a failure leaves the previous set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from orchestration.reports import sections
+from orchestration.reports.extract import Extract, Trust, open_extract
+from orchestration.reports.formatting import fy_label, likelihood_verdict, number
+from orchestration.reports.printing import PdfUnavailable, print_pdfs
+from orchestration.settings import DBT_PROJECT_DIR
+
+REPORTS_LINK = "reports"
+REPORT_VERSIONS_DIR = "report_versions"
+KEEP_REPORT_VERSIONS = 2
+# WRES 3 / WDES 3's headline two-year window is a dbt var; the page shows the same one as the warehouse.
+WINDOW_VAR = "wres_ind3_window_method"
+INDEX_MEASURES = (("rl_white_vs_bme_appointed_from_shortlisting", "WRES 2"),
+                  ("rl_bme_vs_white_entering_formal_disciplinary", "WRES 3"),
+                  ("rl_nondisabled_vs_disabled_appointed_from_shortlisting", "WDES 2"))
+
+
+@dataclass
+class ReportSet:
+    folder: Path
+    pages: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_skipped: str | None = None
+    seconds: float = 0.0
+
+
+def reports_dir(warehouse_dir: Path) -> Path:
+    return Path(warehouse_dir) / REPORTS_LINK
+
+
+def headline_window() -> str:
+    config = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str(config.get("vars", {}).get(WINDOW_VAR, "pooled"))
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("orchestration.reports", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["stylesheet"] = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    return env
+
+
+def trust_periods(rows: sections.Rows) -> sections.Period | None:
+    years = sorted({m.fy_end for ms in rows.by_measure.values() for m in ms})
+    if not years:
+        return None
+    return sections.Period(years[-1], years[-2] if len(years) > 1 else None)
+
+
+def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str, published: list[dict]) -> dict:
+    """Everything one trust's page shows, section by section."""
+    rows = sections.Rows(extract.measures(trust.organisation_code, catalogue.keys()))
+    period = trust_periods(rows)
+    page = {"trust": trust, "period": period, "sections": []}
+    if period is None:
+        return page
+    page["sections"] = [
+        sections.headline_section(rows, catalogue, period, window),
+        sections.spc_section(extract.spc_series(trust.organisation_code)),
+        sections.representation_section(rows, trust, period),
+        sections.pay_section(rows, [p for p in published if p["organisation_code"] == trust.organisation_code],
+                             period),
+        sections.hia6_section(rows, period),
+        sections.declaration_section(rows, period),
+        sections.peers_section(extract, rows, trust, period, window),
+    ]
+    page["index_row"] = index_row(rows, trust, period, window)
+    return page
+
+
+def index_row(rows: sections.Rows, trust: Trust, period: sections.Period, window: str) -> dict:
+    cells = []
+    for measure_id, code in INDEX_MEASURES:
+        variant = sections.pick_variant(rows, measure_id, (window, *sections.RL_WINDOW_PREFERENCE))
+        m = next(iter(rows.where(measure_id, period.latest, variant=variant, breakdown_type="overall")), None)
+        cells.append({"code": code, "value": number(m.value, m.value_unit) if m else "no data",
+                      "says": likelihood_verdict(m, None) if m else "", "key": m.key if m else None})
+    gap = rows.get(period.latest, "pay_gap_median_hourly_pct", "default", "overall", "all", "sex", "Female")
+    cells.append({"code": "Median gender pay gap", "value": number(gap.value, gap.value_unit) if gap else "no data",
+                  "says": "", "key": gap.key if gap else None})
+    return {"trust": trust, "year": fy_label(period.latest), "cells": cells}
+
+
+def _published_filings(extract: Extract) -> list[dict]:
+    if not extract.has("bi_gender_pay_gap_published"):
+        return []
+    cursor = extract.con.execute("select * from bi_gender_pay_gap_published order by organisation_code, reporting_year")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def render_reports(warehouse_dir: Path, folder: Path) -> list[Path]:
+    """Write index.html and one page per trust into `folder`; return the pages, index first."""
+    env = environment()
+    window = headline_window()
+    built_at = datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC")
+    with open_extract(warehouse_dir) as extract:
+        catalogue = extract.catalogue()
+        published = _published_filings(extract)
+        provenance = sections.provenance(extract)
+        trusts = extract.trusts()
+        pages, index_rows = [], []
+        for trust in trusts:
+            page = trust_page(extract, trust, catalogue, window, published)
+            path = folder / f"{trust.organisation_code}.html"
+            path.write_text(env.get_template("trust.html.j2").render(
+                page=page, provenance=provenance, built_at=built_at), encoding="utf-8")
+            pages.append(path)
+            if "index_row" in page:
+                index_rows.append(page["index_row"])
+    index = folder / "index.html"
+    index.write_text(env.get_template("index.html.j2").render(
+        rows=index_rows, regions=_by_region(index_rows), provenance=provenance, built_at=built_at), encoding="utf-8")
+    return [index, *pages]
+
+
+def _by_region(rows: list[dict]) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
+    """[(region, [(ICB, rows)])] in the trusts' order (already sorted by region, ICB, name)."""
+    grouped: dict[str, dict[str, list[dict]]] = {}
+    for row in rows:
+        trust = row["trust"]
+        grouped.setdefault(trust.region or "Region not known", {}).setdefault(trust.icb_name or "ICB not known",
+                                                                              []).append(row)
+    return [(region, list(icbs.items())) for region, icbs in grouped.items()]
+
+
+def build_reports(warehouse_dir: Path, pdf: bool = True) -> ReportSet:
+    """Render every page into a new version folder, print the PDFs, then swap the `reports` link."""
+    started = time.monotonic()
+    warehouse_dir = Path(warehouse_dir).resolve()
+    versions = warehouse_dir / REPORT_VERSIONS_DIR
+    folder = versions / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder.mkdir(parents=True)
+    result = ReportSet(folder)
+    try:
+        result.pages = render_reports(warehouse_dir, folder)
+        if pdf:
+            try:
+                result.pdfs = print_pdfs(result.pages[1:])
+            except PdfUnavailable as missing:
+                result.pdf_skipped = str(missing)
+        for path in folder.iterdir():
+            path.chmod(0o644)
+        folder.chmod(0o755)
+        _swap_link(warehouse_dir, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _prune(versions, keep=KEEP_REPORT_VERSIONS)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _swap_link(warehouse_dir: Path, folder: Path) -> None:
+    link = warehouse_dir / f".{REPORTS_LINK}.{folder.name}.link"
+    link.symlink_to(folder.relative_to(warehouse_dir), target_is_directory=True)
+    os.replace(link, reports_dir(warehouse_dir))
+
+
+def _prune(versions: Path, keep: int) -> None:
+    """Keep the newest `keep` sets (the one readers see is the newest)."""
+    for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+

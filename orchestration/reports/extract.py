@@ -1,0 +1,211 @@
+"""Reading the shareable BI extract (warehouse/edi_bi.duckdb) for the board report.
+
+The report reads this file only, never the person-level warehouse: every number a page shows has
+already been through disclosure control, and a page cannot show what the extract does not hold.
+The file is opened read-only, so building reports never blocks a refresh or another reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.publish.bi_extract import bi_file_path
+
+# The bi_edi_measure columns a page may show: values, counts (rounded, suppressed), CI and flags.
+MEASURE_COLUMNS = (
+    "organisation_code", "period_type", "period_end", "fy_end", "measure_id", "variant", "breakdown_type",
+    "breakdown_value", "group_dimension", "group_value", "reference_group", "numerator", "denominator",
+    "reference_numerator", "reference_denominator", "value", "value_unit", "ci_lower", "ci_upper",
+    "flag_small_count", "flag_ci_spans_parity", "flag_volatile", "flag_zero_cell_corrected", "standard",
+    "indicator_code", "measure_label", "higher_is_better", "adverse_side", "is_suppressed", "suppression_reason",
+)
+# The tables a measure may come from: each standard's own mart, or the whole bi_edi_measure.
+MEASURE_TABLES = frozenset({"bi_edi_measure", "bi_wres", "bi_wdes", "bi_pay_gap", "bi_hia6", "bi_representation",
+                            "bi_declaration", "bi_spc"})
+
+
+class ReportDataError(RuntimeError):
+    """The BI extract is missing, or lacks a table the report needs."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One row of bi_edi_measure, as the report shows it."""
+
+    organisation_code: str
+    period_type: str
+    period_end: date
+    fy_end: date
+    measure_id: str
+    variant: str
+    breakdown_type: str
+    breakdown_value: str
+    group_dimension: str
+    group_value: str
+    reference_group: str | None
+    numerator: int | None
+    denominator: int | None
+    reference_numerator: int | None
+    reference_denominator: int | None
+    value: float | None
+    value_unit: str
+    ci_lower: float | None
+    ci_upper: float | None
+    flag_small_count: bool | None
+    flag_ci_spans_parity: bool | None
+    flag_volatile: bool | None
+    flag_zero_cell_corrected: bool | None
+    standard: str
+    indicator_code: str | None
+    measure_label: str
+    higher_is_better: bool | None
+    adverse_side: str | None
+    is_suppressed: bool | None
+    suppression_reason: str | None
+
+    @property
+    def key(self) -> str:
+        """The row's primary key in bi_edi_measure, written into the page beside its value."""
+        return "|".join([self.organisation_code, self.period_type, self.period_end.isoformat(), self.measure_id,
+                         self.variant, self.breakdown_type, self.breakdown_value, self.group_dimension,
+                         self.group_value])
+
+
+@dataclass(frozen=True)
+class Trust:
+    organisation_code: str
+    display_name: str
+    region: str | None
+    icb_name: str | None
+    trust_type: str | None
+    catchment_shares: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    measure_id: str
+    standard: str
+    indicator_code: str | None
+    measure_kind: str
+    label: str
+    definition: str | None
+    protected_group: str | None
+    adverse_side: str | None
+    higher_is_better: bool | None
+    value_unit: str
+
+
+class Extract:
+    """A read-only connection to the BI extract with the queries the report needs (values bound)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def trusts(self) -> list[Trust]:
+        """Trusts with at least one published measure, ordered by region, ICB and name."""
+        rows = self.con.execute(
+            """select o.organisation_code, o.trust_display_name, o.nhs_region_name, o.icb_name, o.trust_type,
+                      o.catchment_share_white, o.catchment_share_mixed, o.catchment_share_asian,
+                      o.catchment_share_black, o.catchment_share_other
+               from bi_dim_organisation as o
+               where not o.is_unknown_member
+                 and o.organisation_code in (select distinct organisation_code from bi_edi_measure)
+               order by o.nhs_region_name nulls last, o.icb_name nulls last, o.trust_display_name,
+                        o.organisation_code""").fetchall()
+        groups = ("White", "Mixed or Multiple", "Asian", "Black", "Other")
+        return [Trust(code, name, region, icb, kind, dict(zip(groups, shares)))
+                for code, name, region, icb, kind, *shares in rows]
+
+    def catalogue(self) -> dict[str, CatalogueEntry]:
+        rows = self.con.execute(
+            "select measure_id, standard, indicator_code, measure_kind, bi_label, definition, protected_group, adverse_side, "
+            "higher_is_better, value_unit from bi_measure_catalogue order by measure_id").fetchall()
+        return {row[0]: CatalogueEntry(*row) for row in rows}
+
+    def measures(self, organisation_code: str, measure_ids: Iterable[str], table: str = "bi_edi_measure",
+                 period_type: str = "financial_year") -> list[Measure]:
+        """Every row of the given measures for one trust and period type, oldest period first."""
+        if table not in MEASURE_TABLES:
+            raise ValueError(f"not a measure table: {table!r}")
+        rows = self.con.execute(
+            f"select {', '.join(MEASURE_COLUMNS)} from {table} "
+            "where organisation_code = ? and period_type = ? and list_contains(?, measure_id) "
+            "order by period_end, measure_id, variant, breakdown_type, breakdown_value, group_dimension, group_value",
+            [organisation_code, period_type, list(measure_ids)]).fetchall()
+        return [Measure(*row) for row in rows]
+
+    def peer_values(self, organisation_code: str, fy_end: date, measure: Measure) -> list[float]:
+        """The published values of the same measure row at the trust's like-for-like peers."""
+        if not self.has("bi_peer_set_member"):
+            return []
+        rows = self.con.execute(
+            """select m.value from bi_peer_set_member as p
+               join bi_edi_measure as m on m.organisation_code = p.member_organisation_code
+               where p.organisation_code = ? and p.comparison_set = 'peer' and m.period_type = 'financial_year'
+                 and m.fy_end = ? and m.measure_id = ? and m.variant = ? and m.breakdown_type = ?
+                 and m.breakdown_value = ? and m.group_dimension = ? and m.group_value = ?
+                 and m.value is not null and p.member_organisation_code <> p.organisation_code
+               order by m.value""",
+            [organisation_code, fy_end, measure.measure_id, measure.variant, measure.breakdown_type,
+             measure.breakdown_value, measure.group_dimension, measure.group_value]).fetchall()
+        return [value for (value,) in rows]
+
+    def percentiles(self, organisation_code: str, fy_end: date, measure: Measure) -> dict[str, tuple[float | None, int]]:
+        """comparison set -> (the trust's percentile, set size) for one measure row."""
+        if not self.has("bi_peer_benchmark"):
+            return {}
+        rows = self.con.execute(
+            """select comparison_set, percentile, set_size from bi_peer_benchmark
+               where organisation_code = ? and fy_end = ? and measure_id = ? and variant = ?
+                 and breakdown_type = ? and breakdown_value = ? and group_dimension = ? and group_value = ?
+               order by comparison_set""",
+            [organisation_code, fy_end, measure.measure_id, measure.variant, measure.breakdown_type,
+             measure.breakdown_value, measure.group_dimension, measure.group_value]).fetchall()
+        return {kind: (percentile, size) for kind, percentile, size in rows}
+
+    def spc_series(self, organisation_code: str) -> list[dict]:
+        """One dict per SPC chart (bi_spc_summary) with its points (bi_spc_chart), in a stable order."""
+        if not (self.has("bi_spc_chart") and self.has("bi_spc_summary")):
+            return []
+        summaries = _dicts(self.con.execute(
+            "select * from bi_spc_summary where organisation_code = ? order by measure_id, group_value",
+            [organisation_code]))
+        points = _dicts(self.con.execute(
+            "select * from bi_spc_chart where organisation_code = ? order by measure_id, group_value, period_end",
+            [organisation_code]))
+        for summary in summaries:
+            summary["points"] = [p for p in points if (p["measure_id"], p["group_value"])
+                                 == (summary["measure_id"], summary["group_value"])]
+        return summaries
+
+    def provenance(self) -> list[dict]:
+        if not self.has("bi_refresh"):
+            return []
+        return _dicts(self.con.execute("select * from bi_refresh order by source"))
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@contextmanager
+def open_extract(warehouse_dir: Path) -> Iterator[Extract]:
+    path = bi_file_path(warehouse_dir)
+    if not path.exists():
+        raise ReportDataError(f"no BI extract at {path}: run `edi refresh` first")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield Extract(con)
+    finally:
+        con.close()
