@@ -221,6 +221,27 @@ def lineage_command(model: str = typer.Argument(..., help="A dbt model or seed n
 
 
 @app.command()
+def report(
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Print each page to PDF in headless Chromium"),
+) -> None:
+    """Rebuild the board report (warehouse/reports/) from the published BI extract, without a refresh."""
+    from orchestration.reports.build import build_reports, reports_dir
+    from orchestration.reports.extract import ReportDataError
+    from orchestration.settings import load_settings
+
+    warehouse_dir = load_settings().warehouse_dir
+    try:
+        built = build_reports(warehouse_dir, pdf=pdf)
+    except ReportDataError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"{len(built.pages) - 1} trust pages and the index in {built.seconds:.1f} s: "
+               f"{reports_dir(warehouse_dir) / 'index.html'}")
+    if pdf:
+        typer.echo(f"PDFs not printed: {built.pdf_skipped}" if built.pdf_skipped else f"{len(built.pdfs)} PDFs beside them")
+
+
+@app.command()
 def refresh(
     full_refresh: bool = typer.Option(
         False, "--full-refresh",

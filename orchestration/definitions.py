@@ -4,6 +4,7 @@ from dagster import Definitions, in_process_executor
 
 from orchestration.publish.assets import build_publish_asset
 from orchestration.publish.sensors import RUN_HISTORY_SENSORS
+from orchestration.reports.assets import board_report
 from orchestration.resources import default_warehouse
 from orchestration.schedules import nightly_schedule, refresh_job
 from orchestration.sources import SOURCE_ASSETS, SOURCE_CHECKS
@@ -17,6 +18,7 @@ defs = Definitions(
         *SOURCE_ASSETS,
         edi_dbt_models,
         build_publish_asset({key for a in [*SOURCE_ASSETS, edi_dbt_models] for key in a.keys}),
+        board_report,
     ],
     asset_checks=SOURCE_CHECKS,
     jobs=[refresh_job],

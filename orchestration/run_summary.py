@@ -27,6 +27,7 @@ class RunSummary:
     seconds: float
     assets: dict[str, AssetLine]
     errors: list[str]
+    reports: str | None = None  # where the board report's index was written, when it was
 
     @property
     def checks_passed(self) -> int:
@@ -53,6 +54,7 @@ def summarise(result, asset_keys: list[str], seconds: float) -> RunSummary:
     """Fold materialisations, check evaluations and step failures into one line per asset."""
     assets = {key: AssetLine(key) for key in asset_keys}
     errors = []
+    reports = None
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
@@ -63,6 +65,8 @@ def summarise(result, asset_keys: list[str], seconds: float) -> RunSummary:
             line.rows_read = _metadata_int(metadata, "rows_read")
             line.rows_landed = _metadata_int(metadata, "rows_landed")
             line.rows_quarantined = _metadata_int(metadata, "rows_quarantined")
+            if "report_index" in metadata:
+                reports = _report_line(metadata)
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             line = assets.setdefault(evaluation.asset_key.to_user_string(),
@@ -73,7 +77,13 @@ def summarise(result, asset_keys: list[str], seconds: float) -> RunSummary:
                 line.checks_failed.append(evaluation.check_name)
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             errors.append(f"{event.step_key}: {root_message(event.event_specific_data.error)}")
-    return RunSummary(result.run_id, result.success, seconds, assets, errors)
+    return RunSummary(result.run_id, result.success, seconds, assets, errors, reports)
+
+
+def _report_line(metadata: dict) -> str:
+    skipped = metadata["pdf_skipped"].value
+    pdfs = f"PDFs not printed: {skipped}" if skipped else f"{metadata['pdfs'].value} PDFs beside them"
+    return f"{metadata['report_index'].value} ({metadata['trust_pages'].value} trust pages; {pdfs})"
 
 
 def _count(value: int | None) -> str:
@@ -96,6 +106,8 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
     console.print(table)
     for error in summary.errors:
         console.print(f"[red]error[/red] {error}")
+    if summary.reports:
+        console.print(f"Board reports: {summary.reports}")
     verdict = "[green]succeeded[/green]" if summary.success else "[red]FAILED[/red]"
     console.print(
         f"Refresh {verdict}: {len(summary.assets)} assets, {summary.checks_passed} checks passed, "

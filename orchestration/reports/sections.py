@@ -174,7 +174,7 @@ def _indicator_order(code: str | None) -> tuple:
 def _headline_rows(rows: Rows, entry: CatalogueEntry, period: Period, window: str,
                    groups: tuple[str, str]) -> list[list[Cell]]:
     kind = entry.measure_kind
-    label = Cell(entry.label)
+    label = Cell(_without_code(entry.label))
     code = Cell(f"{entry.standard} {entry.indicator_code}")
     if kind == "relative_likelihood":
         variant = pick_variant(rows, entry.measure_id, (window, *RL_WINDOW_PREFERENCE))
@@ -206,7 +206,7 @@ def _headline_rows(rows: Rows, entry: CatalogueEntry, period: Period, window: st
     if kind == "gap_pp":
         out = []
         for m in rows.where(entry.measure_id, period.latest, variant="default", breakdown_type="board_role"):
-            out.append([code, Cell(f"{entry.label} ({m.breakdown_value.replace('_', ' ')} members)"),
+            out.append([code, Cell(f"{_without_code(entry.label)} ({m.breakdown_value.replace('_', ' ')} members)"),
                         value_cell(m, signed=True),
                         Cell(f"board: {counts(m.numerator, m.denominator)}; workforce: "
                              f"{counts(m.reference_numerator, m.reference_denominator)}"),
@@ -220,6 +220,12 @@ def _headline_rows(rows: Rows, entry: CatalogueEntry, period: Period, window: st
                  Cell("–"), Cell(f"share of all staff who are {protected}; by band below"),
                  change_cell(m, rows, period), flags_cell(m)]]
     return []
+
+
+def _without_code(label: str) -> str:
+    """'WRES 2 - relative likelihood ...' -> 'Relative likelihood ...': the code has its own column."""
+    head, _, rest = label.partition(" - ")
+    return rest[:1].upper() + rest[1:] if rest and head.split(" ")[0] in PROTECTED else label
 
 
 def _dimension(groups: tuple[str, str]) -> str:
@@ -326,32 +332,30 @@ def representation_section(rows: Rows, trust: Trust, period: Period) -> Section:
     section = Section("representation", f"Workforce and local population, {period.latest_label}",
                       f"The workforce's ethnic mix in each band cluster against the residents of "
                       f"{trust.icb_name or 'the trust’s ICB'} (Census 2021), with the share of staff whose "
-                      f"ethnicity is unknown beside it.")
-    table = Table("representation-clusters", "Workforce share against catchment share, by band cluster",
-                  ["Cluster", "Group", "Workforce", "Catchment (Census 2021)", "Gap", "Unknown ethnicity", "Flags"])
+                      f"ethnicity is unknown beside it. Each cell reads: workforce share (catchment share).")
+    table = Table("representation-clusters", "Workforce share (catchment share) by band cluster and ethnic group",
+                  ["Cluster", *ETHNIC_GROUPS_5, "Unknown ethnicity", "Flags"])
     bars = []
     for cluster in CLUSTERS:
+        workforce = [rows.get(period.latest, "representation_workforce_share_pct", "default", "cluster", cluster,
+                              "ethnicity", group) for group in ETHNIC_GROUPS_5]
+        if not any(workforce):
+            continue
+        population = [rows.get(period.latest, "representation_population_share_pct", "default", "cluster", cluster,
+                               "ethnicity", group) for group in ETHNIC_GROUPS_5]
         unknown = rows.get(period.latest, "representation_unknown_rate_pct", "default", "cluster", cluster,
-                           "ethnicity", "Unknown") or next(iter(rows.where(
-                               "representation_unknown_rate_pct", period.latest, breakdown_value=cluster)), None)
-        for group in ETHNIC_GROUPS_5:
-            workforce = rows.get(period.latest, "representation_workforce_share_pct", "default", "cluster", cluster,
-                                 "ethnicity", group)
-            population = rows.get(period.latest, "representation_population_share_pct", "default", "cluster",
-                                  cluster, "ethnicity", group)
-            gap = rows.get(period.latest, "representation_gap_pp", "default", "cluster", cluster, "ethnicity", group)
-            if workforce is None and population is None:
-                continue
-            table.rows.append([Cell(CLUSTER_LABELS[cluster]), Cell(group), value_cell(workforce),
-                               value_cell(population), value_cell(gap, signed=True), value_cell(unknown),
-                               flags_cell(workforce, gap)])
-            if cluster == "all":
-                bars += [charts.ComparisonRow(group, "Workforce", workforce.value if workforce else None),
-                         charts.ComparisonRow(group, "Catchment (Census 2021)", population.value if population else None)]
+                           "ethnicity", "Unknown")
+        table.rows.append([Cell(CLUSTER_LABELS[cluster]),
+                           *[_against(w, p) for w, p in zip(workforce, population)],
+                           value_cell(unknown), flags_cell(*workforce, unknown)])
+        if cluster == "all":
+            for group, w, p in zip(ETHNIC_GROUPS_5, workforce, population):
+                bars += [charts.ComparisonRow(group, "Workforce", w.value if w else None),
+                         charts.ComparisonRow(group, "Catchment (Census 2021)", p.value if p else None)]
     section.tables.append(table)
     if bars:
         chart = charts.comparison_bars("All staff against the ICB catchment, by ethnic group", "Percent", bars)
-        section.figures.append(Figure("representation-chart", chart, _subset(table, "All staff",
+        section.figures.append(Figure("representation-chart", chart, _subset(table, CLUSTER_LABELS["all"],
                                                                              "representation-chart-data")))
     detail = Table("representation-detail", "All staff by detailed ethnic group (where disclosure control allows)",
                    ["Ethnic group", "Workforce", "Catchment (Census 2021)", "Ratio"])
@@ -366,6 +370,14 @@ def representation_section(rows: Rows, trust: Trust, period: Period) -> Section:
         detail.rows.append([Cell(m.group_value), value_cell(m), value_cell(population), value_cell(ratio)])
     section.tables.append(detail)
     return section
+
+
+def _against(workforce: Measure | None, population: Measure | None) -> Cell:
+    """'80.7% (88.7%)': the workforce share with the catchment share beside it; keyed to the workforce row."""
+    if workforce is None:
+        return Cell("no data")
+    catchment = number(population.value, "percent") if population else "–"
+    return Cell(f"{number(workforce.value, 'percent')} ({catchment})", workforce.key, numeric=True)
 
 
 def _subset(table: Table, first_cell: str, new_id: str) -> Table:

@@ -34,6 +34,14 @@ def test_representation_against_a_quarter_bme_population(db, macros, group, know
     assert got_gap == pytest.approx(gap_pp, abs=TOLERANCE)
 
 
+def test_a_share_of_an_expression_is_the_share_of_its_value(db, macros):
+    """The unknown-ethnicity rate is share_pct('cluster_headcount - known_headcount', ...): 120 unknown of
+    2,865 is 4.19 %, not 100 x 2,985 - 2,865 / 2,865 (the board report showed 286,699 %)."""
+    rate = scalar(db, macros, "{{ share_pct('2985 - 2865', '2865') }}")
+    assert rate == pytest.approx(100 * 120 / 2865, abs=TOLERANCE)
+    assert scalar(db, macros, "{{ share_gap_pp('3 - 1', '4', '1', '2 + 2') }}") == pytest.approx(25.0, abs=TOLERANCE)
+
+
 def test_representation_ratio_is_null_when_the_population_share_is_zero(db, macros):
     assert scalar(db, macros, "{{ representation_ratio('0.1', '0.0') }}") is None
 

@@ -1,6 +1,6 @@
 {#- Shares and their comparisons, in one place so every standard divides and guards the same way. -#}
 {% macro share_pct(part, whole) -%}
-    (100.0 * {{ part }} / nullif({{ whole }}, 0))
+    (100.0 * ({{ part }}) / nullif({{ whole }}, 0))
 {%- endmacro %}
 
 {#- Difference of two shares in percentage points (WRES 9, WDES 10: board minus workforce). -#}
