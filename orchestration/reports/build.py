@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
 
 import yaml
@@ -111,29 +113,49 @@ def _published_filings(extract: Extract) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def render_reports(warehouse_dir: Path, folder: Path) -> list[Path]:
-    """Write index.html and one page per trust into `folder`; return the pages, index first."""
+def render_trust_pages(warehouse_dir: Path, folder: Path, codes: list[str], built_at: str) -> list[dict]:
+    """Write the pages of some trusts; return their index rows. Runs in a worker process: it opens
+    its own read-only connection, so workers share nothing but the file."""
     env = environment()
     window = headline_window()
-    built_at = datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC")
+    rows = []
     with open_extract(warehouse_dir) as extract:
         catalogue = extract.catalogue()
         published = _published_filings(extract)
         provenance = sections.provenance(extract)
-        trusts = extract.trusts()
-        pages, index_rows = [], []
-        for trust in trusts:
-            page = trust_page(extract, trust, catalogue, window, published)
-            path = folder / f"{trust.organisation_code}.html"
-            path.write_text(env.get_template("trust.html.j2").render(
-                page=page, provenance=provenance, built_at=built_at), encoding="utf-8")
-            pages.append(path)
+        trusts = {t.organisation_code: t for t in extract.trusts()}
+        template = env.get_template("trust.html.j2")
+        for code in codes:
+            page = trust_page(extract, trusts[code], catalogue, window, published)
+            (folder / f"{code}.html").write_text(
+                template.render(page=page, provenance=provenance, built_at=built_at), encoding="utf-8")
             if "index_row" in page:
-                index_rows.append(page["index_row"])
+                rows.append(page["index_row"])
+    return rows
+
+
+def render_reports(warehouse_dir: Path, folder: Path, workers: int | None = None) -> list[Path]:
+    """Write index.html and one page per trust into `folder`; return the pages, index first. Charts
+    are drawn in worker processes, a share of the trusts each (matplotlib is the slow part)."""
+    built_at = datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC")
+    with open_extract(warehouse_dir) as extract:
+        trusts = extract.trusts()
+        provenance = sections.provenance(extract)
+    codes = [t.organisation_code for t in trusts]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(codes)))
+    shares = [codes[i::workers] for i in range(workers)]
+    if workers == 1:
+        results = [render_trust_pages(warehouse_dir, folder, codes, built_at)]
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(render_trust_pages, [warehouse_dir] * workers, [folder] * workers, shares,
+                                    [built_at] * workers))
+    by_code = {row["trust"].organisation_code: row for result in results for row in result}
+    index_rows = [by_code[code] for code in codes if code in by_code]
     index = folder / "index.html"
-    index.write_text(env.get_template("index.html.j2").render(
+    index.write_text(environment().get_template("index.html.j2").render(
         rows=index_rows, regions=_by_region(index_rows), provenance=provenance, built_at=built_at), encoding="utf-8")
-    return [index, *pages]
+    return [index, *(folder / f"{code}.html" for code in codes)]
 
 
 def _by_region(rows: list[dict]) -> list[tuple[str, list[tuple[str, list[dict]]]]]:

@@ -151,8 +151,8 @@ class Extract:
         rows = self.con.execute(
             """select m.value from bi_peer_set_member as p
                join bi_edi_measure as m on m.organisation_code = p.member_organisation_code
-               where p.organisation_code = ? and p.comparison_set = 'peer' and m.period_type = 'financial_year'
-                 and m.fy_end = ? and m.measure_id = ? and m.variant = ? and m.breakdown_type = ?
+               where p.organisation_code = ? and p.comparison_set = 'peers' and m.period_type = 'financial_year'
+                 and p.fy_end = ? and m.fy_end = p.fy_end and m.measure_id = ? and m.variant = ? and m.breakdown_type = ?
                  and m.breakdown_value = ? and m.group_dimension = ? and m.group_value = ?
                  and m.value is not null and p.member_organisation_code <> p.organisation_code
                order by m.value""",

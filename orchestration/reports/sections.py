@@ -36,7 +36,7 @@ HIA6_LIKELIHOODS = ("rl_bme_vs_white_affected_by_incident", "rl_disabled_vs_nond
 HIA6_SURVEY = ("hia6a_bullying_from_managers_or_team_pct", "hia6b_discrimination_from_managers_or_team_pct")
 HIA6_ALL_INCIDENTS = "all|all"
 DECLARATION = ("declaration_known_pct", "declaration_not_stated_pct", "declaration_missing_pct")
-COMPARISON_SET_LABELS = {"peer": "Like-for-like peers", "region": "Region", "england": "England"}
+COMPARISON_SET_LABELS = {"peers": "Like-for-like peers", "region": "Region", "england": "England"}
 
 
 @dataclass

@@ -1,0 +1,91 @@
+"""The board report's words and sections on hand-made measure rows: uncertainty is never a finding,
+flags are spelt out, and a trust or a section without data says so instead of failing."""
+
+from datetime import date
+
+from orchestration.reports import sections
+from orchestration.reports.build import environment
+from orchestration.reports.extract import CatalogueEntry, Measure, Trust
+from orchestration.reports.formatting import change, flags, likelihood_verdict, number
+
+FY25, FY24 = date(2025, 3, 31), date(2024, 3, 31)
+TRUST = Trust("RXX", "Example NHS Trust", "London", "Example ICB", "acute")
+
+
+def rl(value, lower, upper, spans, fy_end=FY25, variant="pooled", suppressed=False, **extra) -> Measure:
+    base = dict(
+        organisation_code="RXX", period_type="financial_year", period_end=fy_end, fy_end=fy_end,
+        measure_id="rl_bme_vs_white_entering_formal_disciplinary", variant=variant, breakdown_type="overall",
+        breakdown_value="all", group_dimension="ethnicity", group_value="BME", reference_group="White",
+        numerator=None if suppressed else 20, denominator=2260, reference_numerator=65, reference_denominator=9775,
+        value=None if suppressed else value, value_unit="ratio", ci_lower=lower, ci_upper=upper,
+        flag_small_count=False, flag_ci_spans_parity=spans, flag_volatile=False, flag_zero_cell_corrected=False,
+        standard="WRES", indicator_code="3", measure_label="WRES 3 - relative likelihood", higher_is_better=None,
+        adverse_side="above_1", is_suppressed=suppressed, suppression_reason="primary" if suppressed else None)
+    base.update(extra)
+    return Measure(**base)
+
+
+CATALOGUE = {"rl_bme_vs_white_entering_formal_disciplinary": CatalogueEntry(
+    "rl_bme_vs_white_entering_formal_disciplinary", "WRES", "3", "relative_likelihood",
+    "WRES 3 - relative likelihood of BME vs White staff entering the formal disciplinary process", None, "BME",
+    "above_1", None, "ratio")}
+
+
+def test_a_likelihood_whose_interval_spans_one_is_no_clear_difference_however_large():
+    assert likelihood_verdict(rl(2.4, 0.9, 6.1, spans=True), "BME") == "no clear difference"
+    assert likelihood_verdict(rl(2.4, 1.3, 4.4, spans=False), "BME").startswith("worse for BME staff")
+    assert likelihood_verdict(rl(0.6, 0.4, 0.9, spans=False), "BME").startswith("better for BME staff")
+    below = rl(0.6, 0.4, 0.9, spans=False, adverse_side="below_1")
+    assert likelihood_verdict(below, "BME").startswith("worse for BME staff")
+
+
+def test_withheld_values_and_flags_are_spelt_out():
+    withheld = rl(None, None, None, spans=None, suppressed=True)
+    assert likelihood_verdict(withheld, "BME") == "withheld"
+    assert flags(withheld) == ["withheld: fewer than 8 people behind it"]
+    noisy = rl(1.2, 0.7, 2.0, spans=True, flag_small_count=True, flag_volatile=True, flag_zero_cell_corrected=True)
+    assert flags(noisy) == ["confidence interval spans parity", "small numbers: read with caution",
+                            "volatile: a change of a few people moves it a lot",
+                            "a zero count was corrected (0.5 added) to give a ratio"]
+
+
+def test_units_and_changes_read_as_a_board_member_expects():
+    assert number(18.4374, "percent") == "18.4%"
+    assert number(-8.9, "pp") == "-8.9 pp" and number(5.3, "pp") == "+5.3 pp"
+    assert number(1.868, "ratio") == "1.87" and number(12.345, "gbp") == "£12.35"
+    assert change(29.6, 30.4, "percent") == "-0.8 pp"
+    assert change(1.87, 1.49, "ratio") == "+0.38"
+    assert change(None, 1.0, "ratio") == "–"
+
+
+def test_the_headline_row_shows_both_groups_the_interval_and_the_change_since_last_year():
+    rows = sections.Rows([rl(1.226, 0.738, 2.036, spans=True), rl(1.136, 0.6, 2.1, spans=True, fy_end=FY24)])
+    period = sections.Period(FY25, FY24)
+    section = sections.headline_section(rows, CATALOGUE, period, "pooled")
+    [row] = section.tables[0].rows
+    texts = [cell.text for cell in row]
+    assert texts[:3] == ["WRES 3", "Relative likelihood of BME vs White staff entering the formal disciplinary process",
+                         "1.23"]
+    assert texts[3] == "BME: 20 of 2,260; White: 65 of 9,775"
+    assert texts[4] == "0.74 to 2.04" and texts[5] == "no clear difference" and texts[6] == "+0.09"
+    assert row[2].key == rl(1.226, 0.738, 2.036, spans=True).key
+
+
+def test_a_section_without_data_says_so_and_a_trust_without_data_renders():
+    empty = sections.hia6_section(sections.Rows([]), sections.Period(FY25, None))
+    assert empty.is_empty
+    html = environment().get_template("trust.html.j2").render(
+        page={"trust": TRUST, "period": sections.Period(FY25, None), "sections": [empty]},
+        provenance={"known": False}, built_at="now")
+    assert "No data for this section in the latest year." in html
+    nothing = environment().get_template("trust.html.j2").render(
+        page={"trust": TRUST, "period": None, "sections": []}, provenance={"known": False}, built_at="now")
+    assert "No published figures for this trust yet." in nothing
+
+
+def test_the_page_escapes_what_comes_from_the_data():
+    trust = Trust("RXX", "<script>alert(1)</script> Trust", None, None, None)
+    html = environment().get_template("trust.html.j2").render(
+        page={"trust": trust, "period": None, "sections": []}, provenance={"known": False}, built_at="now")
+    assert "<script>" not in html and "&lt;script&gt;" in html
