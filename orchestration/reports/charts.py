@@ -68,6 +68,9 @@ _ICON_PX = 48
 _CHART_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # Our own ids are set as "edi:<class>" or "edi:<class>:<index>"; see _mark.
 _MARKED_ID = re.compile(r'id="edi:([a-z0-9-]+)(?::([0-9]+))?"')
+# Geometry is written to 6 decimals of a point; 2 are far below a pixel and make the SVG a third smaller.
+_ATTRIBUTE_WITH_NUMBERS = re.compile(r'( (?:d|x|y|transform)=")([^"]*)"')
+_LONG_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]{3,}")
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,15 @@ def _render(fig: Figure, title: str, summary: str, chart_id: str, icon: bool = F
 def _finish_svg(raw: str, title: str, summary: str, chart_id: str, icon: bool) -> str:
     svg = raw[raw.index("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    svg = svg.replace(f"font-family: '{_LAYOUT_FONT}', sans-serif", f"font-family: {FONT_FAMILY}")
-    svg = svg.replace(f"font-family: '{_LAYOUT_FONT}'", f"font-family: {FONT_FAMILY}")
+    # Every text inherits the font stack from the root instead of repeating it.
+    svg = re.sub(r"font-family: '" + _LAYOUT_FONT + r"'(, sans-serif)?(; )?", "", svg)
+    svg = _ATTRIBUTE_WITH_NUMBERS.sub(lambda m: m[1] + _LONG_DECIMAL.sub(_two_decimals, m[2]) + '"', svg)
     svg = _prefix_ids(svg, chart_id)
+    font = f"font-family: {FONT_FAMILY}"
     size = (
-        f'width="{_ICON_PX}" height="{_ICON_PX}"'
+        f'width="{_ICON_PX}" height="{_ICON_PX}" style="{font}"'
         if icon
-        else 'width="100%" style="height: auto; max-width: 100%"'
+        else f'width="100%" style="height: auto; max-width: 100%; {font}"'
     )
     svg = re.sub(r'width="[0-9.]+pt" height="[0-9.]+pt"', size, svg, count=1)
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
@@ -169,6 +174,10 @@ def _finish_svg(raw: str, title: str, summary: str, chart_id: str, icon: bool) -
         f'\n <desc id="{desc_id}">{escape(summary)}</desc>'
     )
     return opening + svg[opening_end:].rstrip() + "\n"
+
+
+def _two_decimals(match: re.Match) -> str:
+    return f"{float(match[0]):.2f}"
 
 
 def _prefix_ids(svg: str, chart_id: str) -> str:
@@ -530,7 +539,8 @@ def quartile_chart(title: str, rows: Sequence[QuartileShare], *, chart_id: str |
                 if pct is None:
                     continue
                 colour, hatch, text_colour = _style_of(gi)
-                bar = ax.barh(q, pct, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, lw=0.8)
+                bar = ax.barh(q, pct, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, lw=0.8,
+                              clip_on=False)
                 _mark(bar.patches[0], f"quartile-group-{gi}", q)
                 if pct >= 12:
                     ax.text(left + pct / 2, q, f"{group} {pct:.0f}%", ha="center", va="center",
@@ -579,7 +589,7 @@ def comparison_bars(
                 v = value.get((category, name))
                 shown = v if _present(v) else 0.0
                 bar = ax.barh(y, shown, height=bar_height * 0.92, color=colour, hatch=hatch, edgecolor=DARK_GREY,
-                              lw=0.5)
+                              lw=0.5, clip_on=False)
                 _mark(bar.patches[0], f"cmp-series-{si}", ci)
                 label = _fmt(v) if _present(v) else "not available"
                 ax.text(max(shown, 0) + top * 0.01, y, label, va="center", fontsize=7, color=BLACK)
