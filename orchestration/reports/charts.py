@@ -6,7 +6,8 @@ width 100 % with the viewBox kept, text left as text, and every id prefixed with
 charts can share a page. Data-bearing artists carry a class (e.g. `spc-points-concerning`) so tests and
 browser checks can find them. The same input always gives the same bytes.
 
-Only `matplotlib.figure.Figure` is used (never pyplot): no global figure state, safe in threads.
+Only `matplotlib.figure.Figure` is used (never pyplot): no global figure state; the style is applied with
+rc_context under a lock, so charts may be drawn from several threads.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import hashlib
 import io
 import math
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import matplotlib as mpl
 from matplotlib import dates as mdates
@@ -122,9 +124,14 @@ class CiRow:
 # Shared rendering
 
 
+# rc_context swaps matplotlib's process-wide rcParams for the duration of one chart; the lock keeps
+# two threads drawing at once from seeing each other's (or a half-restored) style.
+_STYLE_LOCK = threading.RLock()
+
+
 @contextmanager
 def _style() -> Iterator[None]:
-    with mpl.rc_context(_STYLE):
+    with _STYLE_LOCK, mpl.rc_context(_STYLE):
         yield
 
 
@@ -356,7 +363,7 @@ def _draw_spc_points(ax, points, x) -> list[str]:
 
 def _annotate_trial_limits(ax, points, x) -> None:
     for run in _segments(points):
-        if points[run[0]].limits_status != "trial" and not any(points[i].limits_status == "trial" for i in run):
+        if not any(points[i].limits_status == "trial" for i in run):
             continue
         label = ax.text(
             x[run[0]], 0.93, " Trial limits", transform=ax.get_xaxis_transform(), fontsize=7.5,

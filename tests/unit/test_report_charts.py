@@ -453,3 +453,12 @@ def test_a_withheld_row_beside_real_ones_is_said_not_hidden():
     chart = ci_chart("WRES", "ratio", [CiRow("A", 1.2, 1.1, 1.3), CiRow("B", None, None, None)], 1.0)
     assert "not available" in texts(parse(chart))
     assert "B not available" in chart.summary
+
+
+def test_charts_drawn_in_parallel_threads_equal_those_drawn_one_by_one(built):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: every_chart(), range(4)))
+    for result in results:
+        assert {name: c.svg for name, c in result.items()} == {name: c.svg for name, c in built.items()}
