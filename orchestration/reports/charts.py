@@ -3,7 +3,8 @@
 Every function is pure: plain Python values in, a `Chart` (SVG text + one-sentence summary) out. The SVG
 is ready to paste into an HTML page: no XML declaration, `role="img"` with a `<title>` and `<desc>`,
 width 100 % with the viewBox kept, text left as text, and every id prefixed with the chart's id so many
-charts can share a page. Data-bearing artists carry a class (e.g. `spc-points-concerning`) so tests and
+charts can share a page (the default id is a digest of the inputs: pass `chart_id=` when the same chart
+appears twice on one page). Data-bearing artists carry a class (e.g. `spc-points-concerning`) so tests and
 browser checks can find them. The same input always gives the same bytes.
 
 Only `matplotlib.figure.Figure` is used (never pyplot): no global figure state; the style is applied with
