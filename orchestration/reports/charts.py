@@ -3,10 +3,12 @@
 Every function is pure: plain Python values in, a `Chart` (SVG text + one-sentence summary) out. The SVG
 is ready to paste into an HTML page: no XML declaration, `role="img"` with a `<title>` and `<desc>`,
 width 100 % with the viewBox kept, text left as text, and every id prefixed with the chart's id so many
-charts can share a page. Data-bearing artists carry a class (e.g. `spc-points-concerning`) so tests and
+charts can share a page (the default id is a digest of the inputs: pass `chart_id=` when the same chart
+appears twice on one page). Data-bearing artists carry a class (e.g. `spc-points-concerning`) so tests and
 browser checks can find them. The same input always gives the same bytes.
 
-Only `matplotlib.figure.Figure` is used (never pyplot): no global figure state, safe in threads.
+Only `matplotlib.figure.Figure` is used (never pyplot): no global figure state; the style is applied with
+rc_context under a lock, so charts may be drawn from several threads.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import hashlib
 import io
 import math
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import matplotlib as mpl
 from matplotlib import dates as mdates
@@ -68,6 +71,9 @@ _ICON_PX = 48
 _CHART_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # Our own ids are set as "edi:<class>" or "edi:<class>:<index>"; see _mark.
 _MARKED_ID = re.compile(r'id="edi:([a-z0-9-]+)(?::([0-9]+))?"')
+# Geometry is written to 6 decimals of a point; 2 are far below a pixel and make the SVG a third smaller.
+_ATTRIBUTE_WITH_NUMBERS = re.compile(r'( (?:d|x|y|transform)=")([^"]*)"')
+_LONG_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]{3,}")
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,14 @@ class CiRow:
 # Shared rendering
 
 
+# rc_context swaps matplotlib's process-wide rcParams for the duration of one chart; the lock keeps
+# two threads drawing at once from seeing each other's (or a half-restored) style.
+_STYLE_LOCK = threading.RLock()
+
+
 @contextmanager
 def _style() -> Iterator[None]:
-    with mpl.rc_context(_STYLE):
+    with _STYLE_LOCK, mpl.rc_context(_STYLE):
         yield
 
 
@@ -152,13 +163,15 @@ def _render(fig: Figure, title: str, summary: str, chart_id: str, icon: bool = F
 def _finish_svg(raw: str, title: str, summary: str, chart_id: str, icon: bool) -> str:
     svg = raw[raw.index("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    svg = svg.replace(f"font-family: '{_LAYOUT_FONT}', sans-serif", f"font-family: {FONT_FAMILY}")
-    svg = svg.replace(f"font-family: '{_LAYOUT_FONT}'", f"font-family: {FONT_FAMILY}")
+    # Every text inherits the font stack from the root instead of repeating it.
+    svg = re.sub(r"font-family: '" + _LAYOUT_FONT + r"'(, sans-serif)?(; )?", "", svg)
+    svg = _ATTRIBUTE_WITH_NUMBERS.sub(lambda m: m[1] + _LONG_DECIMAL.sub(_two_decimals, m[2]) + '"', svg)
     svg = _prefix_ids(svg, chart_id)
+    font = f"font-family: {FONT_FAMILY}"
     size = (
-        f'width="{_ICON_PX}" height="{_ICON_PX}"'
+        f'width="{_ICON_PX}" height="{_ICON_PX}" style="{font}"'
         if icon
-        else 'width="100%" style="height: auto; max-width: 100%"'
+        else f'width="100%" style="height: auto; max-width: 100%; {font}"'
     )
     svg = re.sub(r'width="[0-9.]+pt" height="[0-9.]+pt"', size, svg, count=1)
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
@@ -169,6 +182,10 @@ def _finish_svg(raw: str, title: str, summary: str, chart_id: str, icon: bool) -
         f'\n <desc id="{desc_id}">{escape(summary)}</desc>'
     )
     return opening + svg[opening_end:].rstrip() + "\n"
+
+
+def _two_decimals(match: re.Match) -> str:
+    return f"{float(match[0]):.2f}"
 
 
 def _prefix_ids(svg: str, chart_id: str) -> str:
@@ -347,7 +364,7 @@ def _draw_spc_points(ax, points, x) -> list[str]:
 
 def _annotate_trial_limits(ax, points, x) -> None:
     for run in _segments(points):
-        if points[run[0]].limits_status != "trial" and not any(points[i].limits_status == "trial" for i in run):
+        if not any(points[i].limits_status == "trial" for i in run):
             continue
         label = ax.text(
             x[run[0]], 0.93, " Trial limits", transform=ax.get_xaxis_transform(), fontsize=7.5,
@@ -530,7 +547,8 @@ def quartile_chart(title: str, rows: Sequence[QuartileShare], *, chart_id: str |
                 if pct is None:
                     continue
                 colour, hatch, text_colour = _style_of(gi)
-                bar = ax.barh(q, pct, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, lw=0.8)
+                bar = ax.barh(q, pct, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, lw=0.8,
+                              clip_on=False)
                 _mark(bar.patches[0], f"quartile-group-{gi}", q)
                 if pct >= 12:
                     ax.text(left + pct / 2, q, f"{group} {pct:.0f}%", ha="center", va="center",
@@ -579,7 +597,7 @@ def comparison_bars(
                 v = value.get((category, name))
                 shown = v if _present(v) else 0.0
                 bar = ax.barh(y, shown, height=bar_height * 0.92, color=colour, hatch=hatch, edgecolor=DARK_GREY,
-                              lw=0.5)
+                              lw=0.5, clip_on=False)
                 _mark(bar.patches[0], f"cmp-series-{si}", ci)
                 label = _fmt(v) if _present(v) else "not available"
                 ax.text(max(shown, 0) + top * 0.01, y, label, va="center", fontsize=7, color=BLACK)

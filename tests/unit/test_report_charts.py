@@ -376,8 +376,8 @@ def test_unknown_icon_kind_is_refused_by_name(draw):
 # --- the other charts -------------------------------------------------------------------------------
 
 
-def test_quartile_bars_are_named_in_text_and_patterned():
-    root = parse(every_chart()["quartile"])
+def test_quartile_bars_are_named_in_text_and_patterned(built):
+    root = parse(built["quartile"])
     women, men = with_class(root, "quartile-group-0"), with_class(root, "quartile-group-1")
     assert len(women) == len(men) == 4
     labels = texts(root)
@@ -386,8 +386,8 @@ def test_quartile_bars_are_named_in_text_and_patterned():
     assert all(hatched(g) for g in men) and not any(hatched(g) for g in women)
 
 
-def test_comparison_bars_print_every_value_and_tell_series_apart_by_pattern():
-    chart = every_chart()["comparison"]
+def test_comparison_bars_print_every_value_and_tell_series_apart_by_pattern(built):
+    chart = built["comparison"]
     root = parse(chart)
     workforce, census = with_class(root, "cmp-series-0"), with_class(root, "cmp-series-1")
     assert len(workforce) == len(census) == 9
@@ -412,8 +412,8 @@ def test_dot_strip_draws_every_peer_and_this_trust():
     assert not with_class(without_reference, "peer-highlight")
 
 
-def test_ci_rows_spanning_parity_are_hollow_and_say_no_clear_difference():
-    chart = every_chart()["ci"]
+def test_ci_rows_spanning_parity_are_hollow_and_say_no_clear_difference(built):
+    chart = built["ci"]
     root = parse(chart)
     assert len(markers_in(root, "ci-points-clear")) == 2
     (unclear,) = markers_in(root, "ci-points-unclear")
@@ -453,3 +453,12 @@ def test_a_withheld_row_beside_real_ones_is_said_not_hidden():
     chart = ci_chart("WRES", "ratio", [CiRow("A", 1.2, 1.1, 1.3), CiRow("B", None, None, None)], 1.0)
     assert "not available" in texts(parse(chart))
     assert "B not available" in chart.summary
+
+
+def test_charts_drawn_in_parallel_threads_equal_those_drawn_one_by_one(built):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: every_chart(), range(3)))
+    for result in results:
+        assert {name: c.svg for name, c in result.items()} == {name: c.svg for name, c in built.items()}
