@@ -8,11 +8,10 @@ import pytest
 POINT_KEY = ("organisation_code", "measure_id", "period_end")
 # Every column bi_spc_chart copies from fct_spc_point (names spliced into SQL only from these lists).
 CHART_COLUMNS_FROM_POINT = ("period_type", "fy_end", "group_dimension", "group_value", "value_unit",
-                            "higher_is_better", "segment", "point_seq", "centre", "upl", "lpl", "upper_2sigma",
-                            "lower_2sigma", "limits_status", "special_cause_rule", "special_cause_direction",
+                            "higher_is_better", "segment", "point_seq", "limits_status", "special_cause_rule", "special_cause_direction",
                             "variation", "is_immature")
-SUMMARY_COLUMNS = ("period_type", "latest_period_end", "segment", "centre", "upl", "lpl", "upper_2sigma",
-                   "lower_2sigma", "limits_status", "special_cause_rule", "variation", "variation_icon",
+LIMIT_COLUMNS = ("centre", "upl", "lpl", "upper_2sigma", "lower_2sigma")
+SUMMARY_COLUMNS = ("period_type", "latest_period_end", "segment", "limits_status", "special_cause_rule", "variation", "variation_icon",
                    "higher_is_better", "target_value", "target_fy_end", "assurance")
 BENCHMARK_KEY = ("organisation_code", "comparison_set", "fy_end", "measure_id", "variant", "breakdown_type",
                  "breakdown_value", "group_dimension", "group_value")
@@ -52,6 +51,24 @@ def test_bi_spc_chart_has_one_row_per_spc_point(warehouse):
 
 def test_bi_spc_chart_limits_and_classes_are_fct_spc_points(warehouse):
     assert not differing_columns(warehouse, "bi_spc_chart", "fct_spc_point", POINT_KEY, CHART_COLUMNS_FROM_POINT)
+
+
+def test_limits_are_fct_spc_points_unless_a_value_of_the_segment_is_withheld(warehouse):
+    """With the exact centre, centre x points - the published values would give the withheld values'
+    sum; so a segment with a withheld value publishes no limits, and every other segment its exact ones."""
+    withheld_segments = """select organisation_code, measure_id, group_value, segment from bi.bi_spc_chart
+                           group by all having count(*) filter (where value is null) > 0"""
+    assert count(warehouse, f"""
+        select count(*) from bi.bi_spc_chart as c
+        where c.limits_withheld <> ((c.organisation_code, c.measure_id, c.group_value, c.segment)
+                                    in ({withheld_segments}))""") == 0
+    assert count(warehouse, "select count(*) from bi.bi_spc_chart where limits_withheld") > 0
+    assert count(warehouse, "select count(*) from bi.bi_spc_chart where not limits_withheld") > 0
+    for column in LIMIT_COLUMNS:
+        assert count(warehouse, f"""
+            select count(*) from bi.bi_spc_chart as c inner join marts.fct_spc_point as p on {joined_on(POINT_KEY)}
+            where case when c.limits_withheld then c.{column} is not null
+                       else c.{column} is distinct from p.{column} end""") == 0, column
 
 
 def test_bi_spc_chart_value_is_bi_spcs_controlled_value_never_the_exact_one(warehouse):

@@ -127,11 +127,20 @@ def test_every_page_stands_alone(reports):
         assert page.stat().st_size < MAX_PAGE_BYTES, (page.name, page.stat().st_size)
 
 
-def _svg_markers(svg_text: str, group_id_suffix: str) -> int:
+CLASS_OF_VARIATION = {"improving": "improving", "concerning": "concerning", "neither": "neither",
+                      "common_cause": "common", None: "common", "not_assessed": "not-assessed"}
+
+
+def markers_by_class(svg_text: str) -> dict[str, int]:
+    """Point markers per class group of an XmR chart (matplotlib writes a marker as <use> or <path>)."""
     root = ET.fromstring(svg_text)
-    groups = [g for g in root.iter(f"{SVG_NS}g") if (g.get("id") or "").endswith(group_id_suffix)]
-    return sum(1 for g in groups for child in g.iter() if child.tag in (f"{SVG_NS}use", f"{SVG_NS}path")
-               and child is not g)
+    found = {}
+    for group in root.iter(f"{SVG_NS}g"):
+        css = group.get("class") or ""
+        if css.startswith("spc-points-"):
+            found[css.removeprefix("spc-points-")] = found.get(css.removeprefix("spc-points-"), 0) + sum(
+                1 for child in group.iter() if child is not group and child.tag in (f"{SVG_NS}use", f"{SVG_NS}path"))
+    return found
 
 
 def test_each_spc_chart_agrees_point_for_point_with_the_spc_points(demo_refresh, reports, bi):
@@ -139,16 +148,25 @@ def test_each_spc_chart_agrees_point_for_point_with_the_spc_points(demo_refresh,
     text = page.read_text(encoding="utf-8")
     figures = re.findall(r'<figure class="chart" id="spc-(\d+)">(.*?)</figure>', text, re.S)
     series = bi.execute(
-        "select measure_id, group_value, count(*) from bi_spc_chart where organisation_code = ? "
-        "group by all order by measure_id, group_value", [page.stem]).fetchall()
+        "select measure_id, group_value from bi_spc_summary where organisation_code = ? "
+        "order by measure_id, group_value", [page.stem]).fetchall()
     assert len(figures) == len(series) > 0
     with duckdb.connect(str(demo_refresh.db_path), read_only=True) as full:
-        for (index, body), (measure_id, group_value, points) in zip(figures, series):
+        for (_, body), (measure_id, group_value) in zip(figures, series):
+            points = full.execute(
+                "select p.variation, c.value, c.centre, c.lpl, c.upl from marts.fct_spc_point as p "
+                "join bi.bi_spc_chart as c using (organisation_code, measure_id, group_value, period_end) "
+                "where p.organisation_code = ? and p.measure_id = ? and p.group_value = ? order by p.period_end",
+                [page.stem, measure_id, group_value]).fetchall()
             rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)
-            assert len(rows) == points, measure_id
-            expected = full.execute(
-                "select centre, lpl, upl from marts.fct_spc_point where organisation_code = ? and measure_id = ? "
-                "and group_value = ? order by period_end", [page.stem, measure_id, group_value]).fetchall()
-            for row, (centre, lpl, upl) in zip(rows, expected):
+            assert len(rows) == len(points) > 0, measure_id
+            for row, (_, _, centre, lpl, upl) in zip(rows, points):
                 cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
                 assert cells[2:5] == [f"{v:.1f}" if v is not None else "–" for v in (centre, lpl, upl)], measure_id
+            expected = {}
+            for variation, value, *_ in points:
+                if value is None:  # a withheld value is a gap in the line, not a marker
+                    continue
+                expected[CLASS_OF_VARIATION[variation]] = expected.get(CLASS_OF_VARIATION[variation], 0) + 1
+            svg = re.search(r"<svg.*?</svg>", body.split('<div class="svg">')[1], re.S).group(0)
+            assert markers_by_class(svg) == expected, measure_id

@@ -4,6 +4,9 @@
 -- agrees with the warehouse point for point. The plotted value is bi_spc's (disclosure-controlled:
 -- null where withheld), never fct_spc_point's exact one; one bi_spc row per point (both are the
 -- charted rows of int_spc_series; tests/assert_bi_spc_chart_matches_every_spc_point.sql checks it).
+-- The centre and limits come from the exact values: centre x points - the published values would
+-- give the sum of a segment's withheld values (one withheld month would be pinned to its count). So a
+-- segment with a withheld value publishes no centre or limits (limits_withheld); its classes stay.
 with points as (
     select
         p.*,
@@ -15,6 +18,22 @@ published as (
     select organisation_code, measure_id, period_type, period_end, group_dimension, group_value, value
     from {{ ref('bi_spc') }}
     where variant = 'default' and breakdown_type = 'overall' and breakdown_value = 'all'
+),
+
+charted as (
+    select
+        p.*,
+        b.value as published_value,
+        max(case when b.value is null then 1 else 0 end) over (
+            partition by p.organisation_code, p.measure_id, p.group_value, p.segment) as has_withheld
+    from points as p
+    left join published as b
+        on p.organisation_code = b.organisation_code
+        and p.measure_id = b.measure_id
+        and p.period_type = b.period_type
+        and p.period_end = b.period_end
+        and p.group_dimension = b.group_dimension
+        and p.group_value = b.group_value
 )
 
 select
@@ -26,29 +45,23 @@ select
     cast(p.fy_end as date) as fy_end,
     cast(p.group_dimension as {{ dbt.type_string() }}) as group_dimension,
     cast(p.group_value as {{ dbt.type_string() }}) as group_value,
-    cast(b.value as double) as value,
+    cast(p.published_value as double) as value,
     cast(p.value_unit as {{ dbt.type_string() }}) as value_unit,
     cast(p.higher_is_better as boolean) as higher_is_better,
     cast(p.segment as int) as segment,
     cast(p.segment > 1 and p.period_end = p.segment_start as boolean) as is_rebase_start,
     cast(p.point_seq as int) as point_seq,
-    cast(p.centre as double) as centre,
-    cast(p.upl as double) as upl,
-    cast(p.lpl as double) as lpl,
-    cast(p.upper_2sigma as double) as upper_2sigma,
-    cast(p.lower_2sigma as double) as lower_2sigma,
+    cast(case when p.has_withheld = 0 then p.centre end as double) as centre,
+    cast(case when p.has_withheld = 0 then p.upl end as double) as upl,
+    cast(case when p.has_withheld = 0 then p.lpl end as double) as lpl,
+    cast(case when p.has_withheld = 0 then p.upper_2sigma end as double) as upper_2sigma,
+    cast(case when p.has_withheld = 0 then p.lower_2sigma end as double) as lower_2sigma,
     cast(p.limits_status as {{ dbt.type_string() }}) as limits_status,
     cast(p.special_cause_rule as {{ dbt.type_string() }}) as special_cause_rule,
     cast(p.special_cause_direction as int) as special_cause_direction,
     cast(p.variation as {{ dbt.type_string() }}) as variation,
-    cast(p.is_immature as boolean) as is_immature
-from points as p
+    cast(p.is_immature as boolean) as is_immature,
+    cast(p.has_withheld = 1 as boolean) as limits_withheld
+from charted as p
 left join {{ ref('ref_measure') }} as m
     on p.measure_id = m.measure_id
-left join published as b
-    on p.organisation_code = b.organisation_code
-    and p.measure_id = b.measure_id
-    and p.period_type = b.period_type
-    and p.period_end = b.period_end
-    and p.group_dimension = b.group_dimension
-    and p.group_value = b.group_value
