@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'bi_peer_set_member'}}}) }}
 -- bi_peer_set_member lists exactly fct_peer_benchmark's sets: for every published benchmark row, the
 -- members with a value for that measure row number set_size. Fails with each row where they differ.
 with benchmark as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'bi_spc_chart'}}}) }}
 -- bi_spc_chart holds every charted point once and no other (its PK test rules out doubles), and every
 -- SPC row bi_spc publishes is a charted point: a chart drawn from the BI extract agrees with
 -- fct_spc_point and bi_spc point for point. Fails with each point missing from one of the three.
