@@ -49,6 +49,8 @@ PERSON_LEVEL_COLUMN = re.compile(
 COUNT_COLUMN = re.compile(r"(reference_)?(numerator|denominator)|(.+_)?headcount|.+_count")
 DISCLOSIVE_MIN, DISCLOSIVE_MAX = 1, 7
 PROVENANCE_TABLE = "bi_refresh"
+# An abbreviated commit: enough to name it, and unlike a full SHA it cannot pass for a pseudonymised key.
+CODE_VERSION_CHARS = 12
 PROVENANCE_COMMENT = ("The refresh this extract comes from, one row per source: run, content and code "
                       "version, and the landed files behind the source (how many, their distinct SHA-256 "
                       "hashes, their newest modification and landing times). Ties a report to `edi lineage`.")
@@ -56,7 +58,7 @@ PROVENANCE_COLUMNS = {
     "run_id": "Dagster run id of the refresh that published this extract (see `edi status`).",
     "published_at": "When that refresh was published (UTC).",
     "content_version": "Content version of the published warehouse: equal content, equal version (`edi status`).",
-    "code_version": "Git commit of the code that built it.",
+    "code_version": "Git commit of the code that built it, abbreviated to 12 characters.",
     "source": "Source contract (data_contracts/) whose landed files are summarised on this row.",
     "files_landed": "Landed files behind the source's raw table (files, not people).",
     "distinct_file_hashes": "Distinct SHA-256 hashes among those files; `edi lineage` lists each file and hash.",
@@ -260,11 +262,11 @@ def add_provenance(con: duckdb.DuckDBPyConnection) -> BiTable | None:
             select ?::varchar as run_id, ?::timestamp as published_at, ?::varchar as content_version,
                    ?::varchar as code_version, source,
                    count(*) as files_landed, count(distinct sha256) as distinct_file_hashes,
-                   sum(rows_landed) as rows_landed, sum(rows_quarantined) as rows_quarantined,
+                   sum(rows_landed)::bigint as rows_landed, sum(rows_quarantined)::bigint as rows_quarantined,
                    make_timestamp(max(mtime_ns) // 1000) as newest_file_modified_at,
                    max(loaded_at) as newest_file_landed_at
             from src.audit.landed_file group by source order by source""",
-        [run_id, finished_at, content_version(hashes) if hashes else "unknown", code])
+        [run_id, finished_at, content_version(hashes) if hashes else "unknown", code[:CODE_VERSION_CHARS]])
     con.execute(f"comment on table memory.main.{PROVENANCE_TABLE} is {_sql_literal(PROVENANCE_COMMENT)}")
     for column, comment in PROVENANCE_COLUMNS.items():
         con.execute(f'comment on column memory.main.{PROVENANCE_TABLE}."{column}" is {_sql_literal(comment)}')

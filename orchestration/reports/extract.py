@@ -7,6 +7,8 @@ The file is opened read-only, so building reports never blocks a refresh or anot
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,10 +73,11 @@ class Measure:
 
     @property
     def key(self) -> str:
-        """The row's primary key in bi_edi_measure, written into the page beside its value."""
-        return "|".join([self.organisation_code, self.period_type, self.period_end.isoformat(), self.measure_id,
-                         self.variant, self.breakdown_type, self.breakdown_value, self.group_dimension,
-                         self.group_value])
+        """The row's primary key in bi_edi_measure as JSON (values may hold any character, e.g. 'all|all'),
+        written into the page beside its value."""
+        return json.dumps([self.organisation_code, self.period_type, self.period_end.isoformat(), self.measure_id,
+                           self.variant, self.breakdown_type, self.breakdown_value, self.group_dimension,
+                           self.group_value])
 
 
 @dataclass(frozen=True)

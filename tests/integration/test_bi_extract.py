@@ -6,7 +6,7 @@ import re
 import duckdb
 import pytest
 
-from orchestration.publish.bi_extract import bi_file_path, parquet_dir
+from orchestration.publish.bi_extract import PROVENANCE_TABLE, bi_file_path, parquet_dir
 
 # Written independently of the extract's own denylist, so a gap in one is caught by the other.
 PERSON_LEVEL_NAMES = {"staff_key", "staff_version_key", "employee_number", "assignment_number", "applicant_key",
@@ -47,10 +47,10 @@ def test_the_refresh_built_the_extract_with_a_parquet_file_per_table(demo_refres
     assert {p.name for p in parquet_dir(demo_refresh.warehouse).glob("*.parquet")} == {f"{t}.parquet" for t in tables}
 
 
-def test_the_extract_holds_exactly_the_published_bi_schema(bi):
+def test_the_extract_holds_exactly_the_published_bi_schema_and_its_provenance(bi):
     published = {t for (t,) in bi.execute(
         "select table_name from duckdb_tables() where database_name = 'full_wh' and schema_name = 'bi'").fetchall()}
-    assert set(bi_tables(bi)) == published
+    assert set(bi_tables(bi)) == published | {PROVENANCE_TABLE}
     for table in published:
         assert IDENTIFIER.fullmatch(table)
         extract_rows = bi.execute(f'select count(*) from main."{table}"').fetchone()[0]
@@ -98,3 +98,15 @@ def test_the_extract_is_shareable_and_the_full_warehouse_owner_only(demo_refresh
     assert bi_file_path(demo_refresh.warehouse).stat().st_mode & 0o777 == 0o644
     assert {p.stat().st_mode & 0o777 for p in parquet_dir(demo_refresh.warehouse).glob("*.parquet")} == {0o644}
     assert demo_refresh.db_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_provenance_table_names_the_published_run_and_its_landed_files(bi):
+    run_id, code_version = bi.execute(
+        "select run_id, code_version from full_wh.audit.refresh_run "
+        "where status = 'published' order by finished_at desc limit 1").fetchone()
+    rows = bi.execute(f"select distinct run_id, content_version, code_version from {PROVENANCE_TABLE}").fetchall()
+    assert len(rows) == 1 and rows[0][0] == run_id and code_version.startswith(rows[0][2])
+    assert len(rows[0][1]) == 16
+    files = dict(bi.execute(f"select source, files_landed from {PROVENANCE_TABLE}").fetchall())
+    assert files == dict(bi.execute(
+        "select source, count(*) from full_wh.audit.landed_file group by source").fetchall())
