@@ -509,7 +509,7 @@ def _icon(family: str, icons: dict, kind: str, chart_id: str | None) -> Chart:
 _SERIES_STYLES = [
     (NHS_BLUE, "", WHITE),
     (NHS_LIGHT_BLUE, "//", BLACK),
-    (ORANGE, "..", BLACK),
+    (ORANGE, "--", BLACK),  # line hatches only: a dot hatch is drawn as ~50 KB of circles
     (PURPLE, "xx", WHITE),
     ("#AE2573", "\\\\", WHITE),
     (DARK_GREY, "++", WHITE),

@@ -18,6 +18,10 @@ from orchestration.reports.formatting import (
     change, count, counts, flags, fy_label, gap_verdict, interval, likelihood_verdict, number,
 )
 
+ALL_WITHHELD = ("Every value of this series is withheld to protect privacy (small numbers), so no chart, "
+                "variation or assurance is shown.")
+LIMITS_WITHHELD = ("Where a value is withheld, its segment shows no mean or limits: with them the withheld "
+                   "values could be worked out.")
 CLUSTERS = ("C1", "C2", "C3", "C4", "M1", "M2", "M3", "all")
 CLUSTER_LABELS = {"C1": "Bands 1-4", "C2": "Bands 5-7", "C3": "Bands 8a-8b", "C4": "Bands 8c-9 and VSM",
                   "M1": "Consultants", "M2": "Career grade doctors", "M3": "Doctors in training", "all": "All staff"}
@@ -30,6 +34,10 @@ PAY_GROUPS = (("sex", "default", "Female", "Women compared with men"),
               ("ethnicity", "white_british", "All ethnic minorities",
                "All ethnic minorities compared with White British staff"),
               ("disability", "default", "Disabled", "Disabled compared with non-disabled staff"))
+QUARTILE_GROUPS = (("sex", "default", "Women and men"),
+                   ("ethnicity", "wres_white", "Ethnic groups (WRES)"),
+                   ("disability", "default", "Disabled and non-disabled staff"))
+ETHNIC_MINORITIES = "All ethnic minority groups"
 HIA6_RATES = ("hia6_incidents_per_1000", "hia6_staff_affected_per_1000")
 HIA6_LIKELIHOODS = ("rl_bme_vs_white_affected_by_incident", "rl_disabled_vs_nondisabled_affected_by_incident",
                     "rl_female_vs_male_affected_by_incident")
@@ -60,6 +68,7 @@ class Figure:
     chart: charts.Chart
     table: Table
     icons: list[charts.Chart] = field(default_factory=list)
+    note: str | None = None
 
 
 @dataclass
@@ -196,7 +205,7 @@ def _headline_rows(rows: Rows, entry: CatalogueEntry, period: Period, window: st
         if mine is None and theirs is None:
             return [[code, label, Cell("no data"), Cell("–"), Cell("–"), Cell("no survey data for this year"),
                      Cell("–"), Cell("none")]]
-        group_text = "; ".join(f"{m.group_value} {number(m.value, m.value_unit)} ({counts(m.numerator, m.denominator)})"
+        group_text = "; ".join(f"{m.group_value} {number(m.value, m.value_unit)} ({_respondents(m)})"
                                for m in (mine, theirs) if m is not None)
         says = (f"{gap_verdict(gap.value, entry.higher_is_better, protected)} "
                 f"({number(gap.value, 'pp' if gap.value_unit == 'percent' else gap.value_unit, signed=True)})"
@@ -226,6 +235,11 @@ def _without_code(label: str) -> str:
     """'WRES 2 - relative likelihood ...' -> 'Relative likelihood ...': the code has its own column."""
     head, _, rest = label.partition(" - ")
     return rest[:1].upper() + rest[1:] if rest and head.split(" ")[0] in PROTECTED else label
+
+
+def _respondents(m: Measure) -> str:
+    """A percentage's two counts; a score (the mean of answers) has respondents only."""
+    return f"{count(m.denominator)} respondents" if m.value_unit == "score" else counts(m.numerator, m.denominator)
 
 
 def _dimension(groups: tuple[str, str]) -> str:
@@ -285,17 +299,23 @@ def spc_section(series: list[dict]) -> Section:
                                Cell(_plain(p["centre"]), numeric=True), Cell(_plain(p["lpl"]), numeric=True),
                                Cell(_plain(p["upl"]), numeric=True), Cell(_variation_words(p)),
                                Cell(_point_note(p))])
+        if all(p.value is None for p in points):  # nothing to see: no icon may speak for hidden values
+            section.figures.append(Figure(f"spc-{index}", chart, table, [], ALL_WITHHELD))
+            continue
         icons = [charts.variation_icon(s["variation_icon"])] if s.get("variation_icon") else []
         if s.get("assurance"):
             icons.append(charts.assurance_icon(s["assurance"]))
-        section.figures.append(Figure(f"spc-{index}", chart, table, icons))
+        note = LIMITS_WITHHELD if any(p["limits_withheld"] for p in s["points"]) else None
+        section.figures.append(Figure(f"spc-{index}", chart, table, icons, note))
     return section
 
 
 def _spc_title(s: dict) -> str:
+    """'SPC - appointed from shortlisting (monthly %)' -> 'Appointed from shortlisting (monthly %)'."""
+    label = (s["points"][0].get("measure_label") or s["measure_id"]).removeprefix("SPC - ")
     period = "monthly" if s["points"][0]["period_type"] == "month" else "quarterly"
-    label = s["points"][0].get("measure_label") or s["measure_id"]
-    return f"{label} ({period})"
+    label = label[:1].upper() + label[1:]
+    return label if period in label else f"{label} ({period})"
 
 
 def _unit_label(unit: str | None) -> str:
@@ -405,19 +425,37 @@ def pay_section(rows: Rows, published: list[dict], period: Period) -> Section:
                                change_cell(m, rows, period), flags_cell(m)])
     section.tables.append(table)
     section.tables.append(_published_table(published, rows, period))
-    for dimension, variant, _, label in PAY_GROUPS:
+    for dimension, variant, label in QUARTILE_GROUPS:
         shares = [m for m in rows.where("pay_quartile_share_pct", period.latest, variant=variant,
                                         group_dimension=dimension, breakdown_type="quartile")]
         if not shares:
             continue
-        quartile_rows = [charts.QuartileShare(int(m.breakdown_value.lstrip("Q")), m.group_value, m.value)
-                         for m in shares]
-        data = Table(f"quartiles-{dimension}-{variant}-data", f"Pay quarters: {label.lower()}",
-                     ["Quarter", "Group", "Share"],
+        data = Table(f"quartiles-{dimension}-data", f"Pay quarters: {label.lower()}", ["Quarter", "Group", "Share"],
                      [[Cell(m.breakdown_value), Cell(m.group_value), value_cell(m)] for m in shares])
-        chart = charts.quartile_chart(f"Who is in each pay quarter: {label.lower()}", quartile_rows)
-        section.figures.append(Figure(f"quartiles-{dimension}-{variant}", chart, data))
+        chart = charts.quartile_chart(f"Who is in each pay quarter: {label.lower()}",
+                                      _quartile_bars(shares, dimension, data))
+        section.figures.append(Figure(f"quartiles-{dimension}", chart, data))
     return section
+
+
+def _quartile_bars(shares: list[Measure], dimension: str, data: Table) -> list[charts.QuartileShare]:
+    """The bars of a quartile chart. Ethnicity has up to 17 groups, too many to tell apart in a bar: it
+    is drawn as White, Unknown and the rest together (100 - White - Unknown, from the published
+    shares, listed as derived under the chart), while the table keeps every published group."""
+    bars = [charts.QuartileShare(int(m.breakdown_value.lstrip("Q")), m.group_value, m.value) for m in shares]
+    if dimension != "ethnicity":
+        return bars
+    condensed = []
+    for quartile in sorted({b.quartile for b in bars}):
+        white, unknown = (next((b.share_pct for b in bars if b.quartile == quartile and b.group == g), None)
+                          for g in ("White", "Unknown"))
+        rest = None if white is None or unknown is None else 100 - white - unknown
+        condensed += [charts.QuartileShare(quartile, "White", white),
+                      charts.QuartileShare(quartile, ETHNIC_MINORITIES, rest),
+                      charts.QuartileShare(quartile, "Unknown", unknown)]
+        data.rows.append([Cell(f"Q{quartile}"), Cell(f"{ETHNIC_MINORITIES} (derived: 100 - White - Unknown)"),
+                          Cell(number(rest, "percent"), numeric=True)])
+    return condensed
 
 
 def _published_table(published: list[dict], rows: Rows, period: Period) -> Table:

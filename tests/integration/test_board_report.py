@@ -18,7 +18,7 @@ from orchestration.reports.formatting import number
 
 PERSON_LEVEL_NAMES = ("staff_key", "staff_version_key", "employee_number", "assignment_number", "applicant_key",
                       "incident_key", "case_key", "date_of_birth", "nhs_number", "pseudonym")
-MAX_PAGE_BYTES = 600_000
+MAX_PAGE_BYTES = 500_000
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
