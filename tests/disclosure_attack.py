@@ -84,7 +84,7 @@ PAY_POPULATIONS = {
     ("pay_not_stated_pct", "numerator"): "relevant",
     ("pay_not_stated_pct", "denominator"): "relevant",
 }
-SEXES = ("Male", "Female", "Unknown")
+SEXES = ("Male", "Female")  # the intersections cross men and women only
 DISABILITY = ("Disabled", "Non-disabled", "Unknown")
 
 

@@ -458,9 +458,9 @@ PAY_ETHNIC_5 = {"White": 60, "Asian": 14, "Black": 9, "Mixed or Multiple": 3, "O
 
 def small_pay_population(seed=11, n_people=260):
     """(cluster, sex, 5-group or 'Unknown', received a bonus) per person: a few women of Mixed or Other
-    ethnicity and men of unknown sex are 1-7 in their intersections."""
+    ethnicity are 1-7 in their intersections."""
     rng = random.Random(seed)
-    return [(rng.choice(["C1", "C2"]), rng.choices(["Female", "Male", "Unknown"], weights=[75, 23, 2])[0],
+    return [(rng.choice(["C1", "C2"]), rng.choices(["Female", "Male"], weights=[75, 25])[0],
              rng.choices(list(PAY_ETHNIC_5), weights=list(PAY_ETHNIC_5.values()))[0], rng.random() < 0.3)
             for _ in range(n_people)]
 
@@ -484,7 +484,8 @@ def pay_fct_rows(people):
         for dimension, variant, group_of, reference in groupings:
             groups = defaultdict(list)
             for p in members:
-                groups[group_of(p)].append(p)
+                if not dimension.startswith("sex_") or p[1] != "Unknown":  # intersections: men and women
+                    groups[group_of(p)].append(p)
             if dimension == "ethnicity":  # BME is a group of its own beside the partition
                 groups["BME"] = [p for p in members if wres(p[2]) == "BME"]
             for g, ps in groups.items():
@@ -498,8 +499,7 @@ def pay_fct_rows(people):
             strata = {"all": members} if not dimension.startswith("sex_") else {
                 s: [p for p in members if p[1] == s] for s in ("Female", "Male")}
             for stratum, ps in strata.items():
-                unknown = sum("Unknown" in group_of(p) for p in ps) if stratum != "all" else \
-                    sum(group_of(p) == "Unknown" for p in ps)
+                unknown = sum(group_of(p).endswith("Unknown") for p in ps)
                 if ps:
                     rows.append(fct_row("pay_not_stated_pct", b_type, b, dimension, stratum, unknown, len(ps),
                                         100.0 * unknown / len(ps), "percent", variant=variant))

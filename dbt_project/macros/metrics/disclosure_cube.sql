@@ -260,12 +260,13 @@
     group, member dimension, member groups); an intersection group is '<sex> & <group>'. The whole cell
     ('*', 'all') = the groups of each characteristic is drawn from the published groups (sdc_cube_lines). -#}
 {% macro sdc_pay_rules() -%}
-{%- set sexes = ['Male', 'Female', 'Unknown'] -%}
+{#- intersections cross men and women only: an ethnicity or disability group = its men + its women + its
+    people of other sex values, who are in no published count (the line's complement) -#}
+{%- set sexes = ['Male', 'Female'] -%}
 {%- set ethnic_5 = ['Asian', 'Black', 'Mixed or Multiple', 'Other'] -%}
 {%- set disability = ['Disabled', 'Non-disabled', 'Unknown'] -%}
 {%- set rules = [] -%}
 {%- for sex in sexes -%}
-    {%- set crossed = [] -%}
     {%- do rules.append(('pay_sex_by_wres', 'sex', sex, 'sex_ethnicity', [])) -%}
     {%- for g in ['White', 'BME', 'Unknown'] %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
     {%- do rules.append(('pay_sex_by_ethnicity_5', 'sex', sex, 'sex_ethnicity', [])) -%}

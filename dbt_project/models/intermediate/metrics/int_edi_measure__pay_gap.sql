@@ -81,8 +81,7 @@ not_stated as (
         100.0 * sum(case when group_role = 'unknown' then relevant_n else 0 end) / sum(relevant_n)
             > {{ var('pay_low_declaration_pct') }} as flag_low_declaration
     from {{ ref('int_pay_gap_group_stats') }}
-    where (is_partition_group or group_role = 'unknown')
-        and group_stratum <> 'Unknown'
+    where is_partition_group or group_role = 'unknown'
     group by organisation_code, fy_end, variant, breakdown_type, breakdown_value, characteristic, group_stratum
 ),
 

@@ -86,6 +86,9 @@ further_groups as (
     cross join further_characteristic as c
     where p.breakdown_type in ('overall', 'cluster')
         and p.breakdown_value is not null
+        -- intersections cross men and women only, as the gender pay gap compares them (other values of
+        -- sex are a handful of people: crossed with a second characteristic they would only be small cells)
+        and (not c.crosses_sex or p.sex in ('Male', 'Female'))
 ),
 
 further_members as (
@@ -95,13 +98,10 @@ further_members as (
         group_value,
         case
             when group_value = reference_group then 'reference'
-            when part_value = 'Unknown' or (crosses_sex and sex = 'Unknown') then 'unknown'
+            when part_value = 'Unknown' then 'unknown'
             else 'comparison'
         end as group_role,
-        case
-            when part_value = 'Unknown' or (crosses_sex and sex = 'Unknown') then 'unknown'
-            else characteristic
-        end as group_level,
+        case when part_value = 'Unknown' then 'unknown' else characteristic end as group_level,
         group_stratum
     from (
         select
