@@ -58,12 +58,12 @@
     var is validated when models are parsed, before any seed is loaded. -#}
 {% macro pay_reference_choices(characteristic) %}
     {%- set sexes = ['Male', 'Female'] -%}
-    {%- set choices = {
-        'age_band': ['<20', '20-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', '55-59', '60-64', '65+'],
-        'religion': ['Atheism', 'Buddhism', 'Christianity', 'Hinduism', 'Islam', 'Jainism', 'Judaism', 'Sikhism', 'Other'],
-        'sexual_orientation': ['Heterosexual or Straight', 'Gay, Lesbian, Bisexual or Other', 'Not sure'],
-        'sex_ethnicity': [],
-        'sex_disability': []} -%}
+    {%- set choices = dict(
+        age_band=['<20', '20-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', '55-59', '60-64', '65+'],
+        religion=['Atheism', 'Buddhism', 'Christianity', 'Hinduism', 'Islam', 'Jainism', 'Judaism', 'Sikhism', 'Other'],
+        sexual_orientation=['Heterosexual or Straight', 'Gay, Lesbian, Bisexual or Other', 'Not sure'],
+        sex_ethnicity=[],
+        sex_disability=[]) -%}
     {%- for sex in sexes -%}
         {%- do choices['sex_ethnicity'].append(sex ~ ' & White') -%}
         {%- for status in ['Non-disabled', 'Disabled'] %}{% do choices['sex_disability'].append(sex ~ ' & ' ~ status) %}{% endfor -%}
