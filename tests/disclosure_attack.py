@@ -68,6 +68,45 @@ HEADCOUNT_PARTITIONS = [
     *[((None, "all"), [(d, s) for s in ("known", "not_stated", "missing")])
       for d in ("ethnicity", "disability", "religion", "sexual_orientation")],
 ]
+# Pay: the people each count of a pay row is, by measure and count column (the bonus gaps' sizes are
+# bonus recipients: pay_bonus_recipients_only, the default).
+PAY_POPULATIONS = {
+    ("pay_gap_mean_hourly_pct", "numerator"): "full_pay_relevant",
+    ("pay_gap_mean_hourly_pct", "reference_denominator"): "full_pay_relevant",
+    ("pay_gap_median_hourly_pct", "numerator"): "full_pay_relevant",
+    ("pay_gap_median_hourly_pct", "reference_denominator"): "full_pay_relevant",
+    ("bonus_gap_mean_pct", "numerator"): "bonus_recipients",
+    ("bonus_gap_mean_pct", "reference_denominator"): "bonus_recipients",
+    ("bonus_gap_median_pct", "numerator"): "bonus_recipients",
+    ("bonus_gap_median_pct", "reference_denominator"): "bonus_recipients",
+    ("pct_paid_bonus", "numerator"): "bonus_recipients",
+    ("pct_paid_bonus", "denominator"): "relevant",
+    ("pay_not_stated_pct", "numerator"): "relevant",
+    ("pay_not_stated_pct", "denominator"): "relevant",
+}
+SEXES = ("Male", "Female")  # the intersections cross men and women only
+DISABILITY = ("Disabled", "Non-disabled", "Unknown")
+
+
+def _pay_partitions() -> list:
+    """Within a pay cell: each sex = its intersections with ethnicity (WRES groups; 5 groups) and with
+    disability; sex & BME = its four 5-group intersections; an ethnicity / disability group = its sexes."""
+    parts = []
+    for sex in SEXES:
+        for groups in (("White", "BME", "Unknown"), ("White", *ETHNIC_5, "Unknown")):
+            parts.append((("sex", sex), [("sex_ethnicity", f"{sex} & {g}") for g in groups]))
+        parts.append((("sex_ethnicity", f"{sex} & BME"), [("sex_ethnicity", f"{sex} & {g}") for g in ETHNIC_5]))
+        parts.append((("sex", sex), [("sex_disability", f"{sex} & {g}") for g in DISABILITY]))
+    for g in ("White", "BME", "Unknown"):
+        parts.append((("ethnicity", g), [("sex_ethnicity", f"{sex} & {g}") for sex in SEXES]))
+    for g in DISABILITY:
+        parts.append((("disability", g), [("sex_disability", f"{sex} & {g}") for sex in SEXES]))
+    return parts
+
+
+PAY_PARTITIONS = _pay_partitions()
+# characteristics whose groups split a pay cell once: the whole cell is the sum of their groups
+PAY_SPLIT_ONCE = ("sex", "disability", "age_band", "religion", "sexual_orientation", "sex_disability")
 
 
 @dataclass(frozen=True)
@@ -143,10 +182,25 @@ def cell_of(row: dict, column: str) -> Cell:
         # everyone, and the incidents outside the population, are the same count in every dimension
         return Cell(population, org, row["period_type"], row["period_end"], row["breakdown_value"],
                     None if own_group in ("all", *EVENTS_OUTSIDE_GROUPS) else row["group_dimension"], own_group)
+    if (pay := PAY_POPULATIONS.get((m, column))) is not None:
+        return _pay_cell(row, column, pay)
     variant = {"gap_vs_reference": "default", "mean_of_annual_rl": "pooled"}.get(row["variant"], row["variant"])
     return Cell(f"{m}:{variant}", org, row["period_type"], row["period_end"],
                 f"{row['breakdown_type']}:{row['breakdown_value']}", row["group_dimension"],
                 f"{own_group}/{column.removeprefix('reference_')}")
+
+
+def _pay_cell(row: dict, column: str, population: str) -> Cell:
+    """A pay count: the same group is the same people whatever the variant (comparator)."""
+    dimension, group = row["group_dimension"], row["reference_group"] if column.startswith("reference_") \
+        else row["group_value"]
+    if row["measure_id"] == "pay_not_stated_pct":  # the unknown part of a population, over the population
+        if column == "numerator":
+            group = "Unknown" if group == "all" else f"{group} & Unknown"
+        else:
+            dimension = None if group == "all" else "sex"
+    return Cell(f"pay:{population}", row["organisation_code"], row["period_type"], row["period_end"],
+                f"{row['breakdown_type']}:{row['breakdown_value']}", dimension, group)
 
 
 @dataclass
@@ -231,6 +285,14 @@ def relations(pub: Publication, ethnicity_16_to_5: dict[str, str],
                 if band in band_clusters:
                     children[("bands of a staff type", with_(
                         cell, breakdown=f"clinical_cluster:{staff_type}|{band_clusters[band]}"))].append(cell)
+        elif cell.population.startswith("pay:"):
+            for (dim, group), members in PAY_PARTITIONS:
+                if (cell.dimension, cell.group) == (dim, group):
+                    present = [c for d, g in members if (c := with_(cell, dimension=d, group=g)) in cells]
+                    if present:
+                        lines.append((cell, present))
+            if cell.dimension in PAY_SPLIT_ONCE:
+                children[(f"pay groups of {cell.dimension}", with_(cell, dimension=None, group="all"))].append(cell)
         elif cell.population in ("incidents", "staff_affected"):
             if cell.dimension is not None:
                 children[(f"groups of {cell.dimension}", with_(cell, dimension=None, group="all"))].append(cell)

@@ -15,6 +15,11 @@
         'events_window': ['financial_year', 'calendar_year'],
         'pay_bonus_recipients_only': [true, false],
         'pay_quartile_remainder': ['fractional', 'whole_people'],
+        'pay_age_band_reference': pay_reference_choices('age_band'),
+        'pay_religion_reference': pay_reference_choices('religion'),
+        'pay_sexual_orientation_reference': pay_reference_choices('sexual_orientation'),
+        'pay_sex_ethnicity_reference': pay_reference_choices('sex_ethnicity'),
+        'pay_sex_disability_reference': pay_reference_choices('sex_disability'),
         'spc_screen_outliers': [true, false],
         'sdc_derive_from_rounded': [true, false],
     }) }}
@@ -44,4 +49,24 @@
             ~ " (set it in dbt_project.yml or with --vars" ~ hint ~ ")") }}
     {%- endif -%}
     {{ return(value) }}
+{% endmacro %}
+
+{#- The groups a pay gap's reference group can be, per characteristic: the known groups of the seeds
+    (ref_age_band, ref_religion_map.religion_group, ref_sexual_orientation_map.sexual_orientation_group;
+    tests/metrics/test_pay_gap_characteristics.py checks they match) and, for an intersection, a sex
+    crossed with a group that both of its variants have ('<sex> & <group>'). Written here because a
+    var is validated when models are parsed, before any seed is loaded. -#}
+{% macro pay_reference_choices(characteristic) %}
+    {%- set sexes = ['Male', 'Female'] -%}
+    {%- set choices = dict(
+        age_band=['<20', '20-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', '55-59', '60-64', '65+'],
+        religion=['Atheism', 'Buddhism', 'Christianity', 'Hinduism', 'Islam', 'Jainism', 'Judaism', 'Sikhism', 'Other'],
+        sexual_orientation=['Heterosexual or Straight', 'Gay, Lesbian, Bisexual or Other', 'Not sure'],
+        sex_ethnicity=[],
+        sex_disability=[]) -%}
+    {%- for sex in sexes -%}
+        {%- do choices['sex_ethnicity'].append(sex ~ ' & White') -%}
+        {%- for status in ['Non-disabled', 'Disabled'] %}{% do choices['sex_disability'].append(sex ~ ' & ' ~ status) %}{% endfor -%}
+    {%- endfor -%}
+    {{ return(choices[characteristic]) }}
 {% endmacro %}

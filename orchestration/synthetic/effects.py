@@ -46,6 +46,13 @@ SURVEY_DISABLED_SHARE = {2021: 0.21, 2022: 0.22, 2023: 0.23, 2024: 0.24}
 SENIOR_BAND_BME_FACTOR = 0.55  # relative odds of a BME person being in band 8a+ (0.8 for band 7)
 CONSULTANT_MALE_BONUS_RL = 1.35  # male consultants receive clinical excellence awards more often
 
+# --- Pay (HIA3): an intersectional gap ------------------------------------------------------------
+# The sex and ethnicity pay gaps come from grade mix (who holds which post). Beyond them, women from
+# ethnic minority (WRES BME) groups are paid this much less per hour than their post, hours and shift
+# pattern give (a lower point in the pay range): an extra gap for BME women that neither main effect
+# explains. Recovered as 1 - (F&BME / F&White) / (M&BME / M&White) on mean hourly pay within a cluster.
+BME_FEMALE_EXTRA_PAY_GAP = 0.05
+
 # --- Staff Survey: % positive for White / non-disabled staff, and the gaps planted --------------
 # concept: (base %, BME minus White pp, disabled minus non-disabled pp)
 SURVEY_RATES = {
@@ -94,5 +101,6 @@ PLANTED_EFFECTS: dict[str, float] = {
     "senior_band_bme_odds_factor": SENIOR_BAND_BME_FACTOR,
     "consultant_bonus_rl_male_vs_female": CONSULTANT_MALE_BONUS_RL,
     "gender_pay_gap_mean_pct_acute": 19.0,  # emerges from grade mix (trust 1, a mid-size acute)
+    "bme_female_extra_pay_gap": BME_FEMALE_EXTRA_PAY_GAP,
     **_survey_effects(),
 }

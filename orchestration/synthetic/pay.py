@@ -2,7 +2,8 @@
 
 Hourly pay follows national pay scales, so the gap between men and women comes from where they
 sit: more men among consultants and in senior grades, and more clinical excellence awards for
-male consultants.
+male consultants. One gap is planted within grades: women from ethnic minority groups are paid
+effects.BME_FEMALE_EXTRA_PAY_GAP less per hour, an intersectional gap beyond the two main effects.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from orchestration.synthetic import effects
 from orchestration.synthetic.codes import MEDICAL_PAYSCALES, PAYSCALES, STAFF_GROUPS
 from orchestration.synthetic.dates import format_days
 from orchestration.synthetic.esr import DATE_FORMAT, Versions
+from orchestration.synthetic.ethnicity import is_bme
 from orchestration.synthetic.population import Population
 from orchestration.synthetic.writer import Table, decimals
 
@@ -55,8 +57,10 @@ def esr_pay_table(rng: np.random.Generator, pop: Population, versions: Versions)
         bank = asg.category[paid] == "Bank"
         paid = paid[~bank | (rng.random(paid.size) < BANK_WORKED_SHARE)]
         payscale = versions.payscale[rows[paid]]
-        hourly = _hourly_pay(rng, payscale, position[paid], fy_end_year) * unsocial[paid]
         female = staff.female[asg.person[paid]]
+        bme_women = female & is_bme(staff.ethnicity[asg.person[paid]])
+        hourly = (_hourly_pay(rng, payscale, position[paid], fy_end_year) * unsocial[paid]
+                  * np.where(bme_women, 1 - effects.BME_FEMALE_EXTRA_PAY_GAP, 1.0))
         bonus = _bonus(rng, payscale, female, asg.primary[paid], asg.category[paid] == "Bank", fy_end_year)
         full_pay = rng.random(paid.size) >= np.where(female, NOT_FULL_PAY[True], NOT_FULL_PAY[False])
         columns["Employee Number"].append(staff.employee_number[asg.person[paid]].astype(str))

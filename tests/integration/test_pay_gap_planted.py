@@ -6,7 +6,7 @@ import math
 import duckdb
 import pytest
 
-from orchestration.synthetic.effects import CONSULTANT_MALE_BONUS_RL
+from orchestration.synthetic.effects import BME_FEMALE_EXTRA_PAY_GAP, CONSULTANT_MALE_BONUS_RL
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,47 @@ def test_overall_median_gender_gap_matches_a_recomputation(con):
     assert len(expected) >= 1 and set(got) == {(org, d.date()) for org, d in expected}
     for (org, d), gap in expected.items():
         assert got[(org, d.date())] == pytest.approx(gap, abs=1e-6)
+
+
+def test_the_extra_gap_of_bme_women_is_recovered_within_its_ci(con):
+    # The generator pays BME women BME_FEMALE_EXTRA_PAY_GAP less within their grade; the sex and ethnicity
+    # gaps come from grade mix. Within a cluster, 1 - (F&BME / F&White) / (M&BME / M&White) of the mean
+    # hourly pay in fct_pay_gap estimates the extra gap; clusters C1 and C2 (most BME women) are pooled by
+    # inverse variance on the log scale, one snapshot (the same people recur across years). The variances
+    # come from the person-level pay population (delta method: var(log mean) = sd^2 / (n mean^2)).
+    means = {}
+    for cluster, reference, group, reference_mean, group_mean in con.execute("""
+        select breakdown_value, reference_group, comparison_group, reference_value, comparison_value
+        from marts.fct_pay_gap
+        where characteristic = 'sex_ethnicity' and variant = 'wres' and measure_id = 'pay_gap_mean_hourly_pct'
+            and breakdown_type = 'cluster' and breakdown_value in ('C1', 'C2')
+            and fy_end = (select max(fy_end) from marts.fct_pay_gap)
+    """).fetchall():
+        means.setdefault(cluster, {reference: reference_mean})[group] = group_mean
+    spread = {(c, g): (sd, n) for c, g, sd, n in con.execute("""
+        select cluster, sex || ' & ' || wres_group, stddev_samp(cast(hourly_pay as double)), count(*)
+        from intermediate.int_pay_gap_population
+        where is_full_pay_relevant and cluster in ('C1', 'C2') and sex in ('Male', 'Female')
+            and wres_group in ('White', 'BME') and fy_end = (select max(fy_end) from marts.fct_pay_gap)
+        group by all
+    """).fetchall()}
+    assert set(means) == {"C1", "C2"} and all(len(m) == 4 for m in means.values()), means
+    weighted, weights = 0.0, 0.0
+    for cluster, m in means.items():
+        log_ratio = (math.log(m["Female & BME"]) + math.log(m["Male & White"])
+                     - math.log(m["Female & White"]) - math.log(m["Male & BME"]))
+        variance = sum((spread[(cluster, g)][0] / m[g]) ** 2 / spread[(cluster, g)][1] for g in m)
+        weighted, weights = weighted + log_ratio / variance, weights + 1 / variance
+    estimate, se = weighted / weights, math.sqrt(1 / weights)
+    extra_gap = [1 - math.exp(x) for x in (estimate + 1.96 * se, estimate, estimate - 1.96 * se)]
+    assert extra_gap[0] > 0, f"no extra gap for BME women: {extra_gap}"
+    assert extra_gap[0] <= BME_FEMALE_EXTRA_PAY_GAP <= extra_gap[2], extra_gap
+
+
+def test_every_characteristic_and_intersection_reaches_the_bi_extract(con):
+    published = {(d, m) for d, m in con.execute(
+        "select distinct group_dimension, measure_id from bi.bi_pay_gap").fetchall()}
+    for dimension in ("age_band", "religion", "sexual_orientation", "sex_ethnicity", "sex_disability"):
+        for measure in ("pay_gap_mean_hourly_pct", "pay_gap_median_hourly_pct", "pct_paid_bonus",
+                        "pay_quartile_share_pct", "pay_not_stated_pct"):
+            assert (dimension, measure) in published, (dimension, measure)

@@ -203,6 +203,10 @@ def test_quartile_remainder_setting_chooses_fractional_or_whole_people(db, compi
     ("events_window", "fiscal_year", "financial_year, calendar_year"),
     ("pay_quartile_remainder", "nearest", "fractional, whole_people"),
     ("pay_bonus_recipients_only", "false", "true, false"),  # a string, which Jinja would treat as true
+    ("pay_religion_reference", "Christian", "Atheism, Buddhism, Christianity, Hinduism, Islam, Jainism, Judaism, "
+                                            "Sikhism, Other"),
+    ("pay_sex_ethnicity_reference", "Male & BME", "Male & White, Female & White"),
+    ("pay_age_band_reference", "40-49", "<20, 20-24, 25-29, 30-34, 35-39, 40-44, 45-49, 50-54, 55-59, 60-64, 65+"),
 ])
 def test_a_setting_outside_its_allowed_values_fails_naming_the_var_and_its_values(macros, name, value, allowed):
     with pytest.raises(AssertionError) as failure:

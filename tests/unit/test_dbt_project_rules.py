@@ -88,7 +88,9 @@ def test_every_source_is_staged_exactly_once(manifest):
 # --- Settings (dbt vars): documented, read, and validated ---------------------------------------------
 SETTINGS_MACRO = DBT_PROJECT_DIR / "macros" / "settings.sql"
 ENUMERATED = {"wres_ind3_window_method", "rep_denominator_includes_unknown", "events_window",
-              "pay_bonus_recipients_only", "pay_quartile_remainder", "spc_screen_outliers", "sdc_derive_from_rounded"}
+              "pay_bonus_recipients_only", "pay_quartile_remainder", "spc_screen_outliers", "sdc_derive_from_rounded",
+              "pay_age_band_reference", "pay_religion_reference", "pay_sexual_orientation_reference",
+              "pay_sex_ethnicity_reference", "pay_sex_disability_reference"}
 
 
 def project_vars() -> dict:
@@ -110,7 +112,8 @@ def test_every_var_in_dbt_project_yml_is_read_by_the_project():
 
 
 def test_vars_with_a_fixed_set_of_values_are_validated_where_they_are_read():
-    choices = set(re.findall(r"^\s*'([a-z0-9_]+)'\s*:\s*\[", SETTINGS_MACRO.read_text(), re.M))
+    # the entries of edi_setting_choices(): a list of values, or the groups of a pay characteristic
+    choices = set(re.findall(r"^\s*'([a-z0-9_]+)'\s*:\s*(?:\[|pay_reference_choices\()", SETTINGS_MACRO.read_text(), re.M))
     assert choices == ENUMERATED
     assert choices <= set(project_vars())
     for path, text in project_sql().items():

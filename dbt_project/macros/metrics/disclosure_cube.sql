@@ -21,6 +21,12 @@
       every dimension, one count each; the SPC incident series per month and quarter: group 'reported',
       every incident reported).
     - staff_affected (HIA6 staff affected; the numerators of the incident relative likelihoods).
+    - pay populations (breakdown <type>:<value>; group '<group>', or 'all' = the whole cell, dimension '*'):
+      pay_full_pay_relevant (the group sizes under the hourly pay gaps), pay_bonus_recipients (% paid a
+      bonus numerators; bonus gap sizes), pay_relevant (% paid a bonus denominators; bonus gap sizes when
+      pay_bonus_recipients_only is false; the share not stated and its population). A group is the same
+      people in every variant (BME under both ethnicity comparators, Female & White under both sex x
+      ethnicity variants), so the variant is no part of the cell.
     - any other count is a cell of its own measure (m:<measure>:<variant>), shared by the rows that
       repeat it: a survey gap row's four counts are its two groups' own rows' counts, and the
       mean-of-annual-RL window publishes the pooled window's counts.
@@ -44,10 +50,16 @@
     - incidents: type|all = sum over perpetrators, all|perpetrator = sum over types; a year or a
       quarter = the sum of its months.
     - relative likelihoods: a pooled two-year window = this year's single year + last year's.
+    - pay populations, within each breakdown cell: a sex = its sex x ethnicity groups (WRES groups, and
+      the Census 2021 5 groups) and its sex x disability groups; a sex x BME = its four 5-group
+      intersections; an ethnicity group (White, BME, Unknown) and a disability group = their sex x
+      groups; the whole cell = the groups of sex, disability, age band, religion, sexual orientation
+      and sex x disability. So a withheld intersection cannot be had from the sex and ethnicity margins.
     Every line is checked on its own (sdc_suppress_cells): that stops differencing through one relation,
     or two nested ones, but not every combination of many relations at once where four breakdowns cross
     (HIA6 incidents by month x type x perpetrator x group); tests/disclosure_attack.py measures both.
-    Not related (each count is protected on its own): pay gap populations (pay gaps, bonus, quartiles),
+    Not related (each count is protected on its own): pay quarter units, the ethnicity pay groups other
+    than White, BME and Unknown,
     survey respondents across groups (the respondents of unknown group are not published), board
     members, ER cases and applications beyond the RL windows, staff affected across incident types
     (a person can be affected by several).
@@ -125,6 +137,40 @@
 {%- endif -%}
 {%- endmacro %}
 
+{#- The pay population a count of the row is (pay_full_pay_relevant, pay_bonus_recipients, pay_relevant), or null. -#}
+{% macro sdc_pay_population(count_column) -%}
+{%- set bonus_gap_population = 'pay_bonus_recipients' if edi_setting('pay_bonus_recipients_only') else 'pay_relevant' -%}
+{%- if count_column in ('numerator', 'reference_denominator') -%}
+    case
+        when measure_id in ('pay_gap_mean_hourly_pct', 'pay_gap_median_hourly_pct') then 'pay_full_pay_relevant'
+        when measure_id in ('bonus_gap_mean_pct', 'bonus_gap_median_pct') then '{{ bonus_gap_population }}'
+        {%- if count_column == 'numerator' %}
+        when measure_id = 'pct_paid_bonus' then 'pay_bonus_recipients'
+        when measure_id = 'pay_not_stated_pct' then 'pay_relevant'
+        {%- endif %}
+    end
+{%- elif count_column == 'denominator' -%}
+    case when measure_id in ('pct_paid_bonus', 'pay_not_stated_pct') then 'pay_relevant' end
+{%- else -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endif -%}
+{%- endmacro %}
+
+{#- The pay group a count of the row is: the share not stated counts the unknown group of its population
+    ('all': the cell's Unknown; a sex: that sex & Unknown) over the population itself (the cell, or the
+    sex); other rows count their own group. -#}
+{% macro sdc_pay_group(count_column) -%}
+{%- if count_column == 'numerator' -%}
+    case
+        when measure_id <> 'pay_not_stated_pct' then group_value
+        when group_value = 'all' then 'Unknown'
+        else {{ dbt.concat(['group_value', "' & Unknown'"]) }}
+    end
+{%- else -%}
+    {{ 'reference_group' if count_column.startswith('reference_') else 'group_value' }}
+{%- endif -%}
+{%- endmacro %}
+
 {#- HIA6 groups of every dimension that are no group of the population: incidents matched to nobody and
     incidents to people outside the WRES population. With the population's own ('all'), they add up to
     the incidents reported (group 'reported': the SPC incident series). -#}
@@ -150,22 +196,38 @@
 {%- endset -%}
 {%- set event_group = "case when measure_id like 'spc%' then 'reported' else " ~ own_group ~ " end" -%}
 {%- set private_variant = "case variant when 'gap_vs_reference' then 'default' when 'mean_of_annual_rl' then 'pooled' else variant end" -%}
+{%- set pay_population = sdc_pay_population(count_column) -%}
+{%- set pay_group = sdc_pay_group(count_column) -%}
+{%- set pay_dimension -%}
+    {%- if count_column == 'denominator' -%}
+    case
+        when measure_id <> 'pay_not_stated_pct' then group_dimension
+        when group_value = 'all' then '*'
+        else 'sex'
+    end
+    {%- else -%}
+    group_dimension
+    {%- endif -%}
+{%- endset -%}
 {%- set cell = {
     'population': "case when " ~ hc_group ~ " is not null then 'headcount' when " ~ event_population ~ " is not null then "
-        ~ event_population ~ " else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
+        ~ event_population ~ " when " ~ pay_population ~ " is not null then " ~ pay_population
+        ~ " else " ~ dbt.concat(["'m:'", 'measure_id', "':'", private_variant]) ~ " end",
     'period_type': "case when " ~ hc_group ~ " is not null then 'snapshot' else period_type end",
     'breakdown': "case when " ~ hc_group ~ " is not null then " ~ hc_breakdown ~ " when " ~ event_population
         ~ " is not null then case when measure_id like 'spc%' then 'all|all' else breakdown_value end else "
         ~ dbt.concat(['breakdown_type', "':'", 'breakdown_value']) ~ " end",
     'grp': "case when " ~ hc_group ~ " is not null then " ~ hc_group ~ " when " ~ event_population
-        ~ " is not null then " ~ event_group ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
+        ~ " is not null then " ~ event_group ~ " when " ~ pay_population ~ " is not null then " ~ pay_group
+        ~ " else " ~ dbt.concat(["coalesce(" ~ own_group ~ ", '')", "'/'",
         "'" ~ count_column.replace('reference_', '') ~ "'"]) ~ " end",
 } -%}
 {#- everyone, and the events reported and outside the population (HIA6 'unmatched', 'outside_population',
     a group of every dimension), are one count whatever the dimension -#}
 {%- do cell.update({'dimension': "case when " ~ hc_group ~ " = 'all' or (" ~ hc_group ~ " is null and "
     ~ event_population ~ " is not null and (" ~ event_group ~ " in ('all', 'reported') or " ~ event_group ~ " in "
-    ~ sdc_events_outside_groups() ~ ")) then '*' else group_dimension end"}) -%}
+    ~ sdc_events_outside_groups() ~ ")) then '*' when " ~ hc_group ~ " is null and " ~ event_population
+    ~ " is null and " ~ pay_population ~ " is not null then " ~ pay_dimension ~ " else group_dimension end"}) -%}
 {{ return(cell) }}
 {%- endmacro %}
 
@@ -194,6 +256,47 @@
 {{ return(rules) }}
 {%- endmacro %}
 
+{#- Relations between the pay populations' groups within a breakdown cell: (rule, total dimension, total
+    group, member dimension, member groups); an intersection group is '<sex> & <group>'. The whole cell
+    ('*', 'all') = the groups of each characteristic is drawn from the published groups (sdc_cube_lines). -#}
+{% macro sdc_pay_rules() -%}
+{#- intersections cross men and women only: an ethnicity or disability group = its men + its women + its
+    people of other sex values, who are in no published count (the line's complement) -#}
+{%- set sexes = ['Male', 'Female'] -%}
+{%- set ethnic_5 = ['Asian', 'Black', 'Mixed or Multiple', 'Other'] -%}
+{%- set disability = ['Disabled', 'Non-disabled', 'Unknown'] -%}
+{%- set rules = [] -%}
+{%- for sex in sexes -%}
+    {%- do rules.append(('pay_sex_by_wres', 'sex', sex, 'sex_ethnicity', [])) -%}
+    {%- for g in ['White', 'BME', 'Unknown'] %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
+    {%- do rules.append(('pay_sex_by_ethnicity_5', 'sex', sex, 'sex_ethnicity', [])) -%}
+    {%- for g in ['White'] + ethnic_5 + ['Unknown'] %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
+    {%- do rules.append(('pay_sex_bme_by_ethnicity_5', 'sex_ethnicity', sex ~ ' & BME', 'sex_ethnicity', [])) -%}
+    {%- for g in ethnic_5 %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
+    {%- do rules.append(('pay_sex_by_disability', 'sex', sex, 'sex_disability', [])) -%}
+    {%- for g in disability %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
+{%- endfor -%}
+{%- for g in ['White', 'BME', 'Unknown'] -%}
+    {%- do rules.append(('pay_ethnicity_by_sex', 'ethnicity', g, 'sex_ethnicity', [])) -%}
+    {%- for sex in sexes %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
+{%- endfor -%}
+{%- for g in disability -%}
+    {%- do rules.append(('pay_disability_by_sex', 'disability', g, 'sex_disability', [])) -%}
+    {%- for sex in sexes %}{% do rules[-1][4].append(sex ~ ' & ' ~ g) %}{% endfor -%}
+{%- endfor -%}
+{{ return(rules) }}
+{%- endmacro %}
+
+{#- The pay populations (sdc_pay_population) and the characteristics whose groups split a pay cell once
+    (ethnicity has two comparators' partitions and sex x ethnicity two variants: related by the rules). -#}
+{% macro sdc_pay_populations() -%}
+    ('pay_full_pay_relevant', 'pay_bonus_recipients', 'pay_relevant')
+{%- endmacro %}
+
+{% macro sdc_pay_partitioned_dimensions() -%}
+    ('sex', 'disability', 'age_band', 'religion', 'sexual_orientation', 'sex_disability')
+{%- endmacro %}
+
 {#-
     sdc_cube_lines(cells, occurrences, ethnicity_relation=none)
         The lines of the cube: (line_id, cell_key, is_total), as a complete SELECT.
@@ -211,24 +314,38 @@
 with rule as (
     {%- for rule_id, total_dimension, total_group, member_dimension, members, required in sdc_headcount_rules() %}
     {%- for member in members %}
-    select '{{ rule_id }}' as rule_id, '{{ total_dimension }}' as total_dimension, '{{ total_group }}' as total_group,
-        '{{ member_dimension }}' as member_dimension, '{{ member }}' as member_group,
+    select 'headcount' as rule_population, '{{ rule_id }}' as rule_id, '{{ total_dimension }}' as total_dimension,
+        '{{ total_group }}' as total_group, '{{ member_dimension }}' as member_dimension, '{{ member }}' as member_group,
         {{ 'true' if member in required else 'false' }} as is_required, {{ required | length }} as required_members
     union all
     {%- endfor %}
     {%- endfor %}
+    {%- for rule_id, total_dimension, total_group, member_dimension, members in sdc_pay_rules() %}
+    {%- for member in members %}
+    select 'pay', '{{ rule_id }}', '{{ total_dimension }}', '{{ total_group }}', '{{ member_dimension }}', '{{ member }}',
+        false, 0
+    union all
+    {%- endfor %}
+    {%- endfor %}
+    -- a pay cell's whole population = the groups of each characteristic that splits it once
+    select distinct 'pay', {{ dbt.concat(["'pay_partition_'", 'sdc_dimension']) }}, '*', 'all', sdc_dimension, sdc_group,
+        false, 0
+    from {{ cells }}
+    where sdc_population in {{ sdc_pay_populations() }}
+        and sdc_dimension in {{ sdc_pay_partitioned_dimensions() }}
+    union all
     {%- if ethnicity_relation is not none %}
-    select distinct 'harmonised_groups', 'ethnicity', ethnicity_group_5, 'ethnicity_16', census_2021_harmonised_group, false, 0
+    select distinct 'headcount', 'harmonised_groups', 'ethnicity', ethnicity_group_5, 'ethnicity_16', census_2021_harmonised_group, false, 0
     from {{ ethnicity_relation }}
     where ethnicity_group_5 is not null and census_2021_harmonised_group is not null
     union all
-    select distinct 'harmonised_bme', 'ethnicity', 'BME', 'ethnicity_16', census_2021_harmonised_group, false, 0
+    select distinct 'headcount', 'harmonised_bme', 'ethnicity', 'BME', 'ethnicity_16', census_2021_harmonised_group, false, 0
     from {{ ethnicity_relation }}
     where ethnicity_group_5 not in ('White', 'Unknown') and census_2021_harmonised_group is not null
     union all
     {%- endif %}
     -- known = the 16 harmonised groups
-    select 'harmonised_known', 'ethnicity', 'known', 'ethnicity_16', g.sdc_group, false, 0
+    select 'headcount', 'harmonised_known', 'ethnicity', 'known', 'ethnicity_16', g.sdc_group, false, 0
     from (select distinct sdc_group from {{ cells }} where sdc_dimension = 'ethnicity_16') as g
 ),
 
@@ -245,7 +362,8 @@ rule_lines as (
     inner join {{ cells }} as m
         on m.cell_key = {{ sdc_key(['t.sdc_population', 't.organisation_code', 't.sdc_period_type', 't.sdc_period_end',
             't.sdc_breakdown', 'r.member_dimension', 'r.member_group']) }}
-    where t.sdc_population = 'headcount'
+    where (r.rule_population = 'headcount' and t.sdc_population = 'headcount')
+        or (r.rule_population = 'pay' and t.sdc_population in {{ sdc_pay_populations() }})
 ),
 
 -- the totals each cell is a member of, by kind of relation

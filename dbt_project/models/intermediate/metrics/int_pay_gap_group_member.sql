@@ -13,6 +13,12 @@
 -- Ethnicity comparison groups follow Census 2021 (harmonised 16) and roll up within each cell when
 -- they have fewer than var('pay_ethnicity_min_group') full-pay relevant staff: first to the small
 -- groups of the same high-level (5) group combined, then to all remaining small groups combined.
+-- Age band, religion or belief, sexual orientation and the intersections sex x ethnicity (WRES groups;
+-- Census 2021 5 groups) and sex x disability (HIA3's 2026 step) are grouped overall and by cluster only,
+-- against the reference group their var names; their small groups are not rolled up (an intersection
+-- must keep adding up to its margins) but withheld (sdc_min_group_pay). group_stratum is the population
+-- a group is drawn from, whose undeclared share fct_pay_gap reports: the group's sex for an
+-- intersection, else the whole cell ('all').
 
 {#- Each person once per breakdown they fall in: overall, AfC band, WRES cluster, medical grade. Only the
     cells its incremental reader rebuilds in this run. Written out as a subquery wherever it is read:
@@ -21,7 +27,7 @@
     select
         p.organisation_code, p.snapshot_date, p.fy_end, p.staff_key,
         p.is_full_pay_relevant, p.hourly_pay, p.bonus_pay, p.received_bonus,
-        p.sex, p.disability_status,
+        p.sex, p.disability_status, p.age_band, p.religion_group, p.sexual_orientation_group,
         p.is_white_british, p.wres_group, p.ethnicity_group_16, p.ethnicity_group_5,
         b.breakdown_type,
         case b.breakdown_type
@@ -40,7 +46,71 @@
     where {{ edi_rebuilt_in_this_run('p.organisation_code', 'p.snapshot_date', ['esr_pay', 'esr_assignment']) }}
 {%- endset %}
 
+{#- characteristic, variant, reference group (validated var), whether it crosses sex with another -#}
+{%- set further_characteristics = [
+    ('age_band', 'default', edi_setting('pay_age_band_reference'), false),
+    ('religion', 'default', edi_setting('pay_religion_reference'), false),
+    ('sexual_orientation', 'default', edi_setting('pay_sexual_orientation_reference'), false),
+    ('sex_ethnicity', 'wres', edi_setting('pay_sex_ethnicity_reference'), true),
+    ('sex_ethnicity', 'census_2021_5', edi_setting('pay_sex_ethnicity_reference'), true),
+    ('sex_disability', 'default', edi_setting('pay_sex_disability_reference'), true)] %}
+
 with
+
+further_characteristic as (
+    {%- for characteristic, variant, reference, crosses_sex in further_characteristics %}
+    select
+        '{{ characteristic }}' as characteristic,
+        '{{ variant }}' as variant,
+        '{{ reference }}' as reference_group,
+        {{ crosses_sex }} as crosses_sex
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+-- each person's group under a further characteristic: the group crossed with sex is the part after ' & '
+further_groups as (
+    select
+        p.organisation_code, p.snapshot_date, p.fy_end, p.staff_key, p.breakdown_type, p.breakdown_value,
+        p.is_full_pay_relevant, p.hourly_pay, p.bonus_pay, p.received_bonus, p.sex,
+        c.characteristic, c.variant, c.reference_group, c.crosses_sex,
+        case
+            when c.characteristic = 'age_band' then p.age_band
+            when c.characteristic = 'religion' then p.religion_group
+            when c.characteristic = 'sexual_orientation' then p.sexual_orientation_group
+            when c.characteristic = 'sex_disability' then p.disability_status
+            when c.variant = 'wres' then p.wres_group
+            else p.ethnicity_group_5
+        end as part_value
+    from ({{ person_cells }}) as p
+    cross join further_characteristic as c
+    where p.breakdown_type in ('overall', 'cluster')
+        and p.breakdown_value is not null
+        -- intersections cross men and women only, as the gender pay gap compares them (other values of
+        -- sex are a handful of people: crossed with a second characteristic they would only be small cells)
+        and (not c.crosses_sex or p.sex in ('Male', 'Female'))
+),
+
+further_members as (
+    select
+        organisation_code, snapshot_date, fy_end, staff_key, breakdown_type, breakdown_value,
+        is_full_pay_relevant, hourly_pay, bonus_pay, received_bonus, characteristic, variant,
+        group_value,
+        case
+            when group_value = reference_group then 'reference'
+            when part_value = 'Unknown' then 'unknown'
+            else 'comparison'
+        end as group_role,
+        case when part_value = 'Unknown' then 'unknown' else characteristic end as group_level,
+        group_stratum
+    from (
+        select
+            f.*,
+            case when crosses_sex then {{ dbt.concat(['sex', "' & '", 'part_value']) }} else part_value end as group_value,
+            case when crosses_sex then sex else 'all' end as group_stratum
+        from further_groups as f
+    ) as g
+),
 
 -- the cells' ethnicity mix: full-pay relevant staff per combination of the ethnicity columns
 ethnicity_mix as (
@@ -174,7 +244,8 @@ members as (
         case sex when 'Male' then 'reference' when 'Female' then 'comparison' else 'unknown' end as group_role,
         case when sex in ('Male', 'Female') then 'sex' else 'unknown' end as group_level,
         -- gender quarters rank men and women only (the regulations' quartiles)
-        sex in ('Male', 'Female') as is_partition_group
+        sex in ('Male', 'Female') as is_partition_group,
+        'all' as group_stratum
     from ({{ person_cells }}) as p
     where breakdown_value is not null
 
@@ -186,7 +257,8 @@ members as (
         'disability', 'default', disability_status,
         case disability_status when 'Non-disabled' then 'reference' when 'Disabled' then 'comparison' else 'unknown' end,
         case when disability_status = 'Unknown' then 'unknown' else 'disability_status' end,
-        true
+        true,
+        'all'
     from ({{ person_cells }}) as p
     where breakdown_value is not null
 
@@ -195,7 +267,7 @@ members as (
     select
         p.organisation_code, p.snapshot_date, p.fy_end, p.staff_key, p.breakdown_type, p.breakdown_value,
         p.is_full_pay_relevant, p.hourly_pay, p.bonus_pay, p.received_bonus,
-        'ethnicity', g.variant, g.group_value, g.group_role, g.group_level, g.is_partition_group
+        'ethnicity', g.variant, g.group_value, g.group_role, g.group_level, g.is_partition_group, 'all'
     from ({{ person_cells }}) as p
     inner join ethnicity_groups as g
         on p.organisation_code = g.organisation_code
@@ -206,6 +278,14 @@ members as (
         and p.wres_group = g.wres_group
         and p.ethnicity_group_16 = g.ethnicity_group_16
         and p.ethnicity_group_5 = g.ethnicity_group_5
+
+    union all
+
+    select
+        organisation_code, snapshot_date, fy_end, staff_key, breakdown_type, breakdown_value,
+        is_full_pay_relevant, hourly_pay, bonus_pay, received_bonus,
+        characteristic, variant, group_value, group_role, group_level, true, group_stratum
+    from further_members
 )
 
 select
@@ -221,6 +301,7 @@ select
     cast(group_role as {{ dbt.type_string() }}) as group_role,
     cast(group_level as {{ dbt.type_string() }}) as group_level,
     cast(is_partition_group as boolean) as is_partition_group,
+    cast(group_stratum as {{ dbt.type_string() }}) as group_stratum,
     cast(is_full_pay_relevant as boolean) as is_full_pay_relevant,
     cast(hourly_pay as decimal(12, 4)) as hourly_pay,
     cast(bonus_pay as decimal(14, 2)) as bonus_pay,

@@ -22,6 +22,7 @@ select
     group_role,
     group_level,
     is_partition_group,
+    group_stratum,
     is_full_pay_relevant,
     received_bonus,
     hourly_pay,
@@ -30,5 +31,5 @@ select
 from {{ ref('int_pay_gap_group_member') }}
 group by
     organisation_code, snapshot_date, fy_end, breakdown_type, breakdown_value, characteristic, variant,
-    group_value, group_role, group_level, is_partition_group, is_full_pay_relevant, received_bonus,
+    group_value, group_role, group_level, is_partition_group, group_stratum, is_full_pay_relevant, received_bonus,
     hourly_pay, bonus_pay

@@ -15,7 +15,8 @@
 {%- set bonus_amount = 'case when received_bonus then bonus_pay end' if edi_setting('pay_bonus_recipients_only')
     else 'case when received_bonus then bonus_pay else 0 end' %}
 {%- set group_columns = ['organisation_code', 'snapshot_date', 'fy_end', 'characteristic', 'variant',
-    'breakdown_type', 'breakdown_value', 'group_value', 'group_role', 'group_level', 'is_partition_group'] %}
+    'breakdown_type', 'breakdown_value', 'group_value', 'group_role', 'group_level', 'is_partition_group',
+    'group_stratum'] %}
 {#- the grain: the group columns above that the others depend on (fewer, cheaper keys to sort by) -#}
 {%- set group_key = ['organisation_code', 'fy_end', 'characteristic', 'variant', 'breakdown_type',
     'breakdown_value', 'group_value'] %}

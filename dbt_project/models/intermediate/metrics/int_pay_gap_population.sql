@@ -6,7 +6,8 @@
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- int_pay_gap_population: the pay-gap population (every person in the 31 March pay snapshot, i.e. the
--- relevant employees) with the characteristics of the staff version in force on the snapshot date and
+-- relevant employees) with the protected characteristics of the staff version in force on the snapshot
+-- date (sex, ethnicity, disability, age band, religion or belief, sexual orientation) and
 -- the breakdowns the person falls in (AfC band, WRES cluster, medical grade; int_pay_gap_group_member
 -- expands them). Non-executive directors are office holders, not employees, so they are left out
 -- (is_workforce).
@@ -32,7 +33,10 @@ with pay as (
         case
             when di.disability_status in ('Disabled', 'Non-disabled') then di.disability_status
             else 'Unknown'
-        end as disability_status
+        end as disability_status,
+        case when ab.is_unknown_member = false then ab.age_band else 'Unknown' end as age_band,
+        case when rel.is_known then rel.religion_group else 'Unknown' end as religion_group,
+        case when so.is_known then so.sexual_orientation_group else 'Unknown' end as sexual_orientation_group
     from {{ ref('fct_pay_snapshot') }} as p
     inner join {{ ref('dim_date') }} as d
         on p.date_key = d.date_key
@@ -46,6 +50,12 @@ with pay as (
         on st.ethnicity_key = e.ethnicity_key
     left join {{ ref('dim_disability') }} as di
         on st.disability_key = di.disability_key
+    left join {{ ref('dim_age_band') }} as ab
+        on st.age_band_key = ab.age_band_key
+    left join {{ ref('dim_religion') }} as rel
+        on st.religion_key = rel.religion_key
+    left join {{ ref('dim_sexual_orientation') }} as so
+        on st.sexual_orientation_key = so.sexual_orientation_key
     where pg.is_workforce
     {% if is_incremental() %}
         and {{ edi_in_change_scope('p.organisation_code', 'p.date_key', ['esr_pay', 'esr_assignment']) }}
@@ -69,5 +79,8 @@ select
     cast(ethnicity_group_16 as {{ dbt.type_string() }}) as ethnicity_group_16,
     cast(ethnicity_group_5 as {{ dbt.type_string() }}) as ethnicity_group_5,
     cast(wres_group as {{ dbt.type_string() }}) as wres_group,
-    cast(disability_status as {{ dbt.type_string() }}) as disability_status
+    cast(disability_status as {{ dbt.type_string() }}) as disability_status,
+    cast(age_band as {{ dbt.type_string() }}) as age_band,
+    cast(religion_group as {{ dbt.type_string() }}) as religion_group,
+    cast(sexual_orientation_group as {{ dbt.type_string() }}) as sexual_orientation_group
 from pay

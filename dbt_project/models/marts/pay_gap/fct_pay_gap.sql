@@ -7,9 +7,12 @@
 -- depends_on: {{ ref('stg_audit__change_scope') }}
 
 -- fct_pay_gap: every pay-gap comparison (metrics-spec §6): the reference group (Male; White British or
--- WRES White by comparator; Non-disabled) against each comparison group of the same breakdown cell.
+-- WRES White by comparator; Non-disabled; for age band, religion or belief, sexual orientation and the
+-- intersections the group their pay_<characteristic>_reference var names) against each comparison
+-- group of the same breakdown cell.
 -- Gaps are (reference - comparison) / reference x 100; % paid a bonus is compared as a pp difference.
--- Unknown / other values are left out of every gap and reported as unknown_n and known_rate_pct.
+-- Unknown / other values are left out of every gap and reported as unknown_n and known_rate_pct, and
+-- per compared group as the share not stated of the population it is drawn from (<side>_not_stated_pct).
 {#- The bonus gaps are over bonus recipients, or every relevant employee (pay_bonus_recipients_only). -#}
 {%- set bonus_n = 'bonus_recipients_n' if edi_setting('pay_bonus_recipients_only') else 'relevant_n' %}
 {%- set measures = [
@@ -27,16 +30,29 @@ with stats as (
     {% endif %}
 ),
 
--- the whole cell (partition groups plus the unknown / other values) and its unknown part
-cells as (
+-- the population each group is drawn from (its stratum: the whole cell, or its sex for an intersection:
+-- partition groups plus the unknown / other values) and the part of it whose value is not known
+strata as (
     select
-        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
+        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value, group_stratum,
         sum(relevant_n) as relevant_n,
         sum(full_pay_relevant_n) as full_pay_relevant_n,
         sum(case when group_role = 'unknown' then relevant_n else 0 end) as unknown_relevant_n,
         sum(case when group_role = 'unknown' then full_pay_relevant_n else 0 end) as unknown_full_pay_relevant_n
     from stats
     where is_partition_group or group_role = 'unknown'
+    group by organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value, group_stratum
+),
+
+-- the whole cell and its unknown part
+cells as (
+    select
+        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
+        sum(relevant_n) as relevant_n,
+        sum(full_pay_relevant_n) as full_pay_relevant_n,
+        sum(unknown_relevant_n) as unknown_relevant_n,
+        sum(unknown_full_pay_relevant_n) as unknown_full_pay_relevant_n
+    from strata
     group by organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value
 ),
 
@@ -60,7 +76,14 @@ pairs as (
         k.relevant_n as cell_relevant_n,
         k.full_pay_relevant_n as cell_full_pay_relevant_n,
         k.unknown_relevant_n,
-        k.unknown_full_pay_relevant_n
+        k.unknown_full_pay_relevant_n,
+        {%- for side in ['reference', 'comparison'] %}
+        {%- set stratum = 'rs' if side == 'reference' else 'cs' %}
+        {{ stratum }}.relevant_n as {{ side }}_stratum_relevant_n,
+        {{ stratum }}.full_pay_relevant_n as {{ side }}_stratum_full_pay_relevant_n,
+        {{ stratum }}.unknown_relevant_n as {{ side }}_stratum_unknown_relevant_n,
+        {{ stratum }}.unknown_full_pay_relevant_n as {{ side }}_stratum_unknown_full_pay_relevant_n{{ ',' if not loop.last }}
+        {%- endfor %}
     from stats as c
     inner join stats as r
         on c.organisation_code = r.organisation_code
@@ -77,6 +100,16 @@ pairs as (
         and c.variant = k.variant
         and c.breakdown_type = k.breakdown_type
         and c.breakdown_value = k.breakdown_value
+    {%- for alias, side in [('rs', 'r'), ('cs', 'c')] %}
+    inner join strata as {{ alias }}
+        on {{ side }}.organisation_code = {{ alias }}.organisation_code
+        and {{ side }}.fy_end = {{ alias }}.fy_end
+        and {{ side }}.characteristic = {{ alias }}.characteristic
+        and {{ side }}.variant = {{ alias }}.variant
+        and {{ side }}.breakdown_type = {{ alias }}.breakdown_type
+        and {{ side }}.breakdown_value = {{ alias }}.breakdown_value
+        and {{ side }}.group_stratum = {{ alias }}.group_stratum
+    {%- endfor %}
     where c.group_role = 'comparison'
 ),
 
@@ -115,7 +148,11 @@ measures as (
         'percent' as gap_unit,
         {%- endif %}
         cell_{{ m.base }} as cell_n,
-        unknown_{{ m.base }} as unknown_n
+        unknown_{{ m.base }} as unknown_n,
+        {%- for side in ['reference', 'comparison'] %}
+        100.0 * {{ side }}_stratum_unknown_{{ m.base }} / nullif({{ side }}_stratum_{{ m.base }}, 0)
+            as {{ side }}_not_stated_pct{{ ',' if not loop.last }}
+        {%- endfor %}
     from pairs
     {%- if not loop.last %}
     union all
@@ -150,5 +187,13 @@ select
     cast(
         reference_n < {{ var('sdc_min_group_pay') }} or comparison_n < {{ var('sdc_min_group_pay') }}
         as boolean
-    ) as is_small_group
+    ) as is_small_group,
+    cast(reference_not_stated_pct as double) as reference_not_stated_pct,
+    cast(comparison_not_stated_pct as double) as comparison_not_stated_pct,
+    -- [NV] most of a compared group's population did not state the characteristic: the gap compares
+    -- the few who did
+    cast(coalesce(
+        reference_not_stated_pct > {{ var('pay_low_declaration_pct') }}
+            or comparison_not_stated_pct > {{ var('pay_low_declaration_pct') }}, false)
+        as boolean) as flag_low_declaration
 from measures
