@@ -34,6 +34,12 @@ PAY_GROUPS = (("sex", "default", "Female", "Women compared with men"),
               ("ethnicity", "white_british", "All ethnic minorities",
                "All ethnic minorities compared with White British staff"),
               ("disability", "default", "Disabled", "Disabled compared with non-disabled staff"))
+# High Impact Action 3 (2026): the other protected characteristics and the intersections.
+MORE_PAY_GROUPS = (("age_band", "default", "Age band"), ("religion", "default", "Religion or belief"),
+                   ("sexual_orientation", "default", "Sexual orientation"),
+                   ("sex_ethnicity", "wres", "Sex and ethnicity (WRES groups)"),
+                   ("sex_ethnicity", "census_2021_5", "Sex and ethnicity (5 groups)"),
+                   ("sex_disability", "default", "Sex and disability"))
 QUARTILE_GROUPS = (("sex", "default", "Women and men"),
                    ("ethnicity", "wres_white", "Ethnic groups (WRES)"),
                    ("disability", "default", "Disabled and non-disabled staff"))
@@ -425,6 +431,7 @@ def pay_section(rows: Rows, published: list[dict], period: Period) -> Section:
                                change_cell(m, rows, period), flags_cell(m)])
     section.tables.append(table)
     section.tables.append(_published_table(published, rows, period))
+    section.tables.append(_more_pay_table(rows, period))
     for dimension, variant, label in QUARTILE_GROUPS:
         shares = [m for m in rows.where("pay_quartile_share_pct", period.latest, variant=variant,
                                         group_dimension=dimension, breakdown_type="quartile")]
@@ -436,6 +443,26 @@ def pay_section(rows: Rows, published: list[dict], period: Period) -> Section:
                                       _quartile_bars(shares, dimension, data))
         section.figures.append(Figure(f"quartiles-{dimension}", chart, data))
     return section
+
+
+def _more_pay_table(rows: Rows, period: Period) -> Table:
+    """Median and mean hourly gaps for every other characteristic and intersection, with the share of
+    the population the groups are drawn from who did not state it (for an intersection, each sex)."""
+    table = Table("pay-more", "Other protected characteristics and where they intersect (median and mean "
+                  "hourly pay gap against the reference group)",
+                  ["Characteristic", "Group", "Reference group", "Median gap", "Mean gap", "Group (count)",
+                   "Not stated", "Flags"])
+    for dimension, variant, label in MORE_PAY_GROUPS:
+        for median in rows.where("pay_gap_median_hourly_pct", period.latest, variant=variant,
+                                 group_dimension=dimension, breakdown_type="overall"):
+            mean = rows.get(period.latest, "pay_gap_mean_hourly_pct", variant, "overall", "all", dimension,
+                            median.group_value)
+            stratum = median.group_value.split(" & ")[0] if " & " in median.group_value else "all"
+            not_stated = rows.get(period.latest, "pay_not_stated_pct", variant, "overall", "all", dimension, stratum)
+            table.rows.append([Cell(label), Cell(median.group_value), Cell(median.reference_group or "–"),
+                               value_cell(median), value_cell(mean), Cell(count(median.numerator)),
+                               value_cell(not_stated), flags_cell(median, mean)])
+    return table
 
 
 def _quartile_bars(shares: list[Measure], dimension: str, data: Table) -> list[charts.QuartileShare]:
