@@ -36,6 +36,7 @@ class Settings:
     pseudonymisation_key: bytes = b""
     keep_versions: int = 3
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    report_pdf: bool = True
 
     @property
     def duckdb_path(self) -> Path:
@@ -72,7 +73,17 @@ def load_settings() -> Settings:
         pseudonymisation_key=_resolve_key(mode),
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
+        report_pdf=_flag("EDI_REPORT_PDF", default=True),
     )
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.lower() not in ("true", "false", "1", "0"):
+        raise SettingsError(f"{name} must be true or false, not {value!r}")
+    return value.lower() in ("true", "1")
 
 
 def _memory_limit(value: str) -> str:

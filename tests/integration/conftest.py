@@ -57,7 +57,9 @@ def pseudonymisation_key() -> str:
 def demo_refresh(tmp_path_factory, pseudonymisation_key) -> Refresh:
     root = tmp_path_factory.mktemp("demo")
     report = generate(trusts=1, seed=11, out=root / "landing")
-    result = run_refresh(root / "landing", root / "warehouse")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EDI_REPORT_PDF", "true")  # the one refresh whose board report is printed and opened
+        result = run_refresh(root / "landing", root / "warehouse")
     return Refresh(root / "landing", root / "warehouse", result, report)
 
 

@@ -3,6 +3,8 @@ flags are spelt out, and a trust or a section without data says so instead of fa
 
 from datetime import date
 
+import pytest
+
 from orchestration.reports import sections
 from orchestration.reports.build import environment
 from orchestration.reports.extract import CatalogueEntry, Measure, Trust
@@ -89,3 +91,17 @@ def test_the_page_escapes_what_comes_from_the_data():
     html = environment().get_template("trust.html.j2").render(
         page={"trust": trust, "period": None, "sections": []}, provenance={"known": False}, built_at="now")
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_pdf_setting_is_a_boolean_and_says_so_when_it_is_not(monkeypatch):
+    from orchestration.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("EDI_REPORT_PDF", "false")
+    assert load_settings().report_pdf is False
+    monkeypatch.setenv("EDI_REPORT_PDF", "TRUE")
+    assert load_settings().report_pdf is True
+    monkeypatch.delenv("EDI_REPORT_PDF")
+    assert load_settings().report_pdf is True
+    monkeypatch.setenv("EDI_REPORT_PDF", "no")
+    with pytest.raises(SettingsError, match="EDI_REPORT_PDF must be true or false, not 'no'"):
+        load_settings()
