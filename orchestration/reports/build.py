@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from orchestration.reports import sections
 from orchestration.reports.extract import Extract, Trust, open_extract
-from orchestration.reports.formatting import fy_label, likelihood_verdict, number
+from orchestration.reports.formatting import fy_label, likelihood_in_brief, number
 from orchestration.reports.printing import PdfUnavailable, print_pdfs
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -88,17 +88,18 @@ def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str, pub
         sections.declaration_section(rows, period),
         sections.peers_section(extract, rows, trust, period, window),
     ]
-    page["index_row"] = index_row(rows, trust, period, window)
+    page["index_row"] = index_row(rows, trust, period, window, catalogue)
     return page
 
 
-def index_row(rows: sections.Rows, trust: Trust, period: sections.Period, window: str) -> dict:
+def index_row(rows: sections.Rows, trust: Trust, period: sections.Period, window: str, catalogue: dict) -> dict:
     cells = []
     for measure_id, code in INDEX_MEASURES:
+        protected = catalogue[measure_id].protected_group if measure_id in catalogue else None
         variant = sections.pick_variant(rows, measure_id, (window, *sections.RL_WINDOW_PREFERENCE))
         m = next(iter(rows.where(measure_id, period.latest, variant=variant, breakdown_type="overall")), None)
         cells.append({"code": code, "value": number(m.value, m.value_unit) if m else "no data",
-                      "says": likelihood_verdict(m, None) if m else "", "key": m.key if m else None})
+                      "says": likelihood_in_brief(m, protected) if m else "", "key": m.key if m else None})
     gap = rows.get(period.latest, "pay_gap_median_hourly_pct", "default", "overall", "all", "sex", "Female")
     cells.append({"code": "Median gender pay gap", "value": number(gap.value, gap.value_unit) if gap else "no data",
                   "says": "", "key": gap.key if gap else None})

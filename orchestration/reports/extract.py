@@ -147,19 +147,20 @@ class Extract:
             [organisation_code, period_type, list(measure_ids)]).fetchall()
         return [Measure(*row) for row in rows]
 
-    def peer_values(self, organisation_code: str, fy_end: date, measure: Measure) -> list[float]:
-        """The published values of the same measure row at the trust's like-for-like peers."""
+    def peer_values(self, organisation_code: str, fy_end: date, measure: Measure,
+                    comparison_set: str = "peers") -> list[float]:
+        """The published values of the same measure row at the other members of a comparison set."""
         if not self.has("bi_peer_set_member"):
             return []
         rows = self.con.execute(
             """select m.value from bi_peer_set_member as p
                join bi_edi_measure as m on m.organisation_code = p.member_organisation_code
-               where p.organisation_code = ? and p.comparison_set = 'peers' and m.period_type = 'financial_year'
+               where p.organisation_code = ? and p.comparison_set = ? and m.period_type = 'financial_year'
                  and p.fy_end = ? and m.fy_end = p.fy_end and m.measure_id = ? and m.variant = ? and m.breakdown_type = ?
                  and m.breakdown_value = ? and m.group_dimension = ? and m.group_value = ?
                  and m.value is not null and p.member_organisation_code <> p.organisation_code
                order by m.value""",
-            [organisation_code, fy_end, measure.measure_id, measure.variant, measure.breakdown_type,
+            [organisation_code, comparison_set, fy_end, measure.measure_id, measure.variant, measure.breakdown_type,
              measure.breakdown_value, measure.group_dimension, measure.group_value]).fetchall()
         return [value for (value,) in rows]
 

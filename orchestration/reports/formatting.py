@@ -23,6 +23,9 @@ def fy_label(fy_end: date) -> str:
 def number(value: float | None, unit: str, signed: bool = False) -> str:
     if value is None:
         return WITHHELD
+    value = round(value, 2) + 0.0  # no '-0.0': a change that rounds to nothing has no sign
+    if abs(value) < 0.05 and unit in ("percent", "pp", "per_1000"):
+        value = 0.0
     sign = "+" if signed and value > 0 else ""
     if unit == "percent":
         return f"{sign}{value:.1f}%"
@@ -82,6 +85,12 @@ def likelihood_verdict(measure: Measure, protected_group: str | None) -> str:
     adverse = (measure.adverse_side == "above_1") == above
     who = protected_group or "the protected group"
     return f"{'worse' if adverse else 'better'} for {who} staff: {measure.group_value} staff {measure.value:.2f} times as likely as {measure.reference_group} staff"
+
+
+def likelihood_in_brief(measure: Measure, protected_group: str | None) -> str:
+    """The verdict in three or four words, for the index."""
+    verdict = likelihood_verdict(measure, protected_group)
+    return verdict.split(":")[0].split(" (")[0]
 
 
 def gap_verdict(gap: float | None, higher_is_better: bool | None, group: str) -> str:

@@ -50,6 +50,7 @@ HIA6_LIKELIHOODS = ("rl_bme_vs_white_affected_by_incident", "rl_disabled_vs_nond
 HIA6_SURVEY = ("hia6a_bullying_from_managers_or_team_pct", "hia6b_discrimination_from_managers_or_team_pct")
 HIA6_ALL_INCIDENTS = "all|all"
 DECLARATION = ("declaration_known_pct", "declaration_not_stated_pct", "declaration_missing_pct")
+MIN_DOTS = 3
 COMPARISON_SET_LABELS = {"peers": "Like-for-like peers", "region": "Region", "england": "England"}
 
 
@@ -598,14 +599,20 @@ def peers_section(extract: Extract, rows: Rows, trust: Trust, period: Period, wi
         percentiles = extract.percentiles(trust.organisation_code, period.latest, m)
         table.rows.append([Cell(m.measure_label), value_cell(m), *[
             Cell(_percentile_words(percentiles.get(kind))) for kind in COMPARISON_SET_LABELS]])
-        peers = extract.peer_values(trust.organisation_code, period.latest, m)
+        # like-for-like peers when there are a few, else every trust of the warehouse
+        shown_set = "peers"
+        peers = extract.peer_values(trust.organisation_code, period.latest, m, shown_set)
+        if len(peers) < MIN_DOTS:
+            shown_set = "england"
+            peers = extract.peer_values(trust.organisation_code, period.latest, m, shown_set)
         if peers:
             parity = 1.0 if m.value_unit == "ratio" else 0.0
             chart = charts.dot_strip(m.measure_label, _unit_label(m.value_unit), peers, m.value,
                                      trust.display_name, parity)
-            data = Table(f"peers-{measure_id}-data", f"Peers' published values: {m.measure_label}",
+            member = COMPARISON_SET_LABELS[shown_set]
+            data = Table(f"peers-{measure_id}-data", f"{member}: published values of {m.measure_label}",
                          ["", "Value"], [[Cell("This trust"), value_cell(m)]]
-                         + [[Cell("Peer"), Cell(number(v, m.value_unit), numeric=True)] for v in peers])
+                         + [[Cell(member), Cell(number(v, m.value_unit), numeric=True)] for v in peers])
             section.figures.append(Figure(f"peers-{measure_id}", chart, data))
     section.tables.append(table)
     return section

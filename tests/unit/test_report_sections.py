@@ -8,7 +8,7 @@ import pytest
 from orchestration.reports import sections
 from orchestration.reports.build import environment
 from orchestration.reports.extract import CatalogueEntry, Measure, Trust
-from orchestration.reports.formatting import change, flags, likelihood_verdict, number
+from orchestration.reports.formatting import change, flags, likelihood_in_brief, likelihood_verdict, number
 
 FY25, FY24 = date(2025, 3, 31), date(2024, 3, 31)
 TRUST = Trust("RXX", "Example NHS Trust", "London", "Example ICB", "acute")
@@ -40,6 +40,8 @@ def test_a_likelihood_whose_interval_spans_one_is_no_clear_difference_however_la
     assert likelihood_verdict(rl(0.6, 0.4, 0.9, spans=False), "BME").startswith("better for BME staff")
     below = rl(0.6, 0.4, 0.9, spans=False, adverse_side="below_1")
     assert likelihood_verdict(below, "BME").startswith("worse for BME staff")
+    assert likelihood_in_brief(below, "BME") == "worse for BME staff"
+    assert likelihood_in_brief(rl(2.4, 0.9, 6.1, spans=True), "BME") == "no clear difference"
 
 
 def test_withheld_values_and_flags_are_spelt_out():
