@@ -84,7 +84,7 @@ def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str, pub
         sections.representation_section(rows, trust, period),
         sections.pay_section(rows, [p for p in published if p["organisation_code"] == trust.organisation_code],
                              period),
-        sections.hia6_section(rows, period),
+        sections.hia6_section(rows, period, extract.targets(trust.organisation_code)),
         sections.declaration_section(rows, period),
         sections.peers_section(extract, rows, trust, period, window),
     ]

@@ -192,6 +192,13 @@ class Extract:
                                  == (summary["measure_id"], summary["group_value"])]
         return summaries
 
+    def targets(self, organisation_code: str) -> list[dict]:
+        if not self.has("bi_hia6_target_progress"):
+            return []
+        return _dicts(self.con.execute(
+            "select * from bi_hia6_target_progress where organisation_code = ? "
+            "order by measure_id, breakdown_value, group_dimension, group_value", [organisation_code]))
+
     def provenance(self) -> list[dict]:
         if not self.has("bi_refresh"):
             return []

@@ -503,7 +503,7 @@ def _published_table(published: list[dict], rows: Rows, period: Period) -> Table
 
 # ---- 5. HIA6 --------------------------------------------------------------------------------------------
 
-def hia6_section(rows: Rows, period: Period) -> Section:
+def hia6_section(rows: Rows, period: Period, targets: list[dict] | None = None) -> Section:
     section = Section("hia6", f"Harassment, bullying and violence (High Impact Action 6), {period.latest_label}",
                       "Incidents reported through the incident system per 1,000 staff in each group, the relative "
                       "likelihood of being affected, progress against the trust's target, and the staff survey "
@@ -522,19 +522,31 @@ def hia6_section(rows: Rows, period: Period) -> Section:
         for m in rows.where(measure_id, period.latest, breakdown_value=HIA6_ALL_INCIDENTS):
             likelihoods.rows.append([Cell(f"{m.group_value} vs {m.reference_group}"), value_cell(m),
                                      Cell(interval(m)), Cell(likelihood_verdict(m, m.group_value)), flags_cell(m)])
-    targets = Table("hia6-targets", "Progress against the trust's targets", ["Measure", "Value", "Flags"])
-    for m in rows.where("hia6_target_progress", period.latest):
-        targets.rows.append([Cell(f"{m.measure_label} ({m.breakdown_value})"), value_cell(m), flags_cell(m)])
+    target_table = Table("hia6-targets", "Progress against the trust's targets",
+                         ["Measure", "Group", "Baseline", "Target", "Latest", "On track", "Target met"])
+    for t in targets or []:
+        unit = "per_1000" if t["measure_id"].endswith("per_1000") else "percent"
+        target_table.rows.append([
+            Cell(f"{t['measure_id'].replace('_', ' ')} ({t['breakdown_value'].replace('|', ', ').replace('_', ' ')})"),
+            Cell(t["group_value"]),
+            Cell(f"{number(t['baseline_value'], unit)} in {fy_label(t['baseline_fy_end'])}"),
+            Cell(f"{number(t['target_value'], unit)} by {fy_label(t['target_fy_end'])}"),
+            Cell(f"{number(t['latest_value'], unit)} in {fy_label(t['latest_fy_end'])}" if t["latest_fy_end"] else "–"),
+            Cell(_yes_no(t["on_track"])), Cell(_yes_no(t["target_met"]))])
     survey = Table("hia6-survey", "Staff survey: bullying (6a) and discrimination (6b) from managers or team",
                    ["Question", "Group", "Value", "Counts", "Change since last year", "Flags"])
     for measure_id in HIA6_SURVEY:
         for m in rows.where(measure_id, period.latest, variant="default"):
             survey.rows.append([Cell(m.measure_label), Cell(_group_label(m)), value_cell(m),
                                 Cell(counts(m.numerator, m.denominator)), change_cell(m, rows, period), flags_cell(m)])
-    if not targets.rows:
-        targets.caption += ": no targets set for this trust (ref_measure_target)"
-    section.tables += [rates, likelihoods, targets, survey]
+    if not target_table.rows:
+        target_table.caption += ": the trust has set no HIA6 target (seed ref_measure_target)"
+    section.tables += [rates, likelihoods, target_table, survey]
     return section
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "not known (a value is withheld)" if flag is None else ("yes" if flag else "no")
 
 
 def _group_label(m: Measure) -> str:

@@ -120,3 +120,24 @@ def test_bi_peer_benchmark_holds_exactly_the_published_rows_without_their_value(
     assert count(warehouse, "select count(*) from bi.bi_peer_benchmark") == expected
     assert not differing_columns(warehouse, "bi_peer_benchmark", "fct_peer_benchmark", BENCHMARK_KEY,
                                  ("set_size", "less_favourable_members", "percentile"))
+
+
+def test_hia6_targets_show_published_values_and_derive_a_target_from_the_published_baseline(warehouse):
+    """Every target of fct_hia6_target_progress, with bi_edi_measure's values (never the exact ones: a
+    derived target of the exact baseline would give that baseline back)."""
+    assert count(warehouse, "select count(*) from bi.bi_hia6_target_progress") == count(
+        warehouse, "select count(*) from marts.fct_hia6_target_progress")
+    key = ("organisation_code", "measure_id", "variant", "breakdown_type", "breakdown_value", "group_dimension",
+           "group_value")
+    for year, value in (("baseline_fy_end", "baseline_value"), ("latest_fy_end", "latest_value")):
+        assert count(warehouse, f"""
+            select count(*) from bi.bi_hia6_target_progress as c
+            left join bi.bi_edi_measure as p on {joined_on(key)} and p.period_type = 'financial_year'
+                and p.fy_end = c.{year}
+            where c.{value} is distinct from p.value""") == 0, value
+    assert count(warehouse, """
+        select count(*) from bi.bi_hia6_target_progress as c inner join marts.fct_hia6_target_progress as t
+            using (organisation_code, measure_id, variant, breakdown_type, breakdown_value, group_dimension,
+                   group_value)
+        where t.target_is_derived
+          and c.target_value is distinct from c.baseline_value * (1 - c.target_reduction_pct / 100.0)""") == 0
