@@ -94,7 +94,8 @@ def likelihood_in_brief(measure: Measure, protected_group: str | None) -> str:
 
 
 def gap_verdict(gap: float | None, higher_is_better: bool | None, group: str) -> str:
-    """A survey gap in percentage points, with the direction that is adverse for the group."""
+    """A survey gap in percentage points and its direction for the group. No CI is published for survey
+    gaps, so the words say which way it points, not that it is a finding."""
     if gap is None:
         return WITHHELD
     if abs(gap) < 0.05:
@@ -103,7 +104,8 @@ def gap_verdict(gap: float | None, higher_is_better: bool | None, group: str) ->
     if higher_is_better is None:
         return f"{group} {'higher' if higher else 'lower'}"
     adverse = higher != higher_is_better
-    return f"{group} {'higher' if higher else 'lower'}: {'adverse' if adverse else 'favourable'} for {group} staff"
+    return (f"{group} {'higher' if higher else 'lower'}: the {'adverse' if adverse else 'favourable'} direction "
+            f"for {group} staff (no CI for survey gaps)")
 
 
 def change(current: float | None, previous: float | None, unit: str) -> str:

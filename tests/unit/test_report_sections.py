@@ -8,7 +8,7 @@ import pytest
 from orchestration.reports import sections
 from orchestration.reports.build import environment
 from orchestration.reports.extract import CatalogueEntry, Measure, Trust
-from orchestration.reports.formatting import change, flags, likelihood_in_brief, likelihood_verdict, number
+from orchestration.reports.formatting import change, flags, gap_verdict, likelihood_in_brief, likelihood_verdict, number
 
 FY25, FY24 = date(2025, 3, 31), date(2024, 3, 31)
 TRUST = Trust("RXX", "Example NHS Trust", "London", "Example ICB", "acute")
@@ -52,6 +52,13 @@ def test_withheld_values_and_flags_are_spelt_out():
     assert flags(noisy) == ["confidence interval spans parity", "small numbers: read with caution",
                             "volatile: a change of a few people moves it a lot",
                             "a zero count was corrected (0.5 added) to give a ratio"]
+
+
+def test_a_survey_gap_says_its_direction_and_that_it_has_no_interval():
+    assert gap_verdict(5.3, False, "BME") == "BME higher: the adverse direction for BME staff (no CI for survey gaps)"
+    assert gap_verdict(-13.3, True, "BME").startswith("BME lower: the adverse direction")
+    assert gap_verdict(4.4, True, "Disabled").startswith("Disabled higher: the favourable direction")
+    assert gap_verdict(0.01, True, "BME") == "no difference" and gap_verdict(None, True, "BME") == "withheld"
 
 
 def test_units_and_changes_read_as_a_board_member_expects():
