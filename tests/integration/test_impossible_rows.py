@@ -174,6 +174,9 @@ def test_every_impossible_row_is_quarantined_with_its_rule_and_nothing_else_is(d
             source, load.quarantine_by_rule)
 
 
+# A whole refresh of the damaged landing (about 100 s): in the slow lane, which CI runs after `make test`.
+# The default suite still checks every impossible row's quarantine (the test above).
+@pytest.mark.slow
 def test_the_refresh_publishes_with_the_impossible_rows_held(damaged):
     root, _, planted = damaged
     result = run_refresh(root / "landing", root / "warehouse")
