@@ -82,8 +82,9 @@ def summarise(result, asset_keys: list[str], seconds: float) -> RunSummary:
 
 def _report_line(metadata: dict) -> str:
     skipped = metadata["pdf_skipped"].value
-    pdfs = f"PDFs not printed: {skipped}" if skipped else f"{metadata['pdfs'].value} PDFs beside them"
-    return f"{metadata['report_index'].value} ({metadata['trust_pages'].value} trust pages; {pdfs})"
+    pages, pdfs = metadata["trust_pages"].value, metadata["pdfs"].value
+    printed = f"PDFs not printed: {skipped}" if skipped else f"{pdfs} PDF{'' if pdfs == 1 else 's'} beside them"
+    return f"{metadata['report_index'].value} ({pages} trust page{'' if pages == 1 else 's'}; {printed})"
 
 
 def _count(value: int | None) -> str:
