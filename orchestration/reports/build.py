@@ -71,7 +71,7 @@ def trust_periods(rows: sections.Rows) -> sections.Period | None:
     return sections.Period(years[-1], years[-2] if len(years) > 1 else None)
 
 
-def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str, published: list[dict]) -> dict:
+def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str) -> dict:
     """Everything one trust's page shows, section by section."""
     rows = sections.Rows(extract.measures(trust.organisation_code, catalogue.keys()))
     period = trust_periods(rows)
@@ -82,8 +82,7 @@ def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str, pub
         sections.headline_section(rows, catalogue, period, window),
         sections.spc_section(extract.spc_series(trust.organisation_code)),
         sections.representation_section(rows, trust, period),
-        sections.pay_section(rows, [p for p in published if p["organisation_code"] == trust.organisation_code],
-                             period),
+        sections.pay_section(rows, extract.gender_pay_gap_filings(trust.organisation_code), period),
         sections.hia6_section(rows, period, extract.targets(trust.organisation_code)),
         sections.declaration_section(rows, period),
         sections.peers_section(extract, rows, trust, period, window),
@@ -106,14 +105,6 @@ def index_row(rows: sections.Rows, trust: Trust, period: sections.Period, window
     return {"trust": trust, "year": fy_label(period.latest), "cells": cells}
 
 
-def _published_filings(extract: Extract) -> list[dict]:
-    if not extract.has("bi_gender_pay_gap_published"):
-        return []
-    cursor = extract.con.execute("select * from bi_gender_pay_gap_published order by organisation_code, reporting_year")
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def render_trust_pages(warehouse_dir: Path, folder: Path, codes: list[str], built_at: str) -> list[dict]:
     """Write the pages of some trusts; return their index rows. Runs in a worker process: it opens
     its own read-only connection, so workers share nothing but the file."""
@@ -122,12 +113,11 @@ def render_trust_pages(warehouse_dir: Path, folder: Path, codes: list[str], buil
     rows = []
     with open_extract(warehouse_dir) as extract:
         catalogue = extract.catalogue()
-        published = _published_filings(extract)
         provenance = sections.provenance(extract)
         trusts = {t.organisation_code: t for t in extract.trusts()}
         template = env.get_template("trust.html.j2")
         for code in codes:
-            page = trust_page(extract, trusts[code], catalogue, window, published)
+            page = trust_page(extract, trusts[code], catalogue, window)
             (folder / f"{code}.html").write_text(
                 template.render(page=page, provenance=provenance, built_at=built_at), encoding="utf-8")
             if "index_row" in page:

@@ -192,6 +192,14 @@ class Extract:
                                  == (summary["measure_id"], summary["group_value"])]
         return summaries
 
+    def gender_pay_gap_filings(self, organisation_code: str) -> list[dict]:
+        """The trust's own GOV.UK gender pay gap returns."""
+        if not self.has("bi_gender_pay_gap_published"):
+            return []
+        return _dicts(self.con.execute(
+            "select * from bi_gender_pay_gap_published where organisation_code = ? order by reporting_year",
+            [organisation_code]))
+
     def targets(self, organisation_code: str) -> list[dict]:
         if not self.has("bi_hia6_target_progress"):
             return []
