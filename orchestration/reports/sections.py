@@ -489,7 +489,14 @@ def _quartile_bars(shares: list[Measure], dimension: str, data: Table) -> list[c
 def _published_table(published: list[dict], rows: Rows, period: Period) -> Table:
     table = Table("pay-published", "Gender pay gap: the warehouse beside the trust's GOV.UK filing",
                   ["Measure", "This warehouse", "GOV.UK filing", "Filing year"])
-    filing = next((p for p in published if p["snapshot_date"] == period.latest), None)
+    # the filing of the same snapshot, else the latest one, marked as another year (GOV.UK data lags)
+    filing = next((p for p in published if p["snapshot_date"] == period.latest),
+                  max(published, key=lambda p: p["snapshot_date"], default=None))
+    year = "–"
+    if filing:
+        year = filing["reporting_year"]
+        if filing["snapshot_date"] != period.latest:
+            year += f" (snapshot {filing['snapshot_date']:%d %B %Y}: not the same year)"
     pairs = (("pay_gap_mean_hourly_pct", "mean_hourly_gap_pct"), ("pay_gap_median_hourly_pct", "median_hourly_gap_pct"),
              ("bonus_gap_mean_pct", "mean_bonus_gap_pct"), ("bonus_gap_median_pct", "median_bonus_gap_pct"))
     for ours, theirs in pairs:
@@ -497,7 +504,7 @@ def _published_table(published: list[dict], rows: Rows, period: Period) -> Table
         filed = filing.get(theirs) if filing else None
         table.rows.append([Cell(m.measure_label if m else ours), value_cell(m),
                            Cell(number(float(filed), "percent") if filed is not None else "no filing", numeric=True),
-                           Cell(filing["reporting_year"] if filing else "–")])
+                           Cell(year)])
     return table
 
 

@@ -114,3 +114,16 @@ def test_the_pdf_setting_is_a_boolean_and_says_so_when_it_is_not(monkeypatch):
     monkeypatch.setenv("EDI_REPORT_PDF", "no")
     with pytest.raises(SettingsError, match="EDI_REPORT_PDF must be true or false, not 'no'"):
         load_settings()
+
+
+def test_the_gov_uk_filing_is_the_same_years_or_else_the_latest_marked_as_another_year():
+    gap = rl(14.9, None, None, spans=None, measure_id="pay_gap_median_hourly_pct", variant="default",
+             group_dimension="sex", group_value="Female", reference_group="Male", value_unit="percent")
+    rows, period = sections.Rows([gap]), sections.Period(FY25, FY24)
+    older = {"snapshot_date": date(2021, 3, 31), "reporting_year": "2021-22", "median_hourly_gap_pct": 8.0}
+    same = {"snapshot_date": FY25, "reporting_year": "2025-26", "median_hourly_gap_pct": 13.1}
+    median_row = lambda published: sections._published_table(published, rows, period).rows[1]
+    assert [c.text for c in median_row([older])][1:] == [
+        "14.9%", "8.0%", "2021-22 (snapshot 31 March 2021: not the same year)"]
+    assert [c.text for c in median_row([older, same])][1:] == ["14.9%", "13.1%", "2025-26"]
+    assert [c.text for c in median_row([])][1:] == ["14.9%", "no filing", "–"]
