@@ -29,6 +29,10 @@ def generate(
         None, "--increment", metavar="YYYY-MM", show_default=False,
         help="Instead of a full refresh, add the rows new or changed in this month as "
              "<source>_<code>_<YYYY-MM>.csv, keeping the files already there"),
+    local_esr: list[str] = typer.Option(
+        [], "--local-esr", metavar="CODE", show_default=False,
+        help="Write this trust's ESR assignment report with its own headings and sex labels "
+             "(README \"Loading your trust's data\"; repeatable)"),
 ) -> None:
     """Write synthetic trust extracts (ESR, Trac, ER, Datix, training, Staff Survey)."""
     from orchestration.synthetic import generate as generate_extracts, generate_increment
@@ -41,9 +45,10 @@ def generate(
         return
     try:
         if increment is not None:
-            report = generate_increment(trusts=trusts, seed=seed, out=out, month=increment)
+            report = generate_increment(trusts=trusts, seed=seed, out=out, month=increment,
+                                        local_esr=local_esr)
         else:
-            report = generate_extracts(trusts=trusts, seed=seed, out=out,
+            report = generate_extracts(trusts=trusts, seed=seed, out=out, local_esr=local_esr,
                                        as_at=None if as_at is None else as_at.date())
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -30,6 +31,7 @@ from orchestration.quality.deliveries import (
     Delivery, DeliveryPlan, ensure_landed_file_table, file_sha256, fingerprint_files, forget_source,
     landed_files, plan_deliveries, record_landed, refresh_mtimes,
 )
+from orchestration.quality.mappings import TrustMapping, mapping_for
 from orchestration.quality.pseudonymise import hmac_parameters, hmac_sql
 from orchestration.quality.reference_values import KEY_SEPARATOR, reference_keys
 from orchestration.quality.supersession import (
@@ -109,13 +111,15 @@ def read_header(path: Path, contract: Contract) -> list[str]:
         ) from error
 
 
-def check_header(path: Path, contract: Contract) -> None:
-    """Fail the file when its columns are not exactly the contract's."""
+def check_header(path: Path, contract: Contract, mapping: TrustMapping | None = None) -> None:
+    """Fail the file when its columns are not exactly the contract's (under the trust's mapping)."""
     where = f"contract {contract.name} v{contract.version}"
+    if mapping is not None:
+        where += f" with mapping {mapping.path}"
     if path.stat().st_size == 0:
         raise SourceFileError(f"{path}: the file is empty; {where} expects a header row and data")
     header = read_header(path, contract)
-    expected = [c.source_name for c in contract.columns]
+    expected = [mapping.heading(c) if mapping else c.source_name for c in contract.columns]
     if not contract.header:
         if len(header) != len(expected):
             raise SourceFileError(
@@ -129,11 +133,16 @@ def check_header(path: Path, contract: Contract) -> None:
             f"{contract.delimiter!r}; {where} expects {len(expected)} columns: wrong delimiter?"
         )
     found = [h.strip() for h in header]
+
+    def shown(heading: str) -> str:
+        column = mapping.mapped_column(heading) if mapping else None
+        return repr(heading) + (f" (column {column} in the mapping)" if column else "")
+
     missing = [c for c in expected if c not in found]
     extra = [h for h in found if h not in expected]
     problems = []
     if missing:
-        problems.append("missing column(s) " + ", ".join(repr(c) for c in missing))
+        problems.append("missing column(s) " + ", ".join(shown(c) for c in missing))
     if extra:
         problems.append("unexpected column(s) " + ", ".join(repr(c) for c in extra))
     problems += [f"{h!r} appears {found.count(h)} times" for h in dict.fromkeys(found) if found.count(h) > 1]
@@ -600,7 +609,7 @@ def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: date
     )
 
 
-def _count_batch(con, counts: dict[str, list[int]]) -> None:
+def count_batch(con, counts: dict[str, list[int]]) -> None:
     """Per file of the batch: rows read, landed, quarantined (from the work tables, not the warehouse)."""
     for label, read, held in con.execute(
             """select _source_file, count(*), count(_rule) from (
@@ -610,26 +619,65 @@ def _count_batch(con, counts: dict[str, list[int]]) -> None:
         counts[label] = [int(read), int(read) - int(held), int(held)]
 
 
-def _land_new_files(con, contract: Contract, plan: DeliveryPlan, params: _Params,
-                    loaded_at: datetime) -> dict[str, list[int]]:
-    """Stage, check and type every file to land, batch by batch; returns label -> [read, landed, quarantined]."""
-    counts: dict[str, list[int]] = {}
-    indexed = list(enumerate(plan.land))
+@dataclass(frozen=True)
+class FileToCheck:
+    """A delivery whose header passed, and the trust mapping it is read under (if any)."""
+
+    delivery: Delivery
+    mapping: TrustMapping | None = None
+
+
+def checked_files(contract: Contract, deliveries: list[Delivery],
+                  mappings: dict[str, TrustMapping] | None = None) -> list[FileToCheck]:
+    """Each delivery with its trust's mapping, after its header check (SourceFileError if one fails)."""
+    files = [FileToCheck(d, mapping_for(d.path, mappings or {})) for d in deliveries]
+    for file in files:
+        check_header(file.delivery.path, contract, file.mapping)
+    return files
+
+
+def _map_values(con, contract: Contract, batch: list[tuple[int, FileToCheck]]) -> None:
+    """A trust's local labels become the contract's codes before any rule reads them; a label the
+    mapping does not name is left for the rules to judge."""
+    for index, file in batch:
+        for name, labels in (file.mapping.values.items() if file.mapping else ()):
+            column = _quoted(contract.column(name).name)
+            _execute(con,
+                f"""update _stage set {column} = coalesce($codes[list_position($labels, upper(trim({column})))], {column})
+                where _file_index = $index""",
+                {"labels": list(labels), "codes": list(labels.values()), "index": index})
+
+
+def check_batches(con, contract: Contract, files: list[FileToCheck], params: _Params) -> Iterator[None]:
+    """Stage, map and check the files batch by batch; at each step `_checked` (staged rows with the
+    rule each broke, if any) and `_malformed` hold the batch's rows. Landing keeps them, validation
+    (validation.py) only counts them: one path, so their verdicts cannot differ."""
+    _create_work_tables(con, contract)
+    indexed = list(enumerate(files))
     position = 0
-    for batch in _batches(plan.land):
+    for batch in _batches([f.delivery for f in files]):
         chunk = indexed[position:position + len(batch)]
         position += len(batch)
         try:
-            _stage_batch(con, contract, chunk)
+            _stage_batch(con, contract, [(index, f.delivery) for index, f in chunk])
         except duckdb.Error as error:
-            names = ", ".join(str(d.path) for _, d in chunk)
+            names = ", ".join(str(f.delivery.path) for _, f in chunk)
             raise SourceFileError(
                 f"{names}: DuckDB could not read the file(s) as {contract.encoding} CSV "
                 f"(contract {contract.name} v{contract.version}): {error}"
             ) from error
+        _map_values(con, contract, chunk)
         _apply_row_rules(con, contract, params)
+        yield
+
+
+def _land_new_files(con, contract: Contract, files: list[FileToCheck], params: _Params,
+                    loaded_at: datetime) -> dict[str, list[int]]:
+    """Stage, check and type every file to land, batch by batch; returns label -> [read, landed, quarantined]."""
+    counts: dict[str, list[int]] = {}
+    for _ in check_batches(con, contract, files, params):
         _keep_checked_rows(con, contract, params, loaded_at)
-        _count_batch(con, counts)
+        count_batch(con, counts)
     return counts
 
 
@@ -666,9 +714,11 @@ def land_source(
     loaded_at: datetime,
     label_root: Path | None = None,
     full_refresh: bool = False,
+    mappings: dict[str, TrustMapping] | None = None,
 ) -> SourceLoad:
     """Bring the source's tables in line with the files in its folder now; raise SourceFileError if a
-    file to land cannot be read at all (then nothing of the source changes)."""
+    file to land cannot be read at all (then nothing of the source changes). `mappings` (trust ->
+    mapping, mappings.py) say how a trust's own headings and labels read as the contract's."""
     _ensure_schemas(con)
     labels = [str(path.relative_to(label_root)) if label_root else str(path) for path in files]
     con.execute("begin transaction")
@@ -677,15 +727,13 @@ def land_source(
         known = landed_files(con, contract.name)
         deliveries = fingerprint_files(files, labels, known, rehash=full_refresh)
         plan = plan_deliveries(contract.name, deliveries, known)
-        for delivery in plan.land:
-            check_header(delivery.path, contract)
+        files_to_land = checked_files(contract, plan.land, mappings)
         load = SourceLoad(contract.name, contract.version, kept=[k.label for k in plan.keep],
                           withdrawn=[w.label for w in plan.withdraw], duplicates=plan.duplicates, reset=reset)
         refresh_mtimes(con, contract.name, [d for d in deliveries if d.label in set(load.kept)])
         if plan.changes_anything:
-            _create_work_tables(con, contract)
             _withdraw(con, contract, load.withdrawn)
-            counts = _land_new_files(con, contract, plan, _Params(hmac_parameters(key)), loaded_at)
+            counts = _land_new_files(con, contract, files_to_land, _Params(hmac_parameters(key)), loaded_at)
             apply_supersession(con, contract, withdrawn=load.withdrawn, run_id=run_id)
             if reset or contract.location == "bundled":
                 record_everything_changed(con, contract, run_id)

@@ -21,12 +21,14 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Collection
 
 import numpy as np
 
 from orchestration.synthetic import deliveries
 from orchestration.synthetic.dates import Window, day
 from orchestration.synthetic.effects import PLANTED_EFFECTS
+from orchestration.synthetic.esr import as_local_report
 from orchestration.synthetic.extracts import SOURCES, Built
 from orchestration.synthetic.population import Population, build_population
 from orchestration.synthetic.trusts import TrustProfile, select_trusts
@@ -61,30 +63,34 @@ class GenerationReport:
 
 
 def generate(trusts: int, seed: int, out: Path, end_year: int = 2025, as_at: date | None = None,
-             *, defect_rate_scale: float = 1.0) -> GenerationReport:
+             *, defect_rate_scale: float = 1.0, local_esr: Collection[str] = ()) -> GenerationReport:
     """Write the extracts of `trusts` trusts covering the four financial years to 31 March `end_year`,
     as the source systems showed them on `as_at` (default: the window end), replacing any
     earlier extracts and increments in `out`.
 
     `defect_rate_scale` multiplies the planted defect rates (0: none, for row-for-row tests).
+    The trusts of `local_esr` (ODS codes) write their ESR assignment report with local headings and
+    sex labels (esr.as_local_report), as a real trust's export may.
     """
     started = time.perf_counter()
     out = Path(out)
     window = _window(end_year)
     cut = None if as_at is None else deliveries.as_at_day(as_at, window)
     profiles = select_trusts(trusts)
+    _check_local_esr(local_esr, profiles)
     _remove_previous_extracts(out)
     report = GenerationReport(trusts=[p.code for p in profiles])
     for profile in profiles:
         population, rng_for = _simulate(profile, seed, window)
         for built in deliveries.full_refresh(population, rng_for, cut, defect_rate_scale):
-            _write(built, landing_path(out, built.source, profile.code), out, report)
+            _write(built, landing_path(out, built.source, profile.code), out, report,
+                   local=profile.code in local_esr)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
 def generate_increment(trusts: int, seed: int, out: Path, month: str, end_year: int = 2025,
-                       *, defect_rate_scale: float = 1.0) -> GenerationReport:
+                       *, defect_rate_scale: float = 1.0, local_esr: Collection[str] = ()) -> GenerationReport:
     """Add the monthly increment `month` (YYYY-MM) of the same world to `out`: per trust and source,
     the rows new or changed in that month, as `<source>/<source>_<code>_<YYYY-MM>.csv`."""
     started = time.perf_counter()
@@ -92,12 +98,13 @@ def generate_increment(trusts: int, seed: int, out: Path, month: str, end_year: 
     window = _window(end_year)
     parsed = deliveries.parse_month(month, window)
     profiles = select_trusts(trusts)
+    _check_local_esr(local_esr, profiles)
     report = GenerationReport(trusts=[p.code for p in profiles])
     for profile in profiles:
         population, rng_for = _simulate(profile, seed, window)
         for built in deliveries.increment(population, rng_for, parsed, defect_rate_scale):
             path = out / built.source / deliveries.increment_name(built.source, profile.code, parsed)
-            _write(built, path, out, report)
+            _write(built, path, out, report, local=profile.code in local_esr)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -118,9 +125,17 @@ def _simulate(profile: TrustProfile, seed: int, window: Window) -> tuple[Populat
     return build_population(rng_for("population"), profile, window), rng_for
 
 
-def _write(built: Built, path: Path, out: Path, report: GenerationReport) -> None:
+def _check_local_esr(codes: Collection[str], profiles: list[TrustProfile]) -> None:
+    unknown = set(codes) - {p.code for p in profiles}
+    if unknown:
+        raise ValueError(f"--local-esr {', '.join(sorted(unknown))}: not among the generated trusts "
+                         f"({', '.join(p.code for p in profiles)})")
+
+
+def _write(built: Built, path: Path, out: Path, report: GenerationReport, local: bool = False) -> None:
     name = path.relative_to(out).as_posix()
-    report.rows[name] = write_table(built.table, path)
+    table = as_local_report(built.table) if local and built.source == "esr_assignment" else built.table
+    report.rows[name] = write_table(table, path)
     report.defects[name] = built.defects
     if built.source == "datix_incident":
         report.unmatched_staff[name] = built.unmatched_staff

@@ -264,6 +264,27 @@ def esr_assignment_table(rng: np.random.Generator, pop: Population, versions: Ve
     return Table(HEADER, {k: v[order] for k, v in table.items()})
 
 
+# A trust whose ESR report is laid out its own way (`edi generate --local-esr CODE`): some headings
+# and the sex labels differ from the contract's; docs/examples/mappings/RBL/esr_assignment.yaml
+# reads it back.
+LOCAL_HEADINGS = {"Employee Number": "Person Number", "Organisation": "Org Code", "Contracted WTE": "FTE",
+                  "Gender": "Sex", "Date of Birth": "DOB", "Ethnic Origin": "Ethnicity"}
+LOCAL_LABELS = {"Gender": {"Female": "F", "Male": "M"}}
+
+
+def as_local_report(table: Table) -> Table:
+    """The same rows as a trust's own ESR report writes them: local headings, local sex labels
+    (only the exact contract labels change, so the planted mess stays as it was)."""
+    columns = {}
+    for name in table.header:
+        values = table.columns[name]
+        if name in LOCAL_LABELS:
+            labels = LOCAL_LABELS[name]
+            values = np.array([labels.get(v, v) for v in values], dtype=object)
+        columns[LOCAL_HEADINGS.get(name, name)] = values
+    return Table(tuple(LOCAL_HEADINGS.get(h, h) for h in table.header), columns)
+
+
 def work_emails(employee_numbers: np.ndarray) -> np.ndarray:
     """first.last@nhs.net made from the employee number's digit pairs: fake, unique, repeatable."""
     syllables = np.array(SYLLABLES, dtype=object)

@@ -109,12 +109,12 @@ def write_mapping(root: Path, trust: str, source: str, text: str) -> Path:
 
 @pytest.mark.parametrize(("trust", "source", "text", "expected"), [
     ("RBL", ESR, "columns:\n  sexx: Sex\n", ["column 'sexx'", "no such column"]),
-    ("RBL", ESR, "columns:\n  gender: Sex\n  gender: Gender Code\n", ["column 'gender'", "twice"]),
+    ("RBL", ESR, "columns:\n  gender: Sex\n  gender: Gender Code\n", ["'gender'", "given twice", "line 3"]),
     ("RBL", ESR, "columns:\n  gender: Sex\n  ethnic_origin: Sex\n", ["heading 'Sex'", "gender", "ethnic_origin"]),
     ("RBL", ESR, "columns:\n  gender: Ethnic Origin\n", ["heading 'Ethnic Origin'", "gender", "ethnic_origin"]),
     ("RBL", ESR, "values:\n  date_of_birth:\n    X: Y\n", ["column 'date_of_birth'", "no code list"]),
     ("RBL", ESR, "values:\n  gender:\n    F: Femme\n", ["column 'gender'", "'Femme'", "not in the contract's code list"]),
-    ("RBL", ESR, "values:\n  gender:\n    F: Female\n    ' f': Male\n", ["column 'gender'", "'F'", "twice"]),
+    ("RBL", ESR, "values:\n  gender:\n    F: Female\n    ' f': Male\n", ["column 'gender'", "label 'f'", "twice"]),
     ("RBL", ESR, "values:\n  disability:\n    Yes: Yes\n", ["column 'disability'", "quote"]),
     ("RBL", ESR, "colums:\n  gender: Sex\n", ["'colums'", "columns, values"]),
     ("RBL", ESR, "columns: [Sex]\n", ["columns", "contract column: heading"]),
