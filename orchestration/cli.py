@@ -68,6 +68,67 @@ def contracts_sync() -> None:
     typer.echo(f"{SOURCES_FILE}: {'updated' if changed else 'up to date'}")
 
 
+def _validation_tables(report):
+    """One table per source: each file's header verdict, counts and the rules most rows broke."""
+    from rich.table import Table
+
+    by_source: dict[str, list] = {}
+    for verdict in report.files:
+        by_source.setdefault(verdict.source or "no contract", []).append(verdict)
+    for source, verdicts in by_source.items():
+        table = Table(title=source, title_justify="left")
+        for column in ("file", "header", "rows read", "would land", "would quarantine", "top reasons (rule: rows)"):
+            table.add_column(column, justify="right" if column.startswith(("rows", "would")) else "left")
+        for v in verdicts:
+            checked = v.error is None and v.duplicate_of is None
+            reasons = ", ".join(f"{r['rule']}: {r['rows']:,}" for r in v.reasons)
+            table.add_row(v.file, v.header_verdict + (" (mapped)" if v.mapping else ""),
+                          *(f"{n:,}" if checked else "" for n in (v.rows_read, v.rows_landed, v.rows_quarantined)),
+                          reasons, style=None if v.error is None else "red")
+        yield table
+
+
+@app.command()
+def validate(
+    path: Path = typer.Argument(None, show_default=False,
+                                help="A folder laid out like landing/, or one file (default: the landing folder)"),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdicts as JSON"),
+) -> None:
+    """Check incoming files against their contracts as landing would, building and publishing nothing.
+    Exits 1 when a file would not land or a source would fail its quarantine limit."""
+    import json
+    from dataclasses import asdict
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    from orchestration.quality.validation import validate_files
+    from orchestration.settings import REFERENCE_DATA_DIR, load_settings
+
+    settings = load_settings()
+    path = settings.landing_dir if path is None else path
+    if not path.exists():
+        typer.echo(f"{path}: no such file or folder", err=True)
+        raise typer.Exit(1)
+    report = validate_files(path, settings.mappings_dir, REFERENCE_DATA_DIR)
+    if as_json:
+        typer.echo(json.dumps({"path": report.root, "passed": report.passed, "errors": report.errors,
+                               "files": [asdict(f) for f in report.files]}, indent=2))
+    else:
+        console = Console(width=max(160, Console().width))
+        for table in _validation_tables(report):
+            console.print(table)
+        for problem in [f.error for f in report.files if f.error] + report.errors:
+            console.print(f"[red]error[/red] {escape(problem)}", highlight=False)
+        checked = [f for f in report.files if f.error is None]
+        console.print(f"{len(report.files)} file(s) in {path}: {sum(f.rows_read for f in checked):,} rows read, "
+                      f"{sum(f.rows_landed for f in checked):,} would land, "
+                      f"{sum(f.rows_quarantined for f in checked):,} would be quarantined; "
+                      + ("ready to land" if report.passed else "NOT ready: fix the errors above")
+                      + " (nothing was written)", highlight=False)
+    raise typer.Exit(0 if report.passed else 1)
+
+
 def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
     from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 

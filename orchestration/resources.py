@@ -9,7 +9,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration.publish.files import ensure_candidate, published_path, spill_dir
-from orchestration.settings import REFERENCE_DATA_DIR, load_settings
+from orchestration.settings import DEFAULT_MAPPINGS_DIR, REFERENCE_DATA_DIR, load_settings
 
 
 class Warehouse(ConfigurableResource):
@@ -18,6 +18,7 @@ class Warehouse(ConfigurableResource):
 
     landing_dir: str
     warehouse_dir: str
+    mappings_dir: str = str(DEFAULT_MAPPINGS_DIR)
 
     @property
     def published_path(self) -> Path:
@@ -53,4 +54,5 @@ class Warehouse(ConfigurableResource):
 
 def default_warehouse() -> Warehouse:
     settings = load_settings()
-    return Warehouse(landing_dir=str(settings.landing_dir), warehouse_dir=str(settings.warehouse_dir))
+    return Warehouse(landing_dir=str(settings.landing_dir), warehouse_dir=str(settings.warehouse_dir),
+                     mappings_dir=str(settings.mappings_dir))

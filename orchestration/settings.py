@@ -10,6 +10,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_DIR = REPO_ROOT / "data_contracts"
+DEFAULT_MAPPINGS_DIR = CONTRACTS_DIR / "mappings"
 REFERENCE_DATA_DIR = REPO_ROOT / "reference_data"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The dbt of this environment, not whatever `dbt` is first on PATH.
@@ -37,6 +38,7 @@ class Settings:
     keep_versions: int = 3
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     report_pdf: bool = True
+    mappings_dir: Path = DEFAULT_MAPPINGS_DIR
 
     @property
     def duckdb_path(self) -> Path:
@@ -74,7 +76,15 @@ def load_settings() -> Settings:
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
+        mappings_dir=_mappings_dir(_path_from_env("EDI_MAPPINGS_DIR", "data_contracts/mappings")),
     )
+
+
+def _mappings_dir(path: Path) -> Path:
+    """Per-trust mappings (README "Loading your trust's data"); no folder means no mappings."""
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"EDI_MAPPINGS_DIR must be a folder of <ODS code>/<source>.yaml, not the file {path}")
+    return path
 
 
 def _flag(name: str, default: bool) -> bool:

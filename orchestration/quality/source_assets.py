@@ -24,6 +24,7 @@ from orchestration.quality.expectations import SuiteOutcome, validate_landed
 from orchestration.quality.landing_runs import files_landed_in_run, is_full_refresh, unchanged_since
 from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.landing import land_source, source_files
+from orchestration.quality.mappings import load_mappings
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
 from orchestration.resources import Warehouse
 
@@ -62,11 +63,12 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
     def _land(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         root = warehouse.reference_dir if contract.location == "bundled" else Path(warehouse.landing_dir)
         files = source_files(contract, Path(warehouse.landing_dir), warehouse.reference_dir)
+        mappings = load_mappings(Path(warehouse.mappings_dir)).get(contract.name, {})
         with warehouse.connect(context.run.run_id) as con:
             load = land_source(
                 con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
-                full_refresh=is_full_refresh(context.run.tags),
+                full_refresh=is_full_refresh(context.run.tags), mappings=mappings,
             )
         context.log.info(
             f"{contract.name}: {len(load.files)} file(s) landed ({load.rows_read} rows read, "

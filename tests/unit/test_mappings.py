@@ -136,3 +136,14 @@ def test_mapping_mistakes_are_refused_naming_file_column_and_mapping(tmp_path, t
 def test_the_example_mapping_is_valid_and_no_mapping_folder_means_none(tmp_path):
     assert set(load_mappings(EXAMPLE_MAPPINGS)[ESR]) == {"RBL"}
     assert load_mappings(tmp_path / "absent") == {}
+
+
+def test_the_mappings_setting_must_be_a_folder(tmp_path, monkeypatch):
+    from orchestration.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("EDI_MAPPINGS_DIR", str(tmp_path))
+    assert load_settings().mappings_dir == tmp_path
+    monkeypatch.setenv("EDI_MAPPINGS_DIR", str(tmp_path / "mapping.yaml"))
+    (tmp_path / "mapping.yaml").write_text("columns: {}\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="EDI_MAPPINGS_DIR must be a folder"):
+        load_settings()

@@ -103,18 +103,19 @@ def test_bad_codes_report_the_same_counts_and_reasons_as_a_real_landing(landing_
     assert result.exit_code == 1  # the source would fail its quarantine gate
     reported = json.loads(result.stdout)
     datix = verdicts(result)[DATIX]
-    assert datix["reasons"][0] == {"rule": "valid_values:harm", "rows": datix["rows_read"] // 10}
+    assert datix["reasons"][0]["rule"] == "valid_values:harm"
+    assert datix["reasons"][0]["rows"] >= datix["rows_read"] // 10  # and the demo's own few
     assert any("datix_incident" in e and "above the contract's" in e for e in reported["errors"])
 
     con = duckdb.connect(str(tmp_path / "landed.duckdb"))
-    for name, contract in load_contracts().items():
-        if contract.location == "landing":
-            land_source(con, contract, source_files(contract, landing_copy, landing_copy), key=b"k",
-                        run_id="run", loaded_at=datetime(2026, 1, 1), label_root=landing_copy)
+    for name in ("datix_incident", "esr_assignment"):
+        contract = load_contracts()[name]
+        land_source(con, contract, source_files(contract, landing_copy, landing_copy), key=b"k",
+                    run_id="run", loaded_at=datetime(2026, 1, 1), label_root=landing_copy)
     landed = {path: (read, landed_rows, held) for path, read, landed_rows, held in con.execute(
         "select file_path, rows_read, rows_landed, rows_quarantined from audit.source_load").fetchall()}
     assert landed == {f["file"]: (f["rows_read"], f["rows_landed"], f["rows_quarantined"])
-                      for f in reported["files"]}
+                      for f in reported["files"] if f["source"] in ("datix_incident", "esr_assignment")}
     rules = dict(con.execute("select _rule, count(*) from raw.datix_incident__quarantine group by 1").fetchall())
     assert {r["rule"]: r["rows"] for r in datix["reasons"]} == rules
 
