@@ -45,7 +45,10 @@ class FileVerdict:
     def header_verdict(self) -> str:
         if self.duplicate_of:
             return f"duplicate of {self.duplicate_of}"
-        return "header ok" if self.error is None else "error"
+        if self.error is None:
+            return "header ok"
+        # the problem without the path in front or the expected columns after it (both in the message)
+        return self.error.split(": ", 1)[-1].split(" — ")[0]
 
 
 @dataclass
