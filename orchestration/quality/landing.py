@@ -149,8 +149,12 @@ def check_header(path: Path, contract: Contract, mapping: TrustMapping | None = 
     # Rows are read by position: the right names in another order would land values in the wrong columns.
     if not problems and found != expected:
         problems.append("columns are in a different order")
+    hint = ""
+    if missing and extra and mapping is None:
+        hint = (f"; if the trust's own report names these columns its own way, map them in a trust "
+                f"mapping <ODS code>/{contract.name}.yaml (README \"Loading your trust's data\")")
     if problems:
-        raise SourceFileError(f"{path}: {'; '.join(problems)} — {where} expects {expected}")
+        raise SourceFileError(f"{path}: {'; '.join(problems)} — {where} expects {expected}{hint}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,8 +57,9 @@ def test_local_esr_report_has_its_own_headings_and_sex_labels(landings):
 
 def test_a_local_file_without_its_mapping_fails_the_header_check(landings, tmp_path):
     _, local, _ = landings
-    with pytest.raises(SourceFileError, match="missing column\\(s\\) .*'Gender'"):
+    with pytest.raises(SourceFileError, match="missing column\\(s\\) .*'Gender'") as error:
         land_esr(local, None, tmp_path / "w.duckdb")
+    assert "map them in a trust mapping <ODS code>/esr_assignment.yaml" in str(error.value)
 
 
 def test_mapped_headings_and_labels_land_exactly_like_the_contract_headed_file(landings, tmp_path):
