@@ -3,7 +3,8 @@
 Only deliveries that are new or changed are read (deliveries.py decides); rows of withdrawn ones
 leave. New files are read by DuckDB's CSV reader as text, several at a time in batches of bounded
 size, so nothing is lost to a failed cast and memory does not grow with the delivery; malformed lines
-are captured by the reader's reject tables. Each row is then checked against the contract's row-level
+are captured by the reader's reject tables. A trust's own headings and code labels are read as the
+contract's under its mapping (mappings.py). Each row is then checked against the contract's row-level
 rules; rows that break one go to `raw.<source>__quarantine` with the rule and a reason, the rest are
 cast to the contract's types. Of the rows sharing an organisation and primary key across deliveries,
 the latest delivery's is current (`raw.<source>`), the others are kept in `raw.<source>__superseded`
@@ -28,7 +29,7 @@ import duckdb
 
 from orchestration.quality.contracts import DECIMAL_TYPE, Column, Contract
 from orchestration.quality.deliveries import (
-    Delivery, DeliveryPlan, ensure_landed_file_table, file_sha256, fingerprint_files, forget_source,
+    Delivery, ensure_landed_file_table, file_sha256, fingerprint_files, forget_source,
     landed_files, plan_deliveries, record_landed, refresh_mtimes,
 )
 from orchestration.quality.mappings import TrustMapping, mapping_for
@@ -652,10 +653,13 @@ def _map_values(con, contract: Contract, batch: list[tuple[int, FileToCheck]]) -
                 {"labels": list(labels), "codes": list(labels.values()), "index": index})
 
 
-def check_batches(con, contract: Contract, files: list[FileToCheck], params: _Params) -> Iterator[None]:
+def check_batches(con, contract: Contract, files: list[FileToCheck],
+                  params: _Params | None = None) -> Iterator[None]:
     """Stage, map and check the files batch by batch; at each step `_checked` (staged rows with the
     rule each broke, if any) and `_malformed` hold the batch's rows. Landing keeps them, validation
-    (validation.py) only counts them: one path, so their verdicts cannot differ."""
+    (validation.py) only counts them: one path, so their verdicts cannot differ. `params` collects
+    the rules' bound values (landing passes the ones its typed insert needs too)."""
+    params = _Params() if params is None else params
     _create_work_tables(con, contract)
     indexed = list(enumerate(files))
     position = 0

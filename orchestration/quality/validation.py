@@ -22,7 +22,7 @@ import duckdb
 from orchestration.quality.contracts import Contract, load_contracts
 from orchestration.quality.deliveries import fingerprint_files, plan_deliveries
 from orchestration.quality.landing import (
-    MALFORMED_LINE, SourceFileError, _Params, check_batches, checked_files, count_batch, source_files,
+    MALFORMED_LINE, SourceFileError, check_batches, checked_files, count_batch, source_files,
 )
 from orchestration.quality.mappings import MappingError, TrustMapping, load_mappings
 
@@ -94,7 +94,7 @@ def _check_file(con, contract: Contract, verdict: FileVerdict, path: Path,
     try:
         files = checked_files(contract, [delivery], mappings)
         verdict.mapping = str(files[0].mapping.path) if files[0].mapping else None
-        for _ in check_batches(con, contract, files, _Params()):
+        for _ in check_batches(con, contract, files):
             count_batch(con, counts)
             _count_reasons(con, reasons)
     except (SourceFileError, MappingError) as error:
