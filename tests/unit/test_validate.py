@@ -122,7 +122,7 @@ def test_bad_codes_report_the_same_counts_and_reasons_as_a_real_landing(landing_
 
 def test_the_table_lists_the_top_reasons(landing_copy):
     rewrite_csv(landing_copy / DATIX, bad_harm_codes)
-    result = validate(str(landing_copy))
+    result = validate(str(landing_copy / DATIX))
     assert result.exit_code == 1
     assert "valid_values:harm" in result.stdout
 
@@ -133,10 +133,10 @@ def test_the_table_lists_the_top_reasons(landing_copy):
     ("datix_incident/datix_incident_RCB.csv", "Ref,Link Seq\n".encode("utf-16"), "cannot be read as utf-8"),
     ("payroll/payroll_RBL.csv", b"a,b\n1,2\n", "no contract"),
 ])
-def test_file_level_errors_exit_non_zero(landing_copy, name, content, expected):
-    (landing_copy / name).parent.mkdir(exist_ok=True)
-    (landing_copy / name).write_bytes(content)
-    result = validate(str(landing_copy), "--json")
+def test_file_level_errors_exit_non_zero(tmp_path, name, content, expected):
+    (tmp_path / name).parent.mkdir()
+    (tmp_path / name).write_bytes(content)
+    result = validate(str(tmp_path / name), "--json")
     assert result.exit_code == 1
     assert expected in verdicts(result)[name]["error"]
 
@@ -159,23 +159,26 @@ def test_validate_reads_the_configured_landing_folder_and_writes_nothing(landing
 
 
 def test_a_trust_extract_with_local_headings_validates_with_its_mapping(tmp_path, demo):
+    esr = Path("esr_assignment") / "esr_assignment_RBL.csv"
     landing = tmp_path / "landing"
     generate(1, SEED, landing, local_esr={"RBL"})
-    without = validate(str(landing), "--json", env={"EDI_MAPPINGS_DIR": str(tmp_path / "none")})
+    without = validate(str(landing / esr), "--json", env={"EDI_MAPPINGS_DIR": str(tmp_path / "none")})
     assert without.exit_code == 1
-    assert "missing column(s)" in verdicts(without)["esr_assignment/esr_assignment_RBL.csv"]["error"]
-    mapped = validate(str(landing), "--json",
+    assert "missing column(s)" in verdicts(without)[esr.as_posix()]["error"]
+    mapped = validate(str(landing / esr), "--json",
                       env={"EDI_MAPPINGS_DIR": str(REPO_ROOT / "docs" / "examples" / "mappings")})
     assert mapped.exit_code == 0, mapped.output
     counts = lambda result: {k: (f["rows_read"], f["rows_landed"], f["rows_quarantined"], f["reasons"])
                              for k, f in verdicts(result).items()}
-    assert counts(mapped) == counts(validate(str(demo[0]), "--json"))
+    assert counts(mapped) == counts(validate(str(demo[0] / esr), "--json"))
+    assert verdicts(mapped)[esr.as_posix()]["mapping"].endswith("mappings/RBL/esr_assignment.yaml")
 
 
 def test_a_broken_mapping_is_a_file_level_error(landing_copy, tmp_path):
     mappings = tmp_path / "mappings"
     (mappings / "RBL").mkdir(parents=True)
     (mappings / "RBL" / "esr_assignment.yaml").write_text("columns:\n  sexx: Sex\n", encoding="utf-8")
-    result = validate(str(landing_copy), "--json", env={"EDI_MAPPINGS_DIR": str(mappings)})
+    result = validate(str(landing_copy / "esr_assignment" / "esr_assignment_RBL.csv"), "--json",
+                      env={"EDI_MAPPINGS_DIR": str(mappings)})
     assert result.exit_code == 1
     assert any("sexx" in e for e in json.loads(result.stdout)["errors"])
