@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -15,6 +16,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.publish.archive import ArchiveOutcome, archive_deliveries, landed_deliveries
 from orchestration.publish.audit import content_version, write_audit, write_table_hashes
 from orchestration.publish.bi_extract import BiExtractRefused, staged_bi_extract
 from orchestration.publish.compaction import compact_if_fragmented
@@ -50,6 +52,22 @@ def publish_with_bi_extract(warehouse: Warehouse, run_id: str, keep: int) -> tup
     return path, bi_extract.tables
 
 
+def archive_after_publish(context: AssetExecutionContext, published: Path, warehouse: Warehouse) -> ArchiveOutcome:
+    """Archive the published warehouse's deliveries. The publish has happened by now, so a failure
+    here is logged and never undoes or blocks it; the next publish archives what this one missed."""
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            deliveries = landed_deliveries(con)
+        outcome = archive_deliveries(deliveries, Path(warehouse.landing_dir), Path(warehouse.warehouse_dir))
+    except Exception as error:  # noqa: BLE001 - nothing may fail a publish that already happened
+        context.log.warning(f"archive: not updated ({error})")
+        return ArchiveOutcome(failed={"*": str(error)})
+    for label, reason in outcome.failed.items():
+        context.log.warning(f"archive: {label} not archived: {reason}")
+    context.log.info(f"archive: {len(outcome.archived)} new delivery file(s), {outcome.already} already held")
+    return outcome
+
+
 def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
     @asset(
         key=PUBLISHED_KEY,
@@ -76,8 +94,11 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         context.log.info(f"BI extract rebuilt: {len(bi_tables)} tables")
         version = content_version(hashes)
         context.log.info(f"published {path} (content version {version})")
+        archived = archive_after_publish(context, path, warehouse)
         return MaterializeResult(metadata={
             "path": str(path), "size_bytes": path.stat().st_size, "content_version": version,
+            "archived_files": MetadataValue.json(archived.archived),
+            "archive_failures": MetadataValue.json(archived.failed),
             "table_hashes": MetadataValue.json([dict(zip(("schema", "table", "rows", "hash"), h)) for h in hashes]),
         })
 
