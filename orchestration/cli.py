@@ -129,15 +129,17 @@ def _runs_table(runs: list[dict]):
     from rich.table import Table
 
     from orchestration.publish.inspect import NOT_FAILED
+    from orchestration.selection import refreshed_label
 
     table = Table(title=f"Last {len(runs)} run(s)")
-    for column in ("run id", "status", "started (UTC)", "duration", "published version", "failed checks"):
+    for column in ("run id", "status", "started (UTC)", "duration", "refreshed", "published version",
+                   "failed checks"):
         table.add_column(column)
     for run in runs:
         failed = sum(not c["passed"] for c in run["checks"])
         style = None if run["status"] in NOT_FAILED else "red"
         started = (run.get("started_at") or "")[:19].replace("T", " ")
-        table.add_row(run["run_id"], run["status"], started, _duration(run),
+        table.add_row(run["run_id"], run["status"], started, _duration(run), refreshed_label(run),
                       run.get("published_version") or "", str(failed), style=style)
     return table
 

@@ -138,3 +138,12 @@ def refresh_tags(full_refresh: bool, selection: RefreshSelection | None) -> dict
     """The run tags that carry the refresh's options to its steps and into its run record."""
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
     return tags | ({SELECT_TAG: selection.text} if selection else {})
+
+
+def refreshed_label(record: dict) -> str:
+    """What a recorded run refreshed, in a few words for `edi status`: its --select, else the number
+    of assets a run launched with a selection (from the UI) chose, else all."""
+    parameters = record.get("parameters", {})
+    label = (parameters.get("selection") or
+             (f"{len(parameters['asset_selection'])} assets" if parameters.get("asset_selection") else "all"))
+    return f"{label} (full refresh)" if parameters.get("full_refresh") else label

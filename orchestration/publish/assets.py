@@ -21,7 +21,13 @@ from orchestration.publish.audit import content_version, write_audit, write_tabl
 from orchestration.publish.bi_extract import BiExtractRefused, staged_bi_extract
 from orchestration.publish.compaction import compact_if_fragmented
 from orchestration.publish.files import candidate_path, publish
-from orchestration.publish.run_record import PUBLISHED_KEY, check_results, run_events, run_parameters
+from orchestration.publish.run_record import (
+    PUBLISHED_KEY,
+    check_results,
+    refresh_request,
+    run_events,
+    run_parameters,
+)
 from orchestration.resources import Warehouse
 from orchestration.settings import load_settings
 
@@ -86,7 +92,8 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         settings = load_settings()
         stats = context.instance.get_run_stats(context.run.run_id)
         started = datetime.fromtimestamp(stats.start_time, timezone.utc).replace(tzinfo=None) if stats.start_time else None
-        parameters = run_parameters(warehouse.landing_dir, warehouse.warehouse_dir)
+        parameters = {**run_parameters(warehouse.landing_dir, warehouse.warehouse_dir),
+                      **refresh_request(context.run.tags)}
         with warehouse.connect(context.run.run_id) as con:
             write_audit(con, context.run.run_id, started, parameters, results)
             hashes = write_table_hashes(con, context.run.run_id)

@@ -68,3 +68,14 @@ def test_edi_refresh_select_refuses_an_unknown_name_before_running_anything(monk
     result = CliRunner().invoke(app, ["refresh", "--select", "not_a_model"])
     assert result.exit_code == 2, result.output
     assert "not_a_model" in result.output and "esr_assignment" in result.output
+
+
+def test_edi_status_says_what_each_run_refreshed():
+    from orchestration.selection import refreshed_label
+
+    assert refreshed_label({"parameters": {}}) == "all"  # a record from before --select
+    assert refreshed_label({"parameters": {"selection": None, "full_refresh": True, "asset_selection": []}}) \
+        == "all (full refresh)"
+    assert refreshed_label({"parameters": {"selection": "datix fct_pay_gap+", "full_refresh": False}}) \
+        == "datix fct_pay_gap+"
+    assert refreshed_label({"parameters": {"asset_selection": ["raw/esr_pay", "published/warehouse"]}}) == "2 assets"
