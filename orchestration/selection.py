@@ -94,7 +94,7 @@ def unknown_term_message(term: str) -> str:
     systems, contracts, models = sorted(_source_systems()), sorted(_contracts()), _dbt_node_names()
     close = difflib.get_close_matches(BARE_NAME.sub(r"\2", term), [*systems, *contracts, *models], n=3)
     hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-    return (f"--select {term!r} names no source, contract or dbt model{hint}.\n"
+    return (f"{term!r} names no source, contract or dbt model{hint}.\n"
             f"Sources: {', '.join(systems)}\n"
             f"Contracts: {', '.join(contracts)}\n"
             f"dbt models and seeds (or any dbt node selection, e.g. marts.core): {', '.join(models)}")
