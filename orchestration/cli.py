@@ -195,15 +195,17 @@ def _runs_table(runs: list[dict]):
     from rich.table import Table
 
     from orchestration.publish.inspect import NOT_FAILED
+    from orchestration.selection import refreshed_label
 
     table = Table(title=f"Last {len(runs)} run(s)")
-    for column in ("run id", "status", "started (UTC)", "duration", "published version", "failed checks"):
+    for column in ("run id", "status", "started (UTC)", "duration", "refreshed", "published version",
+                   "failed checks"):
         table.add_column(column)
     for run in runs:
         failed = sum(not c["passed"] for c in run["checks"])
         style = None if run["status"] in NOT_FAILED else "red"
         started = (run.get("started_at") or "")[:19].replace("T", " ")
-        table.add_row(run["run_id"], run["status"], started, _duration(run),
+        table.add_row(run["run_id"], run["status"], started, _duration(run), refreshed_label(run),
                       run.get("published_version") or "", str(failed), style=style)
     return table
 
@@ -311,7 +313,13 @@ def report(
 def refresh(
     full_refresh: bool = typer.Option(
         False, "--full-refresh",
-        help="Read every delivery again and rebuild every incremental model (the escape hatch)"),
+        help="Read every delivery again and rebuild every incremental model (the escape hatch); "
+             "with --select, only those of the selection"),
+    select: list[str] = typer.Option(
+        None, "--select", "-s", metavar="SELECTION", show_default=False,
+        help="Refresh only these sources (esr, datix, ...), contracts (esr_pay) or dbt models "
+             "(fct_pay_gap+, marts.core) and everything downstream of them; the rest of the "
+             "published warehouse carries over. Space-separated or repeated."),
 ) -> None:
     """Run the nightly refresh job now, through Dagster, and print a summary. Deliveries already
     landed are not read again and incremental models rebuild only what changed."""
@@ -319,20 +327,26 @@ def refresh(
 
     from orchestration.definitions import defs
     from orchestration.publish.run_record import record_run
-    from orchestration.quality.landing_runs import FULL_REFRESH_TAG
     from orchestration.run_summary import print_summary, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
+    from orchestration.selection import SelectionError, refresh_tags, resolve_selection
 
+    try:
+        selection = resolve_selection(select) if select is not None else None
+    except SelectionError as error:
+        raise typer.BadParameter(str(error), param_hint="--select") from error
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
     with (DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()) as instance:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
+            asset_selection=selection.asset_keys if selection else None,
+            tags=refresh_tags(full_refresh, selection),
         )
         record_run(instance, result.run_id)
-    keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    keys = selection.asset_names if selection else [
+        key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
     summary = summarise(result, keys, time.monotonic() - started)
     print_summary(summary)
     raise typer.Exit(0 if summary.success else 1)

@@ -98,6 +98,7 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
         raise error
     with warehouse.connect(context.run.run_id) as con:
         record_build(con, context.run.run_id, fingerprint, full=reason is not None,
-                     dbt_elapsed_seconds=run_results.get("elapsed_time"))
+                     dbt_elapsed_seconds=run_results.get("elapsed_time"),
+                     subset=context.selected_asset_keys != context.assets_def.keys)
         record_node_timings(con, context.run.run_id, run_results, invocation.manifest)
 

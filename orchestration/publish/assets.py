@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -15,11 +16,18 @@ from dagster import (
     asset,
 )
 
+from orchestration.publish.archive import ArchiveOutcome, archive_deliveries, landed_deliveries
 from orchestration.publish.audit import content_version, write_audit, write_table_hashes
 from orchestration.publish.bi_extract import BiExtractRefused, staged_bi_extract
 from orchestration.publish.compaction import compact_if_fragmented
 from orchestration.publish.files import candidate_path, publish
-from orchestration.publish.run_record import PUBLISHED_KEY, check_results, run_events, run_parameters
+from orchestration.publish.run_record import (
+    PUBLISHED_KEY,
+    check_results,
+    refresh_request,
+    run_events,
+    run_parameters,
+)
 from orchestration.resources import Warehouse
 from orchestration.settings import load_settings
 
@@ -50,6 +58,22 @@ def publish_with_bi_extract(warehouse: Warehouse, run_id: str, keep: int) -> tup
     return path, bi_extract.tables
 
 
+def archive_after_publish(context: AssetExecutionContext, published: Path, warehouse: Warehouse) -> ArchiveOutcome:
+    """Archive the published warehouse's deliveries. The publish has happened by now, so a failure
+    here is logged and never undoes or blocks it; the next publish archives what this one missed."""
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            deliveries = landed_deliveries(con)
+        outcome = archive_deliveries(deliveries, Path(warehouse.landing_dir), Path(warehouse.warehouse_dir))
+    except Exception as error:  # noqa: BLE001 - nothing may fail a publish that already happened
+        context.log.warning(f"archive: not updated ({error})")
+        return ArchiveOutcome(failed={"*": str(error)})
+    for label, reason in outcome.failed.items():
+        context.log.warning(f"archive: {label} not archived: {reason}")
+    context.log.info(f"archive: {len(outcome.archived)} new delivery file(s), {outcome.already} already held")
+    return outcome
+
+
 def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
     @asset(
         key=PUBLISHED_KEY,
@@ -68,7 +92,8 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         settings = load_settings()
         stats = context.instance.get_run_stats(context.run.run_id)
         started = datetime.fromtimestamp(stats.start_time, timezone.utc).replace(tzinfo=None) if stats.start_time else None
-        parameters = run_parameters(warehouse.landing_dir, warehouse.warehouse_dir)
+        parameters = {**run_parameters(warehouse.landing_dir, warehouse.warehouse_dir),
+                      **refresh_request(context.run.tags)}
         with warehouse.connect(context.run.run_id) as con:
             write_audit(con, context.run.run_id, started, parameters, results)
             hashes = write_table_hashes(con, context.run.run_id)
@@ -76,8 +101,11 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         context.log.info(f"BI extract rebuilt: {len(bi_tables)} tables")
         version = content_version(hashes)
         context.log.info(f"published {path} (content version {version})")
+        archived = archive_after_publish(context, path, warehouse)
         return MaterializeResult(metadata={
             "path": str(path), "size_bytes": path.stat().st_size, "content_version": version,
+            "archived_files": MetadataValue.json(archived.archived),
+            "archive_failures": MetadataValue.json(archived.failed),
             "table_hashes": MetadataValue.json([dict(zip(("schema", "table", "rows", "hash"), h)) for h in hashes]),
         })
 

@@ -14,7 +14,9 @@ from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatu
 from orchestration.publish.audit import code_version
 from orchestration.publish.run_store import append_run
 from orchestration.quality.failing_samples import SAMPLE_KEY
+from orchestration.quality.landing_runs import is_full_refresh
 from orchestration.run_summary import root_message
+from orchestration.selection import SELECT_TAG
 from orchestration.settings import load_settings
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
@@ -55,6 +57,17 @@ def run_parameters(landing_dir: Path, warehouse_dir: Path) -> dict:
     settings = load_settings()
     return {"landing_dir": str(landing_dir), "warehouse_dir": str(warehouse_dir),
             "mode": settings.mode, "keep_versions": settings.keep_versions}
+
+
+def refresh_request(tags: dict[str, str]) -> dict:
+    """What the run was asked to refresh: `edi refresh --select` (None: everything) and --full-refresh."""
+    return {"selection": tags.get(SELECT_TAG), "full_refresh": is_full_refresh(tags)}
+
+
+def materialized_assets(instance: DagsterInstance, run_id: str) -> list[str]:
+    """The assets the run actually built, in name order."""
+    return sorted({e.event_specific_data.materialization.asset_key.to_user_string()
+                   for e in run_events(instance, run_id, DagsterEventType.ASSET_MATERIALIZATION)})
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -120,8 +133,9 @@ def run_record(instance: DagsterInstance, run_id: str) -> dict:
         "finished_at": _iso(stats.end_time),
         "published_version": (published or {}).get("content_version"),
         "code_version": code_version(),
-        "parameters": {**run_parameters(landing_dir, warehouse_dir),
+        "parameters": {**run_parameters(landing_dir, warehouse_dir), **refresh_request(run.tags),
                        "asset_selection": sorted(k.to_user_string() for k in run.asset_selection or [])},
+        "assets_materialized": materialized_assets(instance, run_id),
         "checks": check_results(instance, run_id),
         "stage_seconds": stage_seconds(instance, run_id),
         "errors": errors,

@@ -6,8 +6,9 @@ unchanged, so the build is a full one when:
 - the run asks for it (tag edi/full_refresh=true, `edi refresh --full-refresh`);
 - landing recorded a change to everything (public reference data changed, or a source was reloaded
   because it was new to the warehouse or its contract changed);
-- the dbt project differs from the one that built the warehouse (models, macros, seeds, tests,
-  dbt_project.yml): a changed mapping must reach every period, not only the new one.
+- the dbt project differs from the one that built the whole warehouse (models, macros, seeds, tests,
+  dbt_project.yml): a changed mapping must reach every period, not only the new one. A partial build
+  (`edi refresh --select`) rebuilt only its selection with that code, so it does not count.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def rebuild_reason(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str
         return "requested"
     if not _table_exists(con, "audit", "build_state"):
         return "first build of this warehouse"
-    built = con.execute(f"select fingerprint from {BUILD_STATE} order by built_at desc limit 1").fetchone()
+    whole = "where not subset" if _has_subset_column(con) else ""
+    built = con.execute(f"select fingerprint from {BUILD_STATE} {whole} order by built_at desc limit 1").fetchone()
     if built is None or built[0] != fingerprint:
         return "the dbt project changed since the last build"
     if not _table_exists(con, "audit", "change_scope"):
@@ -61,14 +63,29 @@ def rebuild_reason(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str
     return None
 
 
+def _has_subset_column(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select count(*) from duckdb_columns() where database_name = current_database() "
+                       "and schema_name = 'audit' and table_name = 'build_state' and column_name = 'subset'"
+                       ).fetchone()[0] > 0
+
+
+def _add_subset_column(con: duckdb.DuckDBPyConnection) -> None:
+    """Builds recorded before partial refreshes existed were whole ones."""
+    con.execute(f"alter table {BUILD_STATE} add column if not exists subset boolean default false")
+
+
 def record_build(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, full: bool,
-                 dbt_elapsed_seconds: float | None) -> None:
+                 dbt_elapsed_seconds: float | None, subset: bool) -> None:
+    """Record the build; subset: it built only a selection of the dbt project."""
     con.execute("create schema if not exists audit")
     con.execute(f"""create table if not exists {BUILD_STATE} (run_id varchar, fingerprint varchar,
                     full_rebuild boolean, built_at timestamp, dbt_elapsed_seconds double)""")
     con.execute(f"alter table {BUILD_STATE} add column if not exists dbt_elapsed_seconds double")
-    con.execute(f"insert into {BUILD_STATE} values (?, ?, ?, ?, ?)",
-                [run_id, fingerprint, full, datetime.now(timezone.utc).replace(tzinfo=None), dbt_elapsed_seconds])
+    _add_subset_column(con)
+    con.execute(f"insert into {BUILD_STATE} (run_id, fingerprint, full_rebuild, built_at, dbt_elapsed_seconds, "
+                "subset) values (?, ?, ?, ?, ?, ?)",
+                [run_id, fingerprint, full, datetime.now(timezone.utc).replace(tzinfo=None), dbt_elapsed_seconds,
+                 subset])
 
 
 DBT_NODE_TIMING = "audit.dbt_node_timing"
