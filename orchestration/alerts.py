@@ -104,7 +104,7 @@ def still_published(warehouse_dir: Path) -> str:
 
     try:
         now = published(warehouse_dir)
-    except duckdb.Error as error:  # an alert must still go out when the published file is unreadable
+    except (duckdb.Error, TypeError) as error:  # unreadable, or no published run in it: still alert
         return f"could not read the published warehouse ({error.__class__.__name__})"
     if now is None:
         return "nothing: no version has been published yet"
@@ -169,7 +169,7 @@ def send_alert(alert: Alert, settings: AlertSettings) -> list[str]:
             delivered.append("webhook")
         except (OSError, http.client.HTTPException) as error:  # URLError, HTTPError, timeouts: OSErrors
             log.warning("alert %r not delivered to the webhook %s: %s", alert.subject,
-                        redacted(settings.webhook_url), _without(str(error), settings.webhook_url))
+                        redacted(settings.webhook_url), _without_webhook_secret(str(error), settings.webhook_url))
     if settings.smtp_host:
         try:
             send_email(alert, settings)
@@ -188,6 +188,12 @@ def redacted(url: str) -> str:
 
 def _without(message: str, secret: str) -> str:
     return message.replace(secret, "…") if secret else message
+
+
+def _without_webhook_secret(message: str, url: str) -> str:
+    """An error may quote the URL or only its path: remove both."""
+    path = urlsplit(url).path
+    return _without(_without(message, url), path if len(path) > 1 else "")
 
 
 def webhook_payload(alert: Alert, webhook_format: str) -> dict:

@@ -414,3 +414,18 @@ def test_a_published_run_sends_nothing(tmp_path, webhook):
     assert alert_run({**record("published", [PASSED]), "parameters": {
         "landing_dir": str(tmp_path), "warehouse_dir": str(tmp_path), "asset_selection": []}}, settings) == []
     assert webhook.posts == []
+
+
+def test_an_error_quoting_only_the_webhook_path_is_logged_without_it(caplog):
+    url = f"https://127.0.0.1:9/services/{WEBHOOK_SECRET} pasted with a space"  # http.client quotes the path
+    with caplog.at_level(logging.WARNING, logger="orchestration.alerts"):
+        assert send_alert(ALERT, AlertSettings(webhook_url=url)) == []
+    assert "not delivered to the webhook https://127.0.0.1:9/…: URL can't contain control characters" in caplog.text
+    assert WEBHOOK_SECRET not in caplog.text
+
+
+def test_a_published_file_without_a_published_run_still_lets_the_alert_go(tmp_path):
+    with duckdb.connect(str(tmp_path / "edi.duckdb")) as con:
+        con.execute("create schema audit")
+        con.execute("create table audit.refresh_run (run_id varchar, finished_at timestamp, status varchar)")
+    assert still_published(tmp_path) == "could not read the published warehouse (TypeError)"
