@@ -20,6 +20,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 import smtplib
 import ssl
 import urllib.request
@@ -39,6 +40,8 @@ DELIVERY_TIMEOUT_SECONDS = 10.0
 PUBLISHED_ASSET = "published/warehouse"
 MAX_LISTED = 10  # checks, files or errors named in one alert; the rest are counted
 MAX_ERROR_CHARS = 200
+# "step: package.module.SomeError: message" as run_record writes errors
+EXCEPTION_CLASS = re.compile(r"^(?P<step>[\w.]+): (?:\w+\.)*\w+(?:Error|Exception): ")
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ def _files_named_by_checks(record: dict) -> list[str]:
 
 
 def _short_error(error: str) -> str:
-    first = error.strip().splitlines()[0] if error.strip() else error
+    """The first line only (later lines may quote data), without the exception's dotted class name."""
+    first = error.strip().splitlines()[0].rstrip(":") if error.strip() else error
+    first = EXCEPTION_CLASS.sub(r"\g<step>: ", first, count=1)
     return first if len(first) <= MAX_ERROR_CHARS else first[:MAX_ERROR_CHARS - 1] + "…"
 
 

@@ -207,7 +207,10 @@ def test_which_runs_are_alerted_and_as_what():
 def test_a_blocked_run_names_its_checks_files_errors_what_stays_published_and_what_to_run():
     long_error = "raw__esr_assignment_row_accounting: " + "x" * 500 + "\nsecond line"
     alert = failed_run_alert(record("failed", [PASSED, FAILED_ACCOUNTING, FAILED_WARNING],
-                                    errors=[long_error, "b: 2", "c: 3", "d: 4"]),
+                                    errors=[long_error, "raw__esr_assignment_row_accounting: dagster._core."
+                                            "errors.DagsterAssetCheckFailedError: 1 blocking asset check "
+                                            "failed with ERROR severity:\nraw/esr_assignment: row_accounting",
+                                            "c: 3", "d: 4"]),
                              "blocked by checks", "version 5f2c9a01 (run 9e8d7c6b)")
     assert alert.subject == "EDI refresh blocked by checks: run 1234abcd"
     assert alert.lines == (
@@ -216,7 +219,7 @@ def test_a_blocked_run_names_its_checks_files_errors_what_stays_published_and_wh
         "Failed checks: raw/esr_assignment: row_accounting, raw/esr_assignment: volume_vs_last_delivery (warn)",
         "Files: esr_assignment/esr_assignment_RBL.csv",
         f"Error: raw__esr_assignment_row_accounting: {'x' * 163}…",
-        "Error: b: 2",
+        "Error: raw__esr_assignment_row_accounting: 1 blocking asset check failed with ERROR severity",
         "Error: c: 3",
         "and 1 more errors",
         "Still published: version 5f2c9a01 (run 9e8d7c6b)",
