@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from orchestration.publish.inspect import published
 from orchestration.settings import AlertSettings
 
 log = logging.getLogger(__name__)
@@ -105,8 +106,6 @@ def _short_error(error: str) -> str:
 
 def still_published(warehouse_dir: Path) -> str:
     """What readers keep seeing after a run that did not publish: the last good version."""
-    from orchestration.publish.inspect import published
-
     try:
         now = published(warehouse_dir)
     except (duckdb.Error, TypeError) as error:  # unreadable, or no published run in it: still alert
