@@ -1,12 +1,14 @@
-"""The one place that reads the environment: paths, the DuckDB file, the pseudonymisation key."""
+"""The one place that reads the environment: paths, the DuckDB file, the pseudonymisation key,
+where alerts go."""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_DIR = REPO_ROOT / "data_contracts"
@@ -23,10 +25,31 @@ DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"
 # DuckDB spills to disk beyond this, so a national refresh fits the machine by design (README "Settings").
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 MEMORY_SIZE = re.compile(r"^[0-9]+(\.[0-9]+)?(MB|GB|MiB|GiB)$")
+EMAIL_ADDRESS = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 
 
 class SettingsError(RuntimeError):
     """The environment does not describe a runnable configuration."""
+
+
+WEBHOOK_FORMATS = ("text", "teams-workflow")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where a failed run or a stale source is reported; empty values mean that channel is off.
+    The webhook URL carries its own credential and the password is one: neither is ever printed."""
+
+    webhook_url: str = field(default="", repr=False)
+    webhook_format: str = "text"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_from: str = ""
+    smtp_to: tuple[str, ...] = ()
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,7 @@ class Settings:
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     report_pdf: bool = True
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
+    alerts: AlertSettings = AlertSettings()
 
     @property
     def duckdb_path(self) -> Path:
@@ -77,6 +101,7 @@ def load_settings() -> Settings:
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
         mappings_dir=_mappings_dir(_path_from_env("EDI_MAPPINGS_DIR", "data_contracts/mappings")),
+        alerts=_alert_settings(),
     )
 
 
@@ -85,6 +110,54 @@ def _mappings_dir(path: Path) -> Path:
     if path.exists() and not path.is_dir():
         raise SettingsError(f"EDI_MAPPINGS_DIR must be a folder of <ODS code>/<source>.yaml, not the file {path}")
     return path
+
+
+def _alert_settings() -> AlertSettings:
+    webhook_url = os.environ.get("EDI_ALERT_WEBHOOK_URL", "").strip()
+    if webhook_url:
+        _check_webhook_url(webhook_url)
+    webhook_format = os.environ.get("EDI_ALERT_WEBHOOK_FORMAT", "text")
+    if webhook_format not in WEBHOOK_FORMATS:
+        raise SettingsError(f"EDI_ALERT_WEBHOOK_FORMAT must be one of {', '.join(WEBHOOK_FORMATS)}, "
+                            f"not {webhook_format!r}")
+    smtp = {name: os.environ.get(f"EDI_ALERT_SMTP_{name}", "").strip()
+            for name in ("HOST", "PORT", "FROM", "TO", "USER", "PASSWORD")}
+    starttls = _flag("EDI_ALERT_SMTP_STARTTLS", default=True)
+    if not smtp["HOST"]:
+        stray = [f"EDI_ALERT_SMTP_{name}" for name, value in smtp.items() if value]
+        if stray:
+            raise SettingsError(f"{', '.join(stray)} set but EDI_ALERT_SMTP_HOST is not: no e-mail would be sent")
+        return AlertSettings(webhook_url=webhook_url, webhook_format=webhook_format)
+    recipients = tuple(a.strip() for a in smtp["TO"].split(",") if a.strip())
+    if not recipients:
+        raise SettingsError("EDI_ALERT_SMTP_HOST needs EDI_ALERT_SMTP_TO: comma-separated e-mail addresses")
+    for name, address in [("EDI_ALERT_SMTP_FROM", smtp["FROM"]), *(("EDI_ALERT_SMTP_TO", a) for a in recipients)]:
+        if not EMAIL_ADDRESS.match(address):
+            raise SettingsError(f"{name} must hold e-mail addresses like edi-alerts@trust.nhs.uk, not {address!r}")
+    if bool(smtp["USER"]) != bool(smtp["PASSWORD"]):
+        raise SettingsError("EDI_ALERT_SMTP_USER and EDI_ALERT_SMTP_PASSWORD go together: set both or neither")
+    if smtp["USER"] and not starttls:
+        raise SettingsError("EDI_ALERT_SMTP_USER needs EDI_ALERT_SMTP_STARTTLS=true: the password is never "
+                            "sent over an unencrypted connection")
+    return AlertSettings(webhook_url=webhook_url, webhook_format=webhook_format, smtp_host=smtp["HOST"],
+                         smtp_port=_port(smtp["PORT"] or "587"), smtp_from=smtp["FROM"], smtp_to=recipients,
+                         smtp_user=smtp["USER"], smtp_password=smtp["PASSWORD"], smtp_starttls=starttls)
+
+
+def _check_webhook_url(url: str) -> None:
+    """https, or http to this machine (a test server or a local relay). The URL is a credential: the
+    error never quotes it."""
+    parts = urlsplit(url)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
+    if not (secure and parts.hostname):
+        raise SettingsError("EDI_ALERT_WEBHOOK_URL must be an https:// URL (http:// only to localhost); "
+                            "the value set is not shown because it is a secret")
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"EDI_ALERT_SMTP_PORT must be a port number (e.g. 587), not {value!r}")
+    return int(value)
 
 
 def _flag(name: str, default: bool) -> bool:

@@ -2,6 +2,8 @@
 
 Recorded by whoever ran the job (`edi refresh`, the test harness) and, for runs launched by the
 schedule or the UI, by the run-status sensors; the store ignores a second record of the same run.
+The call that adds the record also sends the run's alert (orchestration/alerts.py), so a run that
+did not publish is alerted once, whichever path recorded it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 
+from orchestration.alerts import alert_run
 from orchestration.publish.audit import code_version
 from orchestration.publish.run_store import append_run
 from orchestration.quality.failing_samples import SAMPLE_KEY
@@ -144,7 +147,9 @@ def run_record(instance: DagsterInstance, run_id: str) -> dict:
 
 
 def record_run(instance: DagsterInstance, run_id: str) -> dict:
-    """Append the finished run to the run history of the warehouse it wrote; returns the record."""
+    """Append the finished run to the run history of the warehouse it wrote, and alert it if it did
+    not publish; returns the record."""
     record = run_record(instance, run_id)
-    append_run(Path(record["parameters"]["warehouse_dir"]), record)
+    if append_run(Path(record["parameters"]["warehouse_dir"]), record):
+        alert_run(record, load_settings().alerts)
     return record
