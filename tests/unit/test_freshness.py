@@ -1,7 +1,7 @@
 """Contract SLAs: how often a source should arrive, whether lateness blocks, and the sources that are late."""
 
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 import pytest
@@ -10,12 +10,15 @@ from typer.testing import CliRunner
 
 from orchestration.cli import app
 from orchestration.publish.assets import blocking_failures
+from orchestration.publish.audit import write_audit
 from orchestration.quality.contracts import ContractError, load_contracts
-from orchestration.quality.freshness import freshness_check, freshness_result, late_sources
+from orchestration.quality.deliveries import Delivery, ensure_landed_file_table, record_landed
+from orchestration.quality.freshness import freshness_result, late_sources
 from orchestration.quality.landing import land_source
+from orchestration.quality.source_assets import freshness_check
 from tests.unit.contract_factory import column, make_contract
 
-NOW = datetime(2026, 12, 6, 2, 0)
+NOW = datetime(2026, 12, 6, 2, 0, tzinfo=timezone.utc)
 DAILY_WITH_A_DAY_OF_GRACE = [{"property": "frequency", "value": 1, "unit": "d"},
                              {"property": "latency", "value": 1, "unit": "d"}]
 
@@ -23,7 +26,8 @@ DAILY_WITH_A_DAY_OF_GRACE = [{"property": "frequency", "value": 1, "unit": "d"},
 def source(name="demo", sla=None, **custom):
     contract = make_contract([column("org", "Org", required=True),
                               column("ref", "Ref", required=True, primaryKey=True)],
-                             name=name, path=f"{name}/*.csv", sla=sla or DAILY_WITH_A_DAY_OF_GRACE, custom=custom)
+                             name=name, path=f"{name}/*.csv", sla=DAILY_WITH_A_DAY_OF_GRACE if sla is None else sla,
+                             custom=custom)
     return contract.__class__(**{**contract.__dict__, "organisation_column": "org"})
 
 
@@ -53,7 +57,7 @@ def test_sla_properties_are_read_with_defaults():
 ])
 def test_sla_mistakes_are_named(sla, custom, message):
     with pytest.raises(ContractError, match=message):
-        source(sla=sla or [], **custom)
+        source(sla=sla, **custom)
 
 
 def test_every_trust_extract_states_how_often_it_arrives():
@@ -72,7 +76,8 @@ def land_deliveries(tmp_path, contract, delivered: dict[str, datetime]):
         os.utime(path, (when.timestamp(), when.timestamp()))
     db = tmp_path / "w.duckdb"
     with duckdb.connect(str(db)) as con:
-        land_source(con, contract, sorted(folder.glob("*.csv")), key=b"k", run_id="run-1", loaded_at=NOW,
+        land_source(con, contract, sorted(folder.glob("*.csv")), key=b"k", run_id="run-1",
+                    loaded_at=NOW.replace(tzinfo=None),
                     label_root=tmp_path)
     return db
 
@@ -117,13 +122,16 @@ def test_status_lists_late_sources_with_the_newest_file_per_trust(tmp_path, monk
     header = ",".join(c.source_name for c in esr.columns)
     path = landing / "esr_assignment" / "esr_assignment_RBL.csv"
     path.write_text(header + "\n")
-    old = datetime(2026, 11, 20, 1, 30)
+    old = datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)
     os.utime(path, (old.timestamp(), old.timestamp()))
     with duckdb.connect(str(warehouse / "edi.duckdb")) as con:
-        from orchestration.quality.deliveries import Delivery, ensure_landed_file_table, record_landed
+        write_audit(con, "run-1", old.replace(tzinfo=None), {}, [  # what publishing writes
+            {"target": "raw/esr_assignment", "check_name": "freshness", "passed": True, "severity": "WARN",
+             "observed": {}}])
         ensure_landed_file_table(con)
         delivery = Delivery(path, "esr_assignment/esr_assignment_RBL.csv", "0" * 64, 10, path.stat().st_mtime_ns)
-        record_landed(con, "esr_assignment", [(delivery, 5, 5, 0)], [], "run-1", old, {delivery.label: "RBL"})
+        record_landed(con, "esr_assignment", [(delivery, 5, 5, 0)], [], "run-1", old.replace(tzinfo=None),
+                      {delivery.label: "RBL"})
     monkeypatch.setenv("EDI_WAREHOUSE_DIR", str(warehouse))
     result = CliRunner().invoke(app, ["status"])
     assert result.exit_code == 0, result.output
