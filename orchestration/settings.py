@@ -22,6 +22,7 @@ DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"
 # DuckDB spills to disk beyond this, so a national refresh fits the machine by design (README "Settings").
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 MEMORY_SIZE = re.compile(r"^[0-9]+(\.[0-9]+)?(MB|GB|MiB|GiB)$")
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 
 
 class SettingsError(RuntimeError):
@@ -37,6 +38,7 @@ class Settings:
     keep_versions: int = 3
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     report_pdf: bool = True
+    trusts_left: tuple[str, ...] = ()  # ODS codes whose missing files are withdrawn, not an error
 
     @property
     def duckdb_path(self) -> Path:
@@ -74,7 +76,17 @@ def load_settings() -> Settings:
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
+        trusts_left=_ods_codes("EDI_TRUSTS_LEFT"),
     )
+
+
+def _ods_codes(name: str) -> tuple[str, ...]:
+    """A comma-separated list of ODS organisation codes, e.g. RBL,R1L."""
+    codes = tuple(c.strip().upper() for c in os.environ.get(name, "").split(",") if c.strip())
+    for code in codes:
+        if not ODS_CODE.match(code):
+            raise SettingsError(f"{name}: {code!r} is not an ODS organisation code (3 to 5 letters or digits)")
+    return codes
 
 
 def _flag(name: str, default: bool) -> bool:

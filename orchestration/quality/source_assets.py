@@ -27,6 +27,7 @@ from orchestration.quality.freshness import checked_contracts, freshness_result
 from orchestration.quality.landing import land_source, source_files
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
 from orchestration.resources import Warehouse
+from orchestration.settings import load_settings
 
 
 def asset_key(contract: Contract) -> AssetKey:
@@ -67,7 +68,7 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
             load = land_source(
                 con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
-                full_refresh=is_full_refresh(context.run.tags),
+                full_refresh=is_full_refresh(context.run.tags), trusts_left=load_settings().trusts_left,
             )
         context.log.info(
             f"{contract.name}: {len(load.files)} file(s) landed ({load.rows_read} rows read, "

@@ -8,6 +8,8 @@ import duckdb
 import pytest
 
 from orchestration.quality.landing import SourceFileError, land_source
+from orchestration.quality.row_accounting import check_row_accounting
+from orchestration.settings import SettingsError, load_settings
 from tests.unit.contract_factory import column, make_contract
 
 KEY = b"unit-test-key"
@@ -134,3 +136,20 @@ def test_an_extract_sent_twice_into_one_file_fails_naming_the_file(three_trusts)
     assert "esr/esr_RA1.csv" in message and "trust RA1" in message and "source esr" in message
     assert "10 of its 20 rows" in message
     assert three_trusts.current("esr") == [("RA1", 10), ("RB2", 10), ("RC3", 10)]
+
+
+def test_trusts_that_left_are_declared_as_ods_codes(monkeypatch):
+    monkeypatch.setenv("EDI_TRUSTS_LEFT", " rbl, R1L ")
+    assert load_settings().trusts_left == ("RBL", "R1L")
+    monkeypatch.setenv("EDI_TRUSTS_LEFT", "RBL;R1L")
+    with pytest.raises(SettingsError, match="EDI_TRUSTS_LEFT: 'RBL;R1L' is not an ODS organisation code"):
+        load_settings()
+
+
+def test_the_quarantine_gate_names_the_files_with_the_most_quarantined_rows(three_trusts):
+    three_trusts.write("esr", "esr_RB2.csv", rows("RB2", 10) + [f"RB2,,{i}" for i in range(5)])  # no Ref
+    three_trusts.land("esr")
+    with duckdb.connect(str(three_trusts.db), read_only=True) as con:
+        result = check_row_accounting(con, three_trusts.contracts["esr"])
+    assert not result.passed
+    assert "most quarantined: esr/esr_RB2.csv 33.33% (5 of 15 rows)" in result.message
