@@ -91,7 +91,7 @@ def _missing_file(con, contract: Contract, plan: DeliveryPlan, facts: dict[str, 
         if others:
             return (f"{gone.label}: trust {trust} delivered this file for source {contract.name} last time "
                     f"and it is missing now, while trust {trust} still delivers "
-                    f"{', '.join(others[:3])}{' ...' if len(others) > 3 else ''}. Put the file (or a newer "
+                    f"{', '.join(others[:3])}{f' and {len(others) - 3} more' if len(others) > 3 else ''}. Put the file (or a newer "
                     f"delivery of it) back in {root / Path(gone.label).parent} and run the refresh again. "
                     f"If trust {trust} has left, remove all of its files or list it in EDI_TRUSTS_LEFT. "
                     f"{UNCHANGED}")
