@@ -9,8 +9,9 @@ Three faults would otherwise pass landing and surface later (or never) without n
   20 %) fewer rows than the delivery of that trust it replaces (the same file changed, or the trust's
   files that left the folder while the new one arrived). A delivery added beside those kept (a monthly
   increment) replaces nothing and is not compared;
-- **an extract sent twice into one file**: more of a file's rows repeat a primary key earlier in the
-  same file than the contract lets it quarantine.
+- **an extract sent twice into one file**: a third or more of a file's rows repeat a primary key
+  earlier in the same file (a whole re-send appended makes it a half). A few repeated rows are
+  ordinary defects: they are quarantined, and the quarantine gate weighs them.
 
 A delivery is a trust's when all its landed rows carry one organisation (recorded in
 audit.landed_file); a file of several organisations is not checked for the first two. Landing raises
@@ -30,6 +31,7 @@ from orchestration.quality.contracts import Contract
 from orchestration.quality.deliveries import DeliveryPlan, other_deliveries_present
 
 REPEATED_RULES = ("exact_duplicate", "duplicate_key")
+SENT_TWICE_SHARE = 1 / 3  # of a file's rows repeating a key earlier in the file
 UNCHANGED = "Nothing of this source was landed; the published warehouse stays as it is."
 
 
@@ -55,12 +57,11 @@ def _trust(organisation: str | None) -> str:
 
 def _sent_twice(contract: Contract, facts: dict[str, FileFacts]) -> str | None:
     for label, fact in facts.items():
-        if fact.rows_read and fact.repeated_rows > contract.max_quarantine_ratio * fact.rows_read:
+        if fact.rows_read and fact.repeated_rows >= SENT_TWICE_SHARE * fact.rows_read:
             return (f"{label} ({_trust(fact.organisation)}, source {contract.name}): {fact.repeated_rows} "
                     f"of its {fact.rows_read} rows repeat a primary key ({', '.join(contract.primary_key)}) "
-                    f"earlier in the same file, above the {contract.max_quarantine_ratio:.0%} the contract "
-                    "quarantines: the extract looks sent twice into one file. Ask the trust to send it "
-                    f"once and replace the file, then run the refresh again. {UNCHANGED}")
+                    "earlier in the same file: the extract looks sent twice into one file. Ask the trust to "
+                    f"send it once and replace the file, then run the refresh again. {UNCHANGED}")
     return None
 
 
