@@ -210,6 +210,19 @@ def _runs_table(runs: list[dict]):
     return table
 
 
+def _late_sources_table(late: list):
+    from rich.table import Table
+
+    table = Table(title="Late sources (newest landed file per trust older than its contract's SLA)")
+    for column in ("source", "trust", "newest file", "delivered (UTC)", "due by (UTC)", "staleness"):
+        table.add_column(column)
+    for source in late:
+        table.add_row(source.source, source.organisation or "", source.newest_file,
+                      f"{source.delivered_at:%Y-%m-%d %H:%M}", f"{source.due_by:%Y-%m-%d %H:%M}",
+                      "blocking" if source.blocking else "warning", style="red" if source.blocking else "yellow")
+    return table
+
+
 def _failed_checks_table(run: dict):
     import json
 
@@ -228,11 +241,14 @@ def _failed_checks_table(run: dict):
 def status(
     runs: int = typer.Option(10, "--runs", "-n", min=1, help="How many recent runs to show"),
 ) -> None:
-    """The last runs, what is published now, and the failed checks of the latest failed run."""
+    """The last runs, what is published now, the sources that are late, and the failed checks of the
+    latest failed run."""
     from rich.console import Console
     from rich.markup import escape
 
+    from orchestration.publish.files import published_path
     from orchestration.publish.inspect import latest_failed_run, published, recent_runs
+    from orchestration.quality.freshness import late_sources
     from orchestration.settings import load_settings
 
     warehouse_dir = load_settings().warehouse_dir
@@ -245,6 +261,11 @@ def status(
     else:
         console.print(f"published: {now.path}  version {now.version}  run {now.run_id}  "
                       f"published at {now.published_at:%Y-%m-%d %H:%M:%S} UTC")
+    late = late_sources(published_path(warehouse_dir))
+    if late:
+        console.print(_late_sources_table(late))
+    elif now is not None:
+        console.print("sources: every trust's newest delivery is within its contract's SLA")
     failed = latest_failed_run(warehouse_dir)
     if failed is not None:
         console.print(_failed_checks_table(failed))

@@ -26,6 +26,7 @@ DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 MEMORY_SIZE = re.compile(r"^[0-9]+(\.[0-9]+)?(MB|GB|MiB|GiB)$")
 EMAIL_ADDRESS = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 
 
 class SettingsError(RuntimeError):
@@ -63,6 +64,7 @@ class Settings:
     report_pdf: bool = True
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
     alerts: AlertSettings = AlertSettings()
+    trusts_left: tuple[str, ...] = ()  # ODS codes whose missing files are withdrawn, not an error
 
     @property
     def duckdb_path(self) -> Path:
@@ -102,6 +104,7 @@ def load_settings() -> Settings:
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
         mappings_dir=_mappings_dir(_path_from_env("EDI_MAPPINGS_DIR", "data_contracts/mappings")),
         alerts=_alert_settings(),
+        trusts_left=_ods_codes("EDI_TRUSTS_LEFT"),
     )
 
 
@@ -158,6 +161,15 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingsError(f"EDI_ALERT_SMTP_PORT must be a port number (e.g. 587), not {value!r}")
     return int(value)
+
+
+def _ods_codes(name: str) -> tuple[str, ...]:
+    """A comma-separated list of ODS organisation codes, e.g. RBL,R1L."""
+    codes = tuple(c.strip().upper() for c in os.environ.get(name, "").split(",") if c.strip())
+    for code in codes:
+        if not ODS_CODE.match(code):
+            raise SettingsError(f"{name}: {code!r} is not an ODS organisation code (3 to 5 letters or digits)")
+    return codes
 
 
 def _flag(name: str, default: bool) -> bool:

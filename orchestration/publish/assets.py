@@ -39,8 +39,14 @@ def unpassed_checks(instance: DagsterInstance, run_id: str, results: list[dict])
         (e.event_specific_data.asset_key.to_user_string(), e.event_specific_data.check_name)
         for e in run_events(instance, run_id, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
     }
-    passed = {(r["target"], r["check_name"]) for r in results if r["passed"]}
-    return sorted(f"{asset}:{check}" for asset, check in planned - passed)
+    return blocking_failures(planned, results)
+
+
+def blocking_failures(planned: set[tuple[str, str]], results: list[dict]) -> list[str]:
+    """"asset:check" of the planned checks that did not pass, but a WARN failure (a late source whose
+    contract does not block) is a warning, not a reason to keep the last version."""
+    settled = {(r["target"], r["check_name"]) for r in results if r["passed"] or r["severity"] == "WARN"}
+    return sorted(f"{asset}:{check}" for asset, check in planned - settled)
 
 
 def publish_with_bi_extract(warehouse: Warehouse, run_id: str, keep: int) -> tuple[Path, tuple[str, ...]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,15 @@ CLASSIFICATIONS = {"public", "internal", "restricted", "special_category"}
 LOCATIONS = {"landing", "bundled"}
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 REFERENCE = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
+
+
+# ODCS v3 SLA units (a month and a year are taken at their longest, so lateness is never premature).
+SLA_UNITS = {**dict.fromkeys(("d", "day", "days"), timedelta(days=1)),
+             **dict.fromkeys(("w", "week", "weeks"), timedelta(days=7)),
+             **dict.fromkeys(("m", "month", "months"), timedelta(days=31)),
+             **dict.fromkeys(("y", "yr", "years"), timedelta(days=366))}
+STALENESS = ("warning", "blocking")
+DEFAULT_MAX_VOLUME_DROP = 0.2  # a delivery with 20 % fewer rows than the one it replaces stops landing
 
 
 class ContractError(ValueError):
@@ -87,6 +96,25 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Sla:
+    """How often the source should arrive (ODCS slaProperties `frequency`), how late a delivery may
+    be beyond that (`latency`), and whether a late source blocks the publish (custom `staleness`)."""
+
+    every: timedelta | None  # None: delivered once (`frequency: once`), never late
+    grace: timedelta = timedelta(0)
+    blocking: bool = False
+
+    def __str__(self) -> str:
+        if self.every is None:
+            return "delivered once"
+        return f"every {_days(self.every)} + {_days(self.grace)} grace"
+
+
+def _days(span: timedelta) -> str:
+    return f"{span.days} day{'s' if span.days != 1 else ''}"
+
+
+@dataclass(frozen=True)
 class Contract:
     id: str
     name: str
@@ -110,6 +138,8 @@ class Contract:
     period_column: str | None = None
     period_end_columns: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
+    sla: Sla = Sla(every=None)
+    max_volume_drop: float = DEFAULT_MAX_VOLUME_DROP
     file_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -352,8 +382,8 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
         raise ContractError(f"{where}: periodEndColumns needs a periodColumn")
     team = document.get("team") or {}
     owners = [m.get("username") for m in team.get("members", []) if m.get("role") == "owner"]
-    sla = {s.get("property"): s for s in document.get("slaProperties") or []}
-    frequency = sla.get("frequency", {})
+    sla = _sla_properties(document.get("slaProperties"), where)
+    frequency = sla["frequency"]
     rules = obj.get("quality") or []
     return Contract(
         id=str(document.get("id")),
@@ -378,8 +408,54 @@ def parse_contract(document: dict, file_path: Path | None = None) -> Contract:
         period_column=delivery["periodColumn"],
         period_end_columns=period_end_columns,
         references=tuple(references),
+        sla=Sla(every=_sla_span(frequency, where, minimum=1),
+                grace=_sla_span(sla.get("latency"), where, minimum=0) or timedelta(0),
+                blocking=_staleness_blocks(custom.get("staleness", "warning"), where)),
+        max_volume_drop=_share(custom.get("maxVolumeDrop", DEFAULT_MAX_VOLUME_DROP), "maxVolumeDrop", where),
         file_path=file_path,
     )
+
+
+def _sla_properties(items: Any, where: str) -> dict[str, dict]:
+    """The SLA properties by name; `frequency` is required (how else would lateness be known?)."""
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ContractError(f"{where}: slaProperties must be a list of {{property, value, unit}} entries")
+    names = [i.get("property") for i in items]
+    if not all(isinstance(n, str) and n for n in names):
+        raise ContractError(f"{where}: slaProperties: each SLA property needs a `property` name")
+    for name in dict.fromkeys(names):
+        if names.count(name) > 1:
+            raise ContractError(f"{where}: slaProperties: {name} is given {names.count(name)} times")
+    if "frequency" not in names:
+        raise ContractError(f"{where}: slaProperties: frequency is missing (e.g. value 1, unit d; "
+                            "or value once for data delivered once)")
+    return {i["property"]: i for i in items}
+
+
+def _sla_span(item: dict | None, where: str, minimum: int) -> timedelta | None:
+    """value x unit of an SLA property; None when absent or (frequency only) `once`."""
+    if item is None or (minimum and item.get("value") == "once"):
+        return None
+    name, value, unit = item["property"], item.get("value"), item.get("unit")
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        bound = "above 0" if minimum else "of at least 0"
+        raise ContractError(f"{where}: slaProperties: {name} value {value!r} must be a whole number {bound}"
+                            + (" (or once)" if minimum else ""))
+    if unit not in SLA_UNITS:
+        raise ContractError(f"{where}: slaProperties: {name} unit {unit!r} is not one of {sorted(SLA_UNITS)}")
+    return value * SLA_UNITS[unit]
+
+
+def _staleness_blocks(value: Any, where: str) -> bool:
+    if value not in STALENESS:
+        raise ContractError(f"{where}: staleness {value!r} must be 'warning' or 'blocking'")
+    return value == "blocking"
+
+
+def _share(value: Any, what: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ContractError(f"{where}: {what} {value!r} must be a share above 0 and at most 1")
+    return float(value)
 
 
 PERIOD_TYPES = {"DATE", "TIMESTAMP", "INTEGER"}  # an INTEGER period is a calendar year

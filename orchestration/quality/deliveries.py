@@ -10,6 +10,10 @@ that are in the folder now, each landed once:
 - a file whose content equals another delivery's (a re-sent extract under a new name) is recorded as a
   duplicate and not landed, so nothing is counted twice.
 
+A delivery whose landed rows all carry one organisation is that trust's delivery (recorded with it):
+landing then also stops a source when a trust that still delivers other sources misses its file, or
+when a trust's new delivery has far fewer rows than the one it replaces (completeness.py).
+
 Deliveries are ordered by file name (put the delivery date in the name): for the same organisation
 and primary key, the row of the later delivery supersedes the earlier one's (see supersession.py).
 
@@ -55,6 +59,7 @@ class LandedFile:
     rows_read: int
     rows_landed: int
     rows_quarantined: int
+    organisation: str | None = None  # the trust whose delivery this is (None: several or unknown)
 
 
 @dataclass
@@ -76,12 +81,15 @@ def ensure_landed_file_table(con: duckdb.DuckDBPyConnection) -> None:
         f"""create table if not exists {LANDED_FILE} (
             source varchar, file_path varchar, sha256 varchar, size_bytes bigint, mtime_ns bigint,
             rows_read bigint, rows_landed bigint, rows_quarantined bigint, run_id varchar,
-            loaded_at timestamp)""")
+            loaded_at timestamp, organisation varchar)""")
+    # warehouses landed before deliveries were recorded with their trust
+    con.execute(f"alter table {LANDED_FILE} add column if not exists organisation varchar")
 
 
 def landed_files(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, LandedFile]:
     rows = con.execute(
-        f"""select file_path, sha256, size_bytes, mtime_ns, rows_read, rows_landed, rows_quarantined
+        f"""select file_path, sha256, size_bytes, mtime_ns, rows_read, rows_landed, rows_quarantined,
+                   organisation
             from {LANDED_FILE} where source = ? order by file_path""", [source]).fetchall()
     return {row[0]: LandedFile(*row) for row in rows}
 
@@ -135,15 +143,21 @@ def plan_deliveries(source: str, deliveries: list[Delivery], landed: dict[str, L
 
 
 def record_landed(con: duckdb.DuckDBPyConnection, source: str, landed: list[tuple[Delivery, int, int, int]],
-                  withdrawn: list[LandedFile], run_id: str, loaded_at) -> None:
-    """Make audit.landed_file describe the source's deliveries after this run."""
+                  withdrawn: list[LandedFile], run_id: str, loaded_at,
+                  organisations: dict[str, str | None] | None = None) -> None:
+    """Make audit.landed_file describe the source's deliveries after this run (`organisations`: the
+    trust of each landed delivery, by label)."""
     gone = [held.label for held in withdrawn] + [delivery.label for delivery, *_ in landed]
     if gone:
         con.execute(f"delete from {LANDED_FILE} where source = ? and list_contains(?, file_path)", [source, gone])
-    rows = [(source, d.label, d.sha256, d.size_bytes, d.mtime_ns, read, landed_rows, held, run_id, loaded_at)
+    rows = [(source, d.label, d.sha256, d.size_bytes, d.mtime_ns, read, landed_rows, held, run_id, loaded_at,
+             (organisations or {}).get(d.label))
             for d, read, landed_rows, held in landed]
     if rows:
-        con.executemany(f"insert into {LANDED_FILE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            f"""insert into {LANDED_FILE} (source, file_path, sha256, size_bytes, mtime_ns, rows_read,
+                    rows_landed, rows_quarantined, run_id, loaded_at, organisation)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
 
 
 def refresh_mtimes(con: duckdb.DuckDBPyConnection, source: str, deliveries: list[Delivery]) -> None:
@@ -153,6 +167,16 @@ def refresh_mtimes(con: duckdb.DuckDBPyConnection, source: str, deliveries: list
     if rows:
         con.executemany(f"update {LANDED_FILE} set mtime_ns = ?, size_bytes = ? "
                         "where source = ? and file_path = ? and sha256 = ?", rows)
+
+
+def other_deliveries_present(con: duckdb.DuckDBPyConnection, organisation: str, source: str,
+                             root: Path) -> list[str]:
+    """The trust's landed deliveries of other sources that are still in the landing folder: the
+    sign that the trust still delivers."""
+    labels = con.execute(
+        f"select file_path from {LANDED_FILE} where organisation = ? and source <> ? order by file_path",
+        [organisation, source]).fetchall()
+    return [label for (label,) in labels if (root / label).is_file()]
 
 
 def forget_source(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:

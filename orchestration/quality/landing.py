@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,9 +28,10 @@ from typing import Iterator
 
 import duckdb
 
+from orchestration.quality.completeness import REPEATED_RULES, FileFacts, delivery_fault
 from orchestration.quality.contracts import DECIMAL_TYPE, Column, Contract
 from orchestration.quality.deliveries import (
-    Delivery, ensure_landed_file_table, file_sha256, fingerprint_files, forget_source,
+    Delivery, DeliveryPlan, ensure_landed_file_table, file_sha256, fingerprint_files, forget_source,
     landed_files, plan_deliveries, record_landed, refresh_mtimes,
 )
 from orchestration.quality.mappings import TrustMapping, mapping_for
@@ -614,14 +616,19 @@ def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: date
     )
 
 
-def count_batch(con, counts: dict[str, list[int]]) -> None:
-    """Per file of the batch: rows read, landed, quarantined (from the work tables, not the warehouse)."""
-    for label, read, held in con.execute(
-            """select _source_file, count(*), count(_rule) from (
-                   select _source_file, _rule from _checked
-                   union all select _source_file, 'malformed' from _malformed)
-               group by 1""").fetchall():
+def count_batch(con, contract: Contract, counts: dict[str, list[int]], facts: dict[str, FileFacts]) -> None:
+    """Per file of the batch: rows read, landed, quarantined (from the work tables, not the warehouse),
+    the rows whose key repeats within the file, and the one organisation of its landed rows."""
+    organisation = (f"upper(trim({_quoted(contract.organisation_column)}))" if contract.organisation_column
+                    else "cast(null as varchar)")
+    for label, read, held, repeated, organisations, first in _execute(con,
+            f"""select _source_file, count(*), count(_rule), count(*) filter (where list_contains($repeated, _rule)),
+                       count(distinct org) filter (where _rule is null), min(org) filter (where _rule is null)
+                from (select _source_file, _rule, {organisation} as org from _checked
+                      union all select _source_file, 'malformed', null from _malformed)
+                group by 1""", {"repeated": list(REPEATED_RULES)}).fetchall():
         counts[label] = [int(read), int(read) - int(held), int(held)]
+        facts[label] = FileFacts(int(read), int(repeated), first if organisations == 1 else None)
 
 
 @dataclass(frozen=True)
@@ -679,13 +686,18 @@ def check_batches(con, contract: Contract, files: list[FileToCheck],
         yield
 
 
-def _land_new_files(con, contract: Contract, files: list[FileToCheck], params: _Params,
-                    loaded_at: datetime) -> dict[str, list[int]]:
-    """Stage, check and type every file to land, batch by batch; returns label -> [read, landed, quarantined]."""
+def _land_new_files(con, contract: Contract, plan: DeliveryPlan, files: list[FileToCheck], params: _Params,
+                    loaded_at: datetime, facts: dict[str, FileFacts]) -> dict[str, list[int]]:
+    """Stage, check and type every file to land, batch by batch; returns label -> [read, landed,
+    quarantined] and fills `facts` for the completeness checks."""
     counts: dict[str, list[int]] = {}
     for _ in check_batches(con, contract, files, params):
         _keep_checked_rows(con, contract, params, loaded_at)
-        count_batch(con, counts)
+        count_batch(con, contract, counts, facts)
+    # a file of a header only has no rows to tell its trust: it is the trust's whose file it replaces
+    replaced = {w.label: w.organisation for w in plan.withdraw}
+    for delivery in plan.land:
+        facts.setdefault(delivery.label, FileFacts(0, 0, replaced.get(delivery.label)))
     return counts
 
 
@@ -723,10 +735,13 @@ def land_source(
     label_root: Path | None = None,
     full_refresh: bool = False,
     mappings: dict[str, TrustMapping] | None = None,
+    trusts_left: Collection[str] = (),
 ) -> SourceLoad:
     """Bring the source's tables in line with the files in its folder now; raise SourceFileError if a
-    file to land cannot be read at all (then nothing of the source changes). `mappings` (trust ->
-    mapping, mappings.py) say how a trust's own headings and labels read as the contract's."""
+    file to land cannot be read at all, or the deliveries are not complete (completeness.py: a trust's
+    file missing, a fall in volume, an extract sent twice); then nothing of the source changes.
+    `mappings` (trust -> mapping, mappings.py) say how a trust's own headings and labels read as the
+    contract's; `trusts_left`: organisations declared to have left, whose missing files are simply withdrawn."""
     _ensure_schemas(con)
     labels = [str(path.relative_to(label_root)) if label_root else str(path) for path in files]
     con.execute("begin transaction")
@@ -741,14 +756,18 @@ def land_source(
         refresh_mtimes(con, contract.name, [d for d in deliveries if d.label in set(load.kept)])
         if plan.changes_anything:
             _withdraw(con, contract, load.withdrawn)
-            counts = _land_new_files(con, contract, files_to_land, _Params(hmac_parameters(key)), loaded_at)
+            facts: dict[str, FileFacts] = {}
+            counts = _land_new_files(con, contract, plan, files_to_land, _Params(hmac_parameters(key)), loaded_at, facts)
+            fault = delivery_fault(con, contract, plan, facts, Path(label_root or "/"), trusts_left)
+            if fault:
+                raise SourceFileError(fault)
             apply_supersession(con, contract, withdrawn=load.withdrawn, run_id=run_id)
             if reset or contract.location == "bundled":
                 record_everything_changed(con, contract, run_id)
             load.files = [FileLoad(d.label, d.sha256, d.size_bytes, *counts.get(d.label, [0, 0, 0]))
                           for d in plan.land]
             record_landed(con, contract.name, [(d, *counts.get(d.label, [0, 0, 0])) for d in plan.land],
-                          plan.withdraw, run_id, loaded_at)
+                          plan.withdraw, run_id, loaded_at, {label: f.organisation for label, f in facts.items()})
             _record_load(con, load, run_id, loaded_at)
         load.quarantine_by_rule = _quarantine_by_rule(con, contract)
         con.execute("commit")

@@ -18,6 +18,13 @@ class AccountingResult:
     files: list[dict] = field(default_factory=list)
 
 
+def _most_quarantined(files: list[dict], shown: int = 3) -> str:
+    """The files with the largest quarantined share, so the console names what to look at."""
+    held = sorted((f for f in files if f["quarantined"]), key=lambda f: -f["quarantined"] / max(f["read"], 1))
+    return ", ".join(f"{f['file']} {f['quarantined'] / max(f['read'], 1):.2%} ({f['quarantined']} of {f['read']} rows)"
+                     for f in held[:shown])
+
+
 def check_row_accounting(con, contract: Contract) -> AccountingResult:
     """Compare the deliveries the warehouse holds (audit.landed_file) with what the source's tables
     hold per file: current and superseded rows are landed rows; a row of no delivery is a problem."""
@@ -52,7 +59,8 @@ def check_row_accounting(con, contract: Contract) -> AccountingResult:
     if ratio > contract.max_quarantine_ratio:
         problems.append(
             f"{contract.name}: {ratio:.2%} of rows quarantined, above the contract's "
-            f"{contract.max_quarantine_ratio:.2%} (see raw.{contract.quarantine_table})"
+            f"{contract.max_quarantine_ratio:.2%} (see raw.{contract.quarantine_table}); "
+            f"most quarantined: {_most_quarantined(files)}"
         )
     message = "; ".join(problems) or (
         f"{len(files)} file(s): {total_read} rows read = landed + quarantined; "

@@ -23,10 +23,12 @@ from orchestration.quality.contracts import Contract, load_contracts
 from orchestration.quality.expectations import SuiteOutcome, validate_landed
 from orchestration.quality.landing_runs import files_landed_in_run, is_full_refresh, unchanged_since
 from orchestration.quality.failing_samples import SAMPLE_KEY
+from orchestration.quality.freshness import checked_contracts, freshness_result
 from orchestration.quality.landing import land_source, source_files
 from orchestration.quality.mappings import load_mappings
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
 from orchestration.resources import Warehouse
+from orchestration.settings import load_settings
 
 
 def asset_key(contract: Contract) -> AssetKey:
@@ -69,6 +71,7 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
                 con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
                 full_refresh=is_full_refresh(context.run.tags), mappings=mappings,
+                trusts_left=load_settings().trusts_left,
             )
         context.log.info(
             f"{contract.name}: {len(load.files)} file(s) landed ({load.rows_read} rows read, "
@@ -172,6 +175,24 @@ def row_accounting_check(contract: Contract):
     return _check
 
 
+def freshness_check(contract: Contract):
+    """Every trust's newest delivery is within the contract's SLA (freshness.py); a late source warns,
+    or blocks the publish when the contract says `staleness: blocking`."""
+    @asset_check(
+        asset=asset_key(contract),
+        name="freshness",
+        blocking=contract.sla.blocking,
+        description=(f"Every trust's newest delivery of {contract.name} is at most {contract.sla} old "
+                     f"(by file modification time); a late source "
+                     f"{'blocks the publish' if contract.sla.blocking else 'is a warning'}"),
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+        with warehouse.connect(context.run.run_id, read_only=True) as con:
+            return freshness_result(con, contract, datetime.now(timezone.utc))
+
+    return _check
+
+
 def build_source_system(source_system: str) -> tuple[list[AssetsDefinition], list]:
     """Landing assets and checks for every contract of one source system."""
     contracts = [c for c in load_contracts().values() if c.source_system == source_system]
@@ -179,4 +200,5 @@ def build_source_system(source_system: str) -> tuple[list[AssetsDefinition], lis
         raise ValueError(f"no contract in data_contracts/ has sourceSystem {source_system!r}")
     assets = [landing_asset(c) for c in contracts]
     checks = [check(c) for c in contracts for check in (contract_expectations_check, row_accounting_check)]
+    checks += [freshness_check(c) for c in checked_contracts({c.name: c for c in contracts}).values()]
     return assets, checks

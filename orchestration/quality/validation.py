@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from orchestration.quality.completeness import FileFacts, sent_twice
 from orchestration.quality.contracts import Contract, load_contracts
 from orchestration.quality.deliveries import fingerprint_files, plan_deliveries
 from orchestration.quality.landing import (
@@ -90,16 +91,19 @@ def _check_file(con, contract: Contract, verdict: FileVerdict, path: Path,
     """One file through landing's steps; its counts and top reasons, or its file-level error."""
     delivery = fingerprint_files([path], [verdict.file], {})[0]
     counts: dict[str, list[int]] = {}
+    facts: dict[str, FileFacts] = {}
     reasons: Counter = Counter()
     try:
         files = checked_files(contract, [delivery], mappings)
         verdict.mapping = str(files[0].mapping.path) if files[0].mapping else None
         for _ in check_batches(con, contract, files):
-            count_batch(con, counts)
+            count_batch(con, contract, counts, facts)
             _count_reasons(con, reasons)
     except (SourceFileError, MappingError) as error:
         verdict.error = str(error)
         return
+    # the one completeness rule a file shows on its own (the others compare with earlier deliveries)
+    verdict.error = sent_twice(contract, facts)
     verdict.rows_read, verdict.rows_landed, verdict.rows_quarantined = counts.get(verdict.file, [0, 0, 0])
     verdict.reasons = [{"rule": rule, "rows": rows} for (_, rule), rows in
                        sorted(reasons.items(), key=lambda item: (-item[1], item[0][1]))[:TOP_REASONS]]

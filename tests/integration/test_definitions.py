@@ -47,7 +47,7 @@ def test_asset_graph_matches_snapshot():
     assert current == json.loads(SNAPSHOT.read_text()), "asset graph changed: see module docstring"
 
 
-def test_every_contract_has_a_landing_asset_with_two_blocking_checks():
+def test_every_contract_has_a_landing_asset_with_two_blocking_checks_and_trust_extracts_a_freshness_check():
     graph = defs.resolve_asset_graph()
     checks = {}
     for check_key in graph.asset_check_keys:
@@ -56,7 +56,8 @@ def test_every_contract_has_a_landing_asset_with_two_blocking_checks():
         key = AssetKey(["raw", contract.name])
         assert graph.has(key), contract.name
         assert graph.get(key).group_name == contract.source_system
-        assert checks[key] == {"contract_expectations": True, "row_accounting": True}
+        freshness = {"freshness": contract.sla.blocking} if contract.location == "landing" else {}
+        assert checks[key] == {"contract_expectations": True, "row_accounting": True, **freshness}
 
 
 def test_every_source_is_staged_by_dbt():

@@ -23,18 +23,19 @@ def column(name, header=None, **fields):
 
 
 def make_contract(properties, name="demo", path="demo/*.csv", max_ratio=0.5, header=True,
-                  delimiter=",", relationships=None):
+                  delimiter=",", relationships=None, sla=None, custom=None):
     return parse_contract({
         "apiVersion": "v3.1.0", "kind": "DataContract", "id": f"urn:test:{name}",
         "name": name, "version": "1.2.3",
         "description": {"purpose": "A test source."},
         "team": {"name": "tests", "members": [{"username": "tester", "role": "owner"}]},
-        "slaProperties": [{"property": "frequency", "value": 1, "unit": "d"}],
+        "slaProperties": sla if sla is not None else [{"property": "frequency", "value": 1, "unit": "d"}],
         "servers": [{"server": "landing", "type": "local", "format": "csv", "path": path,
                      "delimiter": delimiter,
                      "customProperties": [{"property": "location", "value": "landing"},
                                           {"property": "header", "value": header}]}],
-        "customProperties": [{"property": "sourceSystem", "value": "tests"}],
+        "customProperties": [{"property": "sourceSystem", "value": "tests"},
+                             *({"property": k, "value": v} for k, v in (custom or {}).items())],
         "schema": [{"name": name, "dataGranularityDescription": "one row per thing",
                     "properties": properties, "relationships": relationships or [],
                     "quality": [{"type": "library", "metric": "rowCount", "mustBeGreaterThan": 0},

@@ -166,6 +166,7 @@ def test_orders_that_loop_back_are_rejected():
 def contract_document(name: str, relationships: list[dict]) -> dict:
     return {"apiVersion": "v3.1.0", "kind": "DataContract", "id": f"urn:test:{name}", "name": name,
             "version": "1", "servers": [{"server": "landing", "path": f"{name}/*.csv"}],
+            "slaProperties": [{"property": "frequency", "value": 1, "unit": "d"}],
             "customProperties": [{"property": "sourceSystem", "value": "tests"}],
             "schema": [{"name": name, "properties": [{"name": "code", "relationships": relationships}]}]}
 
