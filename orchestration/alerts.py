@@ -25,14 +25,15 @@ import smtplib
 import ssl
 import urllib.request
 from dataclasses import dataclass
-from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 
+from orchestration.publish.files import published_path
 from orchestration.publish.inspect import published
+from orchestration.quality.freshness import LateSource, late_sources
 from orchestration.settings import AlertSettings
 
 log = logging.getLogger(__name__)
@@ -53,16 +54,6 @@ class Alert:
     @property
     def text(self) -> str:
         return "\n".join((self.subject, *self.lines))
-
-
-@dataclass(frozen=True)
-class StaleSource:
-    """A source whose newest landed file is older than its contract says it should be."""
-
-    source: str
-    trust: str
-    newest_file: date | None  # None: nothing ever landed
-    expected_every: str  # e.g. "1 month", as the contract states it
 
 
 # --- what a run's alert says ---------------------------------------------------------------------
@@ -137,27 +128,33 @@ def failed_run_alert(record: dict, outcome: str, published_now: str) -> Alert:
     return Alert(f"EDI refresh {outcome}: run {record['run_id'][:8]}", tuple(lines))
 
 
-def stale_sources_alert(stale: list[StaleSource]) -> Alert:
-    lines = [f"{s.source} for {s.trust}: newest file "
-             f"{s.newest_file.isoformat() if s.newest_file else 'never landed'}, expected every {s.expected_every}"
-             for s in stale]
-    lines.append("More: edi status")
+def stale_sources_alert(stale: list[LateSource], warehouse_dir: str) -> Alert:
+    lines = [str(late) for late in stale[:MAX_LISTED]]
+    if len(stale) > MAX_LISTED:
+        lines.append(f"and {len(stale) - MAX_LISTED} more")
+    lines.append(f"More: EDI_WAREHOUSE_DIR={warehouse_dir} edi status")
     return Alert(f"EDI sources late: {len(stale)}", tuple(lines))
 
 
 # --- sending --------------------------------------------------------------------------------------
 
 def alert_run(record: dict, settings: AlertSettings) -> list[str]:
-    """Alert a finished run's record if it did not publish; returns the channels it reached."""
-    outcome = run_outcome(record)
-    if outcome is None or not channels(settings):
+    """One alert per finished run at most: if it did not publish, why (its failed checks include a late
+    source's freshness check); if it published, the sources late now, if any. Returns the channels
+    it reached."""
+    if not channels(settings):
         return []
-    published_now = still_published(Path(record["parameters"]["warehouse_dir"]))
-    return send_alert(failed_run_alert(record, outcome, published_now), settings)
+    warehouse_dir = record["parameters"]["warehouse_dir"]
+    outcome = run_outcome(record)
+    if outcome is None:
+        if record["status"] != "published":  # e.g. one asset materialised from the UI
+            return []
+        return alert_stale_sources(late_sources(published_path(Path(warehouse_dir))), warehouse_dir, settings)
+    return send_alert(failed_run_alert(record, outcome, still_published(Path(warehouse_dir))), settings)
 
 
-def alert_stale_sources(stale: list[StaleSource], settings: AlertSettings) -> list[str]:
-    return send_alert(stale_sources_alert(stale), settings) if stale else []
+def alert_stale_sources(stale: list[LateSource], warehouse_dir: str, settings: AlertSettings) -> list[str]:
+    return send_alert(stale_sources_alert(stale, warehouse_dir), settings) if stale else []
 
 
 def channels(settings: AlertSettings) -> list[str]:

@@ -8,6 +8,7 @@ import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -27,9 +28,7 @@ from dagster import (
 from orchestration import alerts
 from orchestration.alerts import (
     Alert,
-    StaleSource,
     alert_run,
-    alert_stale_sources,
     failed_run_alert,
     run_outcome,
     send_alert,
@@ -37,6 +36,7 @@ from orchestration.alerts import (
 )
 from orchestration.publish.audit import content_version
 from orchestration.publish.run_record import record_run
+from orchestration.quality.deliveries import Delivery, ensure_landed_file_table, record_landed
 from orchestration.publish.sensors import RUN_HISTORY_SENSORS
 from orchestration.settings import AlertSettings, SettingsError, load_settings
 
@@ -242,17 +242,40 @@ def test_what_stays_published_is_read_from_the_published_warehouse(tmp_path):
         f"version {content_version(hashes)} (run 9e8d7c6b-run, published 2026-12-05 02:20 UTC)"
 
 
-def test_a_stale_source_alert_names_the_source_trust_newest_file_and_frequency(webhook):
-    stale = [StaleSource("esr_assignment", "RBL", datetime.date(2026, 10, 31), "1 month"),
-             StaleSource("datix_incident", "R1L", None, "1 week")]
-    delivered = alert_stale_sources(stale, AlertSettings(webhook_url=webhook.url))
-    assert delivered == ["webhook"]
-    [post] = webhook.posts
-    assert post["json"] == {"text": "EDI sources late: 2\n"
-                                    "esr_assignment for RBL: newest file 2026-10-31, expected every 1 month\n"
-                                    "datix_incident for R1L: newest file never landed, expected every 1 week\n"
-                                    "More: edi status"}
-    assert alert_stale_sources([], AlertSettings(webhook_url=webhook.url)) == [] and len(webhook.posts) == 1
+def published_with_an_old_delivery(warehouse: Path, delivered: datetime.datetime) -> None:
+    """A published warehouse whose only landed file, RBL's ESR extract, was delivered `delivered`."""
+    warehouse.mkdir()
+    with duckdb.connect(str(warehouse / "edi.duckdb")) as con:
+        ensure_landed_file_table(con)
+        delivery = Delivery(warehouse / "esr_assignment_RBL.csv", "esr_assignment/esr_assignment_RBL.csv", "0" * 64,
+                            10, int(delivered.timestamp() * 1e9))
+        record_landed(con, "esr_assignment", [(delivery, 5, 5, 0)], [], "run-1", delivered.replace(tzinfo=None),
+                      {delivery.label: "RBL"})
+
+
+def test_a_published_run_alerts_the_late_sources_once_and_a_failed_run_only_its_failure(webhook, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    published_with_an_old_delivery(warehouse, datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=5))
+    settings = AlertSettings(webhook_url=webhook.url)
+    run = record("published", [PASSED])
+    run["parameters"]["warehouse_dir"] = str(warehouse)
+    assert alert_run(run, settings) == ["webhook"]
+    [stale] = webhook.posts
+    lines = stale["json"]["text"].splitlines()
+    assert lines[0] == "EDI sources late: 1"
+    assert lines[1].startswith("esr_assignment from trust RBL: newest file esr_assignment/esr_assignment_RBL.csv delivered ")
+    assert lines[2] == f"More: EDI_WAREHOUSE_DIR={warehouse} edi status"
+    failed = {**run, "status": "failed", "checks": [FAILED_ACCOUNTING]}
+    alert_run(failed, settings)  # the failure's alert already lists the late source's failed check
+    assert len(webhook.posts) == 2 and webhook.posts[1]["json"]["text"].startswith("EDI refresh blocked by checks")
+
+
+def test_a_published_run_with_every_source_on_time_sends_nothing(webhook, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    published_with_an_old_delivery(warehouse, datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=3))
+    run = record("published", [PASSED])
+    run["parameters"]["warehouse_dir"] = str(warehouse)
+    assert alert_run(run, AlertSettings(webhook_url=webhook.url)) == [] and webhook.posts == []
 
 
 # --- delivery ---------------------------------------------------------------------------------------
