@@ -5,7 +5,9 @@
                                        bi_refresh: the run, content and code version and the landed
                                        files behind it (from the audit schema), so a page printed
                                        from the extract can be tied back to `edi lineage`
-    warehouse/bi -> bi_versions/<v>/   one <table>.parquet per table; `bi` is a symbolic link
+    warehouse/bi -> bi_versions/<v>/   one <table>.parquet per table, each column's description in its
+                                       Parquet (Arrow) field metadata and the table's in the file's
+                                       key-value metadata, under "description"; `bi` is a symbolic link
 
 It is built from the run's candidate *before* the warehouse is published and swapped in *after*:
 a refusal (a person-level column, a count of 1-7) or any failure stops the publish too, so the
@@ -26,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from orchestration.publish.audit import content_version
 
@@ -35,6 +39,8 @@ PARQUET_LINK_NAME = "bi"
 PARQUET_VERSIONS_DIR = "bi_versions"
 SHAREABLE_FILE_MODE = 0o644
 SHAREABLE_DIR_MODE = 0o755
+# The Parquet metadata key of a table's and a column's description (pyarrow: schema.metadata, field.metadata).
+PARQUET_DESCRIPTION_KEY = b"description"
 
 # Catalog names are spliced into SQL as quoted identifiers, so only plain snake_case ones are accepted.
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -177,11 +183,25 @@ def _write_bi_file(con: duckdb.DuckDBPyConnection, tables: list[BiTable], path: 
     _make_shareable(path)
 
 
+def _described(rows: pa.Table, table: BiTable) -> pa.Table:
+    """The rows with the table's description as schema metadata and each column's as field metadata.
+    Written through pyarrow because DuckDB's COPY writes file-level key-value metadata only."""
+    comments = {name: comment for name, _, comment in table.columns}
+    fields = [f.with_metadata({PARQUET_DESCRIPTION_KEY: comments[f.name]}) if comments[f.name] else f
+              for f in rows.schema]
+    metadata = {PARQUET_DESCRIPTION_KEY: table.comment} if table.comment else None
+    return pa.Table.from_arrays(rows.columns, schema=pa.schema(fields, metadata=metadata))
+
+
 def _write_parquet(con: duckdb.DuckDBPyConnection, tables: list[BiTable], folder: Path) -> None:
     folder.mkdir(parents=True)
     for table in tables:
         target = folder / f"{table.name}.parquet"
-        con.execute(f'copy (select * from {_source_relation(table)}) to ? (format parquet)', [str(target)])
+        # A cursor: the checks above may leave a result of `con` unfinished, which DuckDB 2 refuses to
+        # interleave with a relation; the cursor shares the attached databases.
+        with con.cursor() as reader:
+            rows = reader.sql(f"select * from {_source_relation(table)}").to_arrow_table()  # in table order
+        pq.write_table(_described(rows, table), target)
         _make_shareable(target)
     folder.chmod(SHAREABLE_DIR_MODE)
 

@@ -83,7 +83,7 @@ class Measure:
 @dataclass(frozen=True)
 class Trust:
     organisation_code: str
-    display_name: str
+    organisation_name: str
     region: str | None
     icb_name: str | None
     trust_type: str | None
@@ -96,7 +96,7 @@ class CatalogueEntry:
     standard: str
     indicator_code: str | None
     measure_kind: str
-    label: str
+    measure_label: str
     definition: str | None
     protected_group: str | None
     adverse_side: str | None
@@ -117,13 +117,13 @@ class Extract:
     def trusts(self) -> list[Trust]:
         """Trusts with at least one published measure, ordered by region, ICB and name."""
         rows = self.con.execute(
-            """select o.organisation_code, o.trust_display_name, o.nhs_region_name, o.icb_name, o.trust_type,
+            """select o.organisation_code, o.organisation_name, o.nhs_region_name, o.icb_name, o.trust_type,
                       o.catchment_share_white, o.catchment_share_mixed, o.catchment_share_asian,
                       o.catchment_share_black, o.catchment_share_other
                from bi_dim_organisation as o
                where not o.is_unknown_member
                  and o.organisation_code in (select distinct organisation_code from bi_edi_measure)
-               order by o.nhs_region_name nulls last, o.icb_name nulls last, o.trust_display_name,
+               order by o.nhs_region_name nulls last, o.icb_name nulls last, o.organisation_name,
                         o.organisation_code""").fetchall()
         groups = ("White", "Mixed or Multiple", "Asian", "Black", "Other")
         return [Trust(code, name, region, icb, kind, dict(zip(groups, shares)))
@@ -131,7 +131,7 @@ class Extract:
 
     def catalogue(self) -> dict[str, CatalogueEntry]:
         rows = self.con.execute(
-            "select measure_id, standard, indicator_code, measure_kind, bi_label, definition, protected_group, adverse_side, "
+            "select measure_id, standard, indicator_code, measure_kind, measure_label, definition, protected_group, adverse_side, "
             "higher_is_better, value_unit from bi_measure_catalogue order by measure_id").fetchall()
         return {row[0]: CatalogueEntry(*row) for row in rows}
 

@@ -190,7 +190,7 @@ def _indicator_order(code: str | None) -> tuple:
 def _headline_rows(rows: Rows, entry: CatalogueEntry, period: Period, window: str,
                    groups: tuple[str, str]) -> list[list[Cell]]:
     kind = entry.measure_kind
-    label = Cell(_without_code(entry.label))
+    label = Cell(_without_code(entry.measure_label))
     code = Cell(f"{entry.standard} {entry.indicator_code}")
     if kind == "relative_likelihood":
         variant = pick_variant(rows, entry.measure_id, (window, *RL_WINDOW_PREFERENCE))
@@ -222,7 +222,7 @@ def _headline_rows(rows: Rows, entry: CatalogueEntry, period: Period, window: st
     if kind == "gap_pp":
         out = []
         for m in rows.where(entry.measure_id, period.latest, variant="default", breakdown_type="board_role"):
-            out.append([code, Cell(f"{_without_code(entry.label)} ({m.breakdown_value.replace('_', ' ')} members)"),
+            out.append([code, Cell(f"{_without_code(entry.measure_label)} ({m.breakdown_value.replace('_', ' ')} members)"),
                         value_cell(m, signed=True),
                         Cell(f"board: {counts(m.numerator, m.denominator)}; workforce: "
                              f"{counts(m.reference_numerator, m.reference_denominator)}"),
@@ -627,7 +627,7 @@ def peers_section(extract: Extract, rows: Rows, trust: Trust, period: Period, wi
         if peers:
             parity = 1.0 if m.value_unit == "ratio" else 0.0
             chart = charts.dot_strip(m.measure_label, _unit_label(m.value_unit), peers, m.value,
-                                     trust.display_name, parity)
+                                     trust.organisation_name, parity)
             member = COMPARISON_SET_LABELS[shown_set]
             data = Table(f"peers-{measure_id}-data", f"{member}: published values of {m.measure_label}",
                          ["", "Value"], [[Cell("This trust"), value_cell(m)]]

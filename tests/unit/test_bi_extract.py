@@ -3,6 +3,7 @@
 import os
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from dagster import Failure
 
@@ -81,6 +82,23 @@ def test_parquet_files_hold_the_same_rows_as_the_bi_file(tmp_path):
             parquet_rows = con.execute("select count(*) from read_parquet(?)", [str(folder / f"{table}.parquet")])
             assert parquet_rows.fetchone()[0] == rows
             assert con.execute(f"select count(*) from {table}").fetchone()[0] == rows
+
+
+def test_parquet_files_carry_the_table_and_column_descriptions(tmp_path):
+    build_bi_extract(make_warehouse(tmp_path / "source.duckdb"), tmp_path / "wh")
+    schema = pq.read_schema(parquet_dir(tmp_path / "wh") / "bi_measure.parquet")
+    assert schema.metadata[b"description"].decode() == "One row per measure. It's aggregated."
+    assert {f.name: f.metadata[b"description"].decode() for f in schema} == {
+        "measure_id": "The measure", "numerator": "Events", "denominator": "Base"}
+
+
+def test_parquet_files_are_byte_identical_for_identical_inputs(tmp_path):
+    source = make_warehouse(tmp_path / "source.duckdb", measure_rows=[(10, 40), (0, 40), (None, 8)])
+    first = build_bi_extract(source, tmp_path / "one").parquet_version
+    second = build_bi_extract(source, tmp_path / "two").parquet_version
+    files = sorted(p.name for p in first.iterdir())
+    assert files == sorted(p.name for p in second.iterdir()) == ["bi_dim.parquet", "bi_measure.parquet"]
+    assert [(first / f).read_bytes() for f in files] == [(second / f).read_bytes() for f in files]
 
 
 def test_the_extract_is_world_readable_but_not_writable(tmp_path):

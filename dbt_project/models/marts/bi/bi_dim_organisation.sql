@@ -2,8 +2,8 @@
 -- tables (organisation_code) so BI tools relate them by name. Organisation-level only.
 select
     cast(trust_code as {{ dbt.type_string() }}) as organisation_code,
-    cast(trust_name as {{ dbt.type_string() }}) as trust_name,
-    cast(trust_display_name as {{ dbt.type_string() }}) as trust_display_name,
+    cast(trust_display_name as {{ dbt.type_string() }}) as organisation_name,
+    cast(trust_name as {{ dbt.type_string() }}) as organisation_ods_name,
     cast(country as {{ dbt.type_string() }}) as country,
     cast(nhs_region_code as {{ dbt.type_string() }}) as nhs_region_code,
     cast(nhs_region_name as {{ dbt.type_string() }}) as nhs_region_name,

@@ -10,6 +10,6 @@ select
     cast(cluster as {{ dbt.type_string() }}) as cluster,
     cast(wres_band as {{ dbt.type_string() }}) as wres_band,
     cast(is_workforce as boolean) as is_workforce,
-    cast(band_sort_order as int) as band_sort_order,
+    cast(band_sort_order as int) as sort_order,
     cast(is_unknown_member as boolean) as is_unknown_member
 from {{ ref('dim_pay_grade') }}

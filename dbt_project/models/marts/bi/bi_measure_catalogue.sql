@@ -5,7 +5,7 @@ select
     cast(indicator_code as {{ dbt.type_string() }}) as indicator_code,
     cast(measure_kind as {{ dbt.type_string() }}) as measure_kind,
     cast(value_unit as {{ dbt.type_string() }}) as value_unit,
-    cast(bi_label as {{ dbt.type_string() }}) as bi_label,
+    cast(bi_label as {{ dbt.type_string() }}) as measure_label,
     cast(definition as {{ dbt.type_string() }}) as definition,
     cast(numerator_group as {{ dbt.type_string() }}) as numerator_group,
     cast(denominator_group as {{ dbt.type_string() }}) as denominator_group,
