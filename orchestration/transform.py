@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetSpec
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetMaterialization, AssetSpec, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
@@ -20,6 +20,7 @@ from orchestration.quality.landing_runs import is_full_refresh
 from orchestration.quality.build_state import code_fingerprint, rebuild_reason, record_build, record_node_timings
 from orchestration.dbt_environment import dbt_environment
 from orchestration.publish.files import candidate_as_dbt_build
+from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 
@@ -176,6 +177,8 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
             for event in invocation.stream():
                 if isinstance(event, AssetCheckResult) and not event.passed:
                     failed.append(event)  # sampled once dbt has exited and released the database
+                elif isinstance(event, (Output, AssetMaterialization)):
+                    yield event.with_metadata({**event.metadata, **candidate_metadata(context.run.run_id)})
                 else:
                     yield event
         except BaseException:

@@ -12,6 +12,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from orchestration.publish.audit import code_version
+from orchestration.publish.published_state import mark_not_published
 from orchestration.publish.run_store import append_run
 from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.run_summary import root_message
@@ -132,5 +133,6 @@ def run_record(instance: DagsterInstance, run_id: str) -> dict:
 def record_run(instance: DagsterInstance, run_id: str) -> dict:
     """Append the finished run to the run history of the warehouse it wrote; returns the record."""
     record = run_record(instance, run_id)
-    append_run(Path(record["parameters"]["warehouse_dir"]), record)
+    if append_run(Path(record["parameters"]["warehouse_dir"]), record) and record["status"] != "published":
+        mark_not_published(instance, run_id, record["status"])
     return record

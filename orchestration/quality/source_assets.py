@@ -25,6 +25,7 @@ from orchestration.quality.landing_runs import files_landed_in_run, is_full_refr
 from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.landing import land_source, source_files
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
+from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
 
 
@@ -84,6 +85,7 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
             "files_withdrawn": MetadataValue.json(load.withdrawn),
             "duplicate_files": MetadataValue.json(load.duplicates),
             "reloaded": load.reset,
+            **candidate_metadata(context.run.run_id),
         })
 
     _land.__name__ = f"land_{contract.name}"
