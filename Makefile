@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 EDI := $(BIN)/edi
 DEMO_TRUSTS ?= 3
 DEMO_SEED ?= 2026
+PORT ?= 3000
 
 # Nothing reaches out to the internet at run time.
 export DAGSTER_HOME := $(CURDIR)/dagster_home
@@ -42,8 +43,9 @@ test: prepare
 test-slow: prepare
 	$(BIN)/python -m pytest -m slow
 
+# Ctrl-C stops the UI and every process it started within seconds (orchestration/dev_server.py).
 dev: prepare
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -m orchestration.dev_server -w workspace.yaml -p $(PORT)
 
 docs: prepare
 	$(EDI) docs

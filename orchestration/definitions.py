@@ -9,7 +9,7 @@ from orchestration.resources import default_warehouse
 from orchestration.schedules import nightly_schedule, refresh_job
 from orchestration.sources import SOURCE_ASSETS, SOURCE_CHECKS
 from orchestration.instance_storage import use_fast_sqlite_storage
-from orchestration.transform import dbt_resource, edi_dbt_models
+from orchestration.transform import CHANGE_SCOPE, dbt_resource, edi_dbt_models
 
 use_fast_sqlite_storage()  # in every process that loads the code location: daemon, UI, run workers
 
@@ -19,6 +19,7 @@ defs = Definitions(
         edi_dbt_models,
         build_publish_asset({key for a in [*SOURCE_ASSETS, edi_dbt_models] for key in a.keys}),
         board_report,
+        CHANGE_SCOPE,
     ],
     asset_checks=SOURCE_CHECKS,
     jobs=[refresh_job],

@@ -8,7 +8,9 @@ refresh_job = define_asset_job(
     name=REFRESH_JOB_NAME,
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
-    description="Land every source under its contract, gate it, and build the dbt warehouse.",
+    description="The full refresh: land every source under its contract, gate it with blocking checks, "
+                "build the dbt warehouse in this run's candidate file, then publish it (with the BI extract "
+                "and the board report) only if every check of the run passed.",
 )
 
 nightly_schedule = ScheduleDefinition(
@@ -16,5 +18,5 @@ nightly_schedule = ScheduleDefinition(
     job=refresh_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Europe/London",
-    description="Every night at 02:00 UK time (GMT or BST).",
+    description="Runs the nightly_refresh job every night at 02:00 UK time (GMT or BST).",
 )

@@ -1,13 +1,17 @@
 """dbt, wired into Dagster through dagster-dbt: every model an asset, every dbt test an asset check."""
 
 
+import hashlib
+import json
 import os
 import shutil
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 
-from dagster import AssetCheckResult, AssetExecutionContext
+from dagster import AssetCheckResult, AssetExecutionContext, AssetKey, AssetMaterialization, AssetSpec, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
@@ -16,6 +20,7 @@ from orchestration.quality.landing_runs import is_full_refresh
 from orchestration.quality.build_state import code_fingerprint, rebuild_reason, record_build, record_node_timings
 from orchestration.dbt_environment import dbt_environment
 from orchestration.publish.files import candidate_as_dbt_build
+from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
 
@@ -60,10 +65,100 @@ def _manifest_path() -> Path:
     return dbt_project.manifest_path
 
 
+# The Dagster group of each dbt folder: the project's layers, in the order data flows through them.
+LAYER_GROUPS = ("reference", "staging", "intermediate", "metrics", "marts", "bi")
+_LAYER_FOLDERS = {("intermediate", "metrics"): "metrics", ("marts", "bi"): "bi",
+                  ("staging",): "staging", ("intermediate",): "intermediate", ("marts",): "marts"}
+# The config that changes what a model builds (not its docs or owner): part of its code version.
+_BUILD_CONFIG = ("materialized", "incremental_strategy", "unique_key", "on_schema_change", "schema", "alias",
+                 "column_types", "contract", "pre-hook", "post-hook", "delimiter", "quote_columns")
+
+
+class UnplacedModelError(ValueError):
+    pass
+
+
+class EdiDbtTranslator(DagsterDbtTranslator):
+    """Shows the dbt project in the UI as a platform engineer reads it: one group per layer (the
+    model's folder), the description from its YAML, the owner its folder declares (`+meta: owner` in
+    dbt_project.yml), and a code version that changes when the model's SQL, its build config or any
+    macro it calls changes, so the UI can tell an unchanged asset from one whose code moved on."""
+
+    def __init__(self, manifest: Mapping[str, Any]):
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True))
+        self._macros = manifest.get("macros", {})
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if dbt_resource_props["resource_type"] == "source":
+            return None  # sources are the landing assets' keys; their groups are the source systems
+        folders = tuple(dbt_resource_props["fqn"][1:-1])
+        for prefix, group in _LAYER_FOLDERS.items():
+            if folders[:len(prefix)] == prefix:
+                return group
+        raise UnplacedModelError(
+            f"{dbt_resource_props['original_file_path']}: a model belongs in a layer folder "
+            f"(models/staging, models/intermediate, models/intermediate/metrics, models/marts, models/marts/bi)")
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        props = dbt_resource_props
+        kind = props["resource_type"]
+        built_as = f"{props['config']['materialized']} model" if kind == "model" else kind
+        relation = f"{props['schema']}.{props.get('alias') or props['name']}"
+        return f"{props['description'].strip()}\n\ndbt {built_as} `{props['original_file_path']}` → `{relation}`"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        owner = dbt_resource_props.get("config", {}).get("meta", {}).get("owner")
+        if not owner:
+            return None
+        return [owner if "@" in owner or owner.startswith("team:") else f"team:{owner}"]
+
+    def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        props = dbt_resource_props
+        if props["resource_type"] == "source":
+            return None  # a source's code is its landing asset's
+        digest = hashlib.sha256((props.get("raw_code") or props["checksum"]["checksum"]).encode())
+        config = {key: props.get("config", {}).get(key) for key in _BUILD_CONFIG}
+        digest.update(json.dumps(config, sort_keys=True, default=str).encode())
+        for macro_id in sorted(self._macros_called(props.get("depends_on", {}).get("macros", []))):
+            digest.update(macro_id.encode() + b"\0" + self._macros[macro_id]["macro_sql"].encode())
+        return digest.hexdigest()[:16]
+
+    def _macros_called(self, macro_ids: Sequence[str]) -> set[str]:
+        """The macros a node calls, and the macros those call, transitively."""
+        seen: set[str] = set()
+        pending = list(macro_ids)
+        while pending:
+            macro_id = pending.pop()
+            if macro_id in seen or macro_id not in self._macros:
+                continue
+            seen.add(macro_id)
+            pending.extend(self._macros[macro_id].get("depends_on", {}).get("macros", []))
+        return seen
+
+
+def _load_manifest() -> dict:
+    return json.loads(_manifest_path().read_text(encoding="utf-8"))
+
+
+_MANIFEST = _load_manifest()
+
+# Every landing step writes audit.change_scope and the incremental models read it, but no one asset
+# materialises it: declared here so the UI shows it with its description instead of in `default`.
+CHANGE_SCOPE = AssetSpec(
+    key=AssetKey(["audit", "change_scope"]),
+    group_name="audit",
+    description=_MANIFEST["sources"]["source.nhs_edi.audit.change_scope"]["description"],
+    owners=["team:data-platform"],
+    kinds={"duckdb"},
+)
+
+
 @dbt_assets(
-    manifest=_manifest_path(),
+    manifest=_MANIFEST,
     project=dbt_project,
-    dagster_dbt_translator=DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=EdiDbtTranslator(_MANIFEST),
 )
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
     candidate = warehouse.candidate(context.run.run_id)
@@ -82,6 +177,8 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
             for event in invocation.stream():
                 if isinstance(event, AssetCheckResult) and not event.passed:
                     failed.append(event)  # sampled once dbt has exited and released the database
+                elif isinstance(event, (Output, AssetMaterialization)):
+                    yield event.with_metadata({**event.metadata, **candidate_metadata(context.run.run_id)})
                 else:
                     yield event
         except BaseException:

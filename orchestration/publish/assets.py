@@ -21,6 +21,7 @@ from orchestration.publish.audit import content_version, write_audit, write_tabl
 from orchestration.publish.bi_extract import BiExtractRefused, staged_bi_extract
 from orchestration.publish.compaction import compact_if_fragmented
 from orchestration.publish.files import candidate_path, publish
+from orchestration.publish.published_state import assets_built, published_observations
 from orchestration.publish.run_record import (
     PUBLISHED_KEY,
     check_results,
@@ -108,8 +109,13 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         version = content_version(hashes)
         context.log.info(f"published {path} (content version {version})")
         archived = archive_after_publish(context, path, warehouse)
+        for observation in published_observations(assets_built(context.instance, context.run.run_id),
+                                                  context.run.run_id, version):
+            context.log_event(observation)
         return MaterializeResult(metadata={
-            "path": str(path), "size_bytes": path.stat().st_size, "content_version": version,
+            "content_version": version, "published_from_run": context.run.run_id,
+            "published_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "path": str(path), "size_bytes": path.stat().st_size,
             "archived_files": MetadataValue.json(archived.archived),
             "archive_failures": MetadataValue.json(archived.failed),
             "table_hashes": MetadataValue.json([dict(zip(("schema", "table", "rows", "hash"), h)) for h in hashes]),

@@ -15,6 +15,7 @@ from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatu
 
 from orchestration.alerts import alert_run
 from orchestration.publish.audit import code_version
+from orchestration.publish.published_state import mark_not_published
 from orchestration.publish.run_store import append_run
 from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.landing_runs import is_full_refresh
@@ -151,5 +152,7 @@ def record_run(instance: DagsterInstance, run_id: str) -> dict:
     not publish; returns the record."""
     record = run_record(instance, run_id)
     if append_run(Path(record["parameters"]["warehouse_dir"]), record):
+        if record["status"] != "published":
+            mark_not_published(instance, run_id, record["status"])
         alert_run(record, load_settings().alerts)
     return record

@@ -7,12 +7,21 @@ from dagster import DagsterRunStatus, DefaultSensorStatus, RunStatusSensorContex
 from orchestration.publish.run_record import record_run
 
 
+# The past participle of each watched status, as the sensors' names and descriptions read.
+_OUTCOME = {DagsterRunStatus.SUCCESS: "succeeded", DagsterRunStatus.FAILURE: "failed",
+            DagsterRunStatus.CANCELED: "canceled"}
+
+
 def history_sensor(status: DagsterRunStatus):
+    outcome = _OUTCOME[status]
+
     @run_status_sensor(
-        name=f"record_{status.value.lower()}_refresh",
+        name=f"record_{outcome}_run_in_history",
         run_status=status,
         default_status=DefaultSensorStatus.RUNNING,
-        description=f"Append every {status.value.lower()} run to warehouse/audit/runs.jsonl",
+        description=f"When a run of this code location has {outcome}, append it to the run history "
+                    "(warehouse/audit/runs.jsonl, which `edi status` reads): runs the schedule or the UI "
+                    "launched have no caller to record them.",
     )
     def _sensor(context: RunStatusSensorContext) -> None:
         record = record_run(context.instance, context.dagster_run.run_id)

@@ -27,6 +27,7 @@ from orchestration.quality.freshness import checked_contracts, freshness_result
 from orchestration.quality.landing import land_source, source_files
 from orchestration.quality.mappings import load_mappings
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
+from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
 from orchestration.settings import load_settings
 
@@ -89,6 +90,7 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
             "files_withdrawn": MetadataValue.json(load.withdrawn),
             "duplicate_files": MetadataValue.json(load.duplicates),
             "reloaded": load.reset,
+            **candidate_metadata(context.run.run_id),
         })
 
     _land.__name__ = f"land_{contract.name}"

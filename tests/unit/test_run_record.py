@@ -41,7 +41,7 @@ def test_the_failure_sensor_records_a_failed_run_with_its_check_sample(tmp_path,
     result = job.execute_in_process(instance=instance, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
-    sensor = next(s for s in RUN_HISTORY_SENSORS if s.name == "record_failure_refresh")
+    sensor = next(s for s in RUN_HISTORY_SENSORS if s.name == "record_failed_run_in_history")
     sensor(build_run_status_sensor_context(
         sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
         dagster_run=instance.get_run_by_id(result.run_id)))
@@ -55,3 +55,21 @@ def test_the_failure_sensor_records_a_failed_run_with_its_check_sample(tmp_path,
     assert check["observed"] == {"unknown_codes": 3}
     assert check["sample"] == [{"sex_code": "Z", "n_records": 3}]
     assert any("codes_known" in error for error in record["errors"])
+
+
+def test_a_failed_run_marks_what_it_built_as_not_published(tmp_path, monkeypatch):
+    from orchestration.publish.published_state import PUBLISHED_STATE_KEY
+    from orchestration.publish.run_record import record_run
+
+    monkeypatch.setenv("EDI_WAREHOUSE_DIR", str(tmp_path))
+    job = Definitions(assets=[landed, downstream], asset_checks=[codes_known],
+                      jobs=[define_asset_job("tiny")]).resolve_job_def("tiny")
+    instance = DagsterInstance.ephemeral()
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    record_run(instance, result.run_id)
+    record_run(instance, result.run_id)  # the sensor and the caller may both record it: one mark
+
+    observations = instance.fetch_observations(landed.key, limit=10).records
+    [observation] = [r.asset_observation for r in observations]
+    text = observation.metadata[PUBLISHED_STATE_KEY].value
+    assert text.startswith("NOT published") and result.run_id in text and "failed" in text
