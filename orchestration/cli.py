@@ -73,6 +73,18 @@ def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
     )
 
 
+def _settings_or_exit():
+    """The settings, or one clear line and exit 2 when the environment is not runnable (before any
+    Dagster code loads, which would bury the message under a traceback)."""
+    from orchestration.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.echo(f"edi: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def prepare() -> None:
     """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
@@ -97,25 +109,36 @@ def docs() -> None:
     typer.echo(f"dbt docs: {DBT_PROJECT_DIR / 'target' / 'static_index.html'} (one file; open it in a browser)")
 
 
+def _kept_line(path, version) -> str:
+    return f"{path.name}  content version {version.version}, built by run {version.run_id}"
+
+
 @app.command()
 def rollback(
-    version: str = typer.Argument(None, help="A file name in warehouse/history/ (default: the newest)"),
+    version: str = typer.Argument(
+        None, help="A kept version: its file name in warehouse/history/ or the run id in it (default: the newest)"),
 ) -> None:
-    """Publish a kept previous version of the warehouse again, and rebuild the BI extract from it."""
+    """Publish a kept previous version of the warehouse again, rebuild the BI extract from it, and
+    record the rollback in the run history."""
     from orchestration.publish.bi_extract import build_bi_extract
-    from orchestration.publish.files import history_versions, published_path, rollback as restore
-    from orchestration.settings import load_settings
+    from orchestration.publish.files import published_path, rollback as restore
+    from orchestration.publish.inspect import kept_versions, warehouse_version
+    from orchestration.publish.run_record import record_rollback
 
-    warehouse_dir = load_settings().warehouse_dir
+    warehouse_dir = _settings_or_exit().warehouse_dir
     try:
         restored = restore(warehouse_dir, version)
     except FileNotFoundError as error:
-        kept = "\n  ".join(p.name for p in history_versions(warehouse_dir)) or "(none)"
-        typer.echo(f"{error}\nkept versions:\n  {kept}", err=True)
+        kept = "\n  ".join(_kept_line(path, v) for path, v in kept_versions(warehouse_dir))
+        typer.echo(f"{error}" + (f"\nkept versions (newest first):\n  {kept}" if kept else ""), err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"restored {restored.name} as {warehouse_dir / 'edi.duckdb'}")
+    now = warehouse_version(published_path(warehouse_dir))
+    record_rollback(warehouse_dir, restored, now.run_id, now.version)
+    typer.echo(f"rolled back to content version {now.version} (built by run {now.run_id}, kept as "
+               f"{restored.name}): now published as {published_path(warehouse_dir)}")
     extract = build_bi_extract(published_path(warehouse_dir), warehouse_dir)
-    typer.echo(f"rebuilt the BI extract ({len(extract.tables)} tables) from it")
+    typer.echo(f"rebuilt the BI extract ({len(extract.tables)} tables) from it; the rollback is in the run history "
+               "(`edi status`)")
 
 
 def _duration(run: dict) -> str:
@@ -147,13 +170,24 @@ def _failed_checks_table(run: dict):
 
     from rich.table import Table
 
+    from orchestration.run_summary import check_in_words
+
     table = Table(title=f"Failed checks of the latest failed run {run['run_id']}", show_lines=True)
-    for column in ("target", "check", "severity", "observed", "failing rows (sample)"):
+    for column in ("target", "check", "severity", "what failed", "failing rows (sample)"):
         table.add_column(column, overflow="fold")
     for check in (c for c in run["checks"] if not c["passed"]):
-        table.add_row(check["target"], check["check_name"], check["severity"],
-                      json.dumps(check["observed"], default=str), json.dumps(check["sample"], default=str))
+        table.add_row(check["target"], check["check_name"], check["severity"], check_in_words(check),
+                      json.dumps(check["sample"], default=str))
     return table
+
+
+def _published_line(now) -> str:
+    line = (f"published: {now.path}  version {now.version}  run {now.run_id}  "
+            f"published at {now.published_at:%Y-%m-%d %H:%M:%S} UTC" if now.published_at else
+            f"published: {now.path}  version {now.version}  run {now.run_id}")
+    if now.restored_by is not None:
+        line += f"  (put back by {now.restored_by['run_id']} at {now.restored_by['finished_at'][:19].replace('T', ' ')} UTC)"
+    return line
 
 
 @app.command()
@@ -165,9 +199,8 @@ def status(
     from rich.markup import escape
 
     from orchestration.publish.inspect import latest_failed_run, published, recent_runs
-    from orchestration.settings import load_settings
 
-    warehouse_dir = load_settings().warehouse_dir
+    warehouse_dir = _settings_or_exit().warehouse_dir
     console = Console(width=max(160, Console().width))
     history = recent_runs(warehouse_dir, runs)
     console.print(_runs_table(history) if history else "no runs recorded yet")
@@ -175,8 +208,7 @@ def status(
     if now is None:
         console.print(f"published: nothing at {warehouse_dir / 'edi.duckdb'}")
     else:
-        console.print(f"published: {now.path}  version {now.version}  run {now.run_id}  "
-                      f"published at {now.published_at:%Y-%m-%d %H:%M:%S} UTC")
+        console.print(_published_line(now), highlight=False)
     failed = latest_failed_run(warehouse_dir)
     if failed is not None:
         console.print(_failed_checks_table(failed))
@@ -246,27 +278,36 @@ def refresh(
     full_refresh: bool = typer.Option(
         False, "--full-refresh",
         help="Read every delivery again and rebuild every incremental model (the escape hatch)"),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Print the full Dagster and dbt log instead of the progress display"),
 ) -> None:
     """Run the nightly refresh job now, through Dagster, and print a summary. Deliveries already
-    landed are not read again and incremental models rebuild only what changed."""
-    from dagster import DagsterInstance
+    landed are not read again and incremental models rebuild only what changed. The full log is kept
+    in warehouse/logs/<run id>.log."""
+    settings = _settings_or_exit()
+    import uuid
 
     from orchestration.definitions import defs
+    from orchestration.instance_storage import project_instance
     from orchestration.publish.run_record import record_run
     from orchestration.quality.landing_runs import FULL_REFRESH_TAG
-    from orchestration.run_summary import print_summary, summarise
+    from orchestration.refresh_console import refresh_console
+    from orchestration.run_summary import print_summary, run_events, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
 
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
-    with (DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()) as instance:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
-        )
-        record_run(instance, result.run_id)
+    run_id = str(uuid.uuid4())  # chosen here so the console can follow the run from its first event
+    with project_instance(settings.dagster_home) as instance:
+        with refresh_console(instance, run_id, settings.warehouse_dir, verbose) as log:
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False, run_id=run_id,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}},
+                tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
+            )
+        record = record_run(instance, run_id)
+        events = run_events(instance, run_id)
     keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
-    summary = summarise(result, keys, time.monotonic() - started)
+    summary = summarise(run_id, result.success, events, record, keys, time.monotonic() - started, log)
     print_summary(summary)
     raise typer.Exit(0 if summary.success else 1)

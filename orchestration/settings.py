@@ -12,6 +12,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_DIR = REPO_ROOT / "data_contracts"
 REFERENCE_DATA_DIR = REPO_ROOT / "reference_data"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The project's Dagster instance (dagster.yaml, run and event storage): `edi` and `make dev` share it,
+# so a run started from the command line shows in the UI.
+DEFAULT_DAGSTER_HOME = REPO_ROOT / "dagster_home"
 # The dbt of this environment, not whatever `dbt` is first on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # The dbt target every invocation names (dbt reuses a saved parse only for the same target).
@@ -37,6 +40,7 @@ class Settings:
     keep_versions: int = 3
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     report_pdf: bool = True
+    dagster_home: Path = DEFAULT_DAGSTER_HOME
 
     @property
     def duckdb_path(self) -> Path:
@@ -74,6 +78,7 @@ def load_settings() -> Settings:
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
+        dagster_home=_path_from_env("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)),
     )
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration.publish.audit import content_version
-from orchestration.publish.files import published_path
+from orchestration.publish.files import UNKNOWN_RUN, history_versions, published_path
 from orchestration.publish.run_store import read_runs
 
-NOT_FAILED = {"published", "not published"}
+ROLLED_BACK = "rolled back"
+NOT_FAILED = {"published", "not published", ROLLED_BACK}
 
 
 class InspectError(RuntimeError):
@@ -30,6 +31,7 @@ class Published:
     run_id: str
     published_at: datetime | None
     version: str
+    restored_by: dict | None = None  # the rollback that published this version again, if one did
 
 
 @dataclass
@@ -69,22 +71,44 @@ def latest_failed_run(warehouse_dir: Path) -> dict | None:
     return next((r for r in reversed(read_runs(warehouse_dir)) if r["status"] not in NOT_FAILED), None)
 
 
-def published(warehouse_dir: Path) -> Published | None:
-    """What readers see now, from the audit tables inside the published file."""
-    if not published_path(warehouse_dir).exists():
-        return None
-    with _connect_published(warehouse_dir) as con:
+def warehouse_version(path: Path) -> Published:
+    """The run that built a warehouse file and its content version, from the audit tables inside it."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        audit = {name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'audit'").fetchall()}
+        if "refresh_run" not in audit:  # a file from before the audit trail
+            return Published(path, UNKNOWN_RUN, None, "unknown")
         run_id, finished = con.execute(
             "select run_id, finished_at from audit.refresh_run where status = 'published' "
             "order by finished_at desc limit 1").fetchone()
-        hashed = con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
-                             "and table_name = 'table_hash'").fetchone()[0]
+        hashed = "table_hash" in audit
         hashes = con.execute(
             "select schema_name, table_name, row_count, content_hash from audit.table_hash "
             "where run_id = $r", {"r": run_id}).fetchall() if hashed else []
     # warehouses published before table hashes were recorded have no content version
-    return Published(published_path(warehouse_dir), run_id, finished,
-                     content_version(hashes) if hashes else "unknown")
+    return Published(path, run_id, finished, content_version(hashes) if hashes else "unknown")
+
+
+def _latest_publication(warehouse_dir: Path) -> dict | None:
+    """The newest run-history record that put a version in place: a published run or a rollback."""
+    return next((r for r in reversed(read_runs(warehouse_dir)) if r["status"] in ("published", ROLLED_BACK)), None)
+
+
+def published(warehouse_dir: Path) -> Published | None:
+    """What readers see now, from the audit tables inside the published file; when a rollback put it
+    back in place, that rollback's record too."""
+    if not published_path(warehouse_dir).exists():
+        return None
+    now = warehouse_version(published_path(warehouse_dir))
+    latest = _latest_publication(warehouse_dir)
+    if latest is not None and latest["status"] == ROLLED_BACK and latest.get("published_version") == now.version:
+        now.restored_by = latest
+    return now
+
+
+def kept_versions(warehouse_dir: Path) -> list[tuple[Path, Published]]:
+    """The kept previous versions, newest first, each with the run and content version it holds."""
+    return [(path, warehouse_version(path)) for path in history_versions(warehouse_dir)]
 
 
 def _landed_files(con: duckdb.DuckDBPyConnection, source: str) -> list[LandedFile]:

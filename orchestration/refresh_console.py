@@ -1,0 +1,189 @@
+"""`edi refresh` on the console: a progress bar per stage while the run goes, the full log in a file.
+
+The stages are followed from the run's own Dagster events, as they are stored (an instance event
+listener): landing (one step per source), the blocking source checks, the dbt build (its models and
+tests, which dagster-dbt streams as materialisations and check results), publish, the BI extract and
+the board report. Every event is also written to warehouse/logs/<run id>.log, and so is what the
+libraries print (dbt's own log lines, warnings), which the default display keeps off the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dagster import DagsterEventType
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from orchestration.publish.run_record import stage_of
+
+LANDING, CHECKS, DBT, PUBLISH, BI_EXTRACT, REPORT = (
+    "landing", "checks", "dbt build", "publish", "BI extract", "board report")
+STAGES = (LANDING, CHECKS, DBT, PUBLISH, BI_EXTRACT, REPORT)
+REPORT_STEP = "published__board_report"
+# The publish step's log lines that mark its two parts (orchestration/publish/assets.py).
+BI_EXTRACT_DONE, PUBLISH_DONE = "BI extract rebuilt", "published "
+STEP_ENDS = (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED)
+
+
+def log_path(warehouse_dir: Path, run_id: str) -> Path:
+    return Path(warehouse_dir) / "logs" / f"{run_id}.log"
+
+
+def console_stage(step_key: str) -> str:
+    """The console stage of a step: the run history's stages, with the board report on its own."""
+    if step_key == REPORT_STEP:
+        return REPORT
+    return {"landing": LANDING, "checks": CHECKS, "dbt": DBT, "publish": PUBLISH}[stage_of(step_key)]
+
+
+def log_line(entry) -> str:
+    """One event of the run as a log line: time, level, step and message."""
+    stamp = datetime.fromtimestamp(entry.timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    level = {10: "DEBUG", 20: "INFO", 30: "WARNING", 40: "ERROR", 50: "CRITICAL"}.get(entry.level, str(entry.level))
+    message = entry.dagster_event.message if entry.dagster_event and entry.dagster_event.message else entry.user_message
+    return f"{stamp} {level} {entry.step_key or '-'} - {message}\n"
+
+
+class StageProgress:
+    """Turns the run's events into progress: each stage's total comes from the run's plan (the
+    planned materialisations and checks), each unit done from a materialisation, a check result or
+    a step's end."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.tasks: dict[str, int] = {}
+        self.totals: dict[str, int] = {stage: 0 for stage in STAGES}
+        self.done: dict[str, int] = {stage: 0 for stage in STAGES}
+        self.models = self.tests = 0
+
+    def _task(self, stage: str) -> int | None:
+        if self.progress is None:
+            return None
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=self.totals[stage] or 1, detail="")
+        return self.tasks[stage]
+
+    def _update(self, stage: str, detail: str | None = None) -> None:
+        task = self._task(stage)
+        if task is not None:
+            fields = {} if detail is None else {"detail": detail}
+            self.progress.update(task, total=max(self.totals[stage], self.done[stage], 1),
+                                 completed=self.done[stage], **fields)
+
+    def _advance(self, stage: str, detail: str | None = None) -> None:
+        self.done[stage] += 1
+        self._update(stage, detail)
+
+    def _planned(self, stage: str) -> None:
+        self.totals[stage] += 1
+
+    def __call__(self, event) -> None:
+        """A DagsterEvent of the run (planned, step start/end, materialisation, check result, log)."""
+        kind, step = event.event_type, event.step_key
+        if step is None:
+            return
+        stage = console_stage(step)
+        if kind in (DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED):
+            self._planned_unit(kind, stage)
+        elif kind == DagsterEventType.STEP_START:
+            self._show_planned_stages()
+            self._started(stage, step)
+        elif kind in STEP_ENDS:
+            self._ended(stage, step, kind)
+        elif stage == DBT and kind == DagsterEventType.ASSET_MATERIALIZATION:
+            self.models += 1
+            self._advance(DBT, self._dbt_detail())
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION and stage in (DBT, CHECKS):
+            if stage == DBT:
+                self.tests += 1
+            self._advance(stage, self._dbt_detail() if stage == DBT else event.event_specific_data.asset_key.path[-1])
+
+    def message(self, step: str | None, text: str) -> None:
+        """A log line of a step: the publish step says when the BI extract and the warehouse are done."""
+        if step and console_stage(step) == PUBLISH:
+            if text.startswith(BI_EXTRACT_DONE):
+                self._advance(BI_EXTRACT, text)
+            elif text.startswith(PUBLISH_DONE):
+                self._advance(PUBLISH, "")
+
+    def _planned_unit(self, kind, stage: str) -> None:
+        if stage in (DBT, CHECKS):  # models and tests, source checks: one unit each
+            self._planned(stage)
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION_PLANNED:
+            self._planned(stage)  # landing: a source; publish, board report: the step
+            if stage == PUBLISH:
+                self._planned(BI_EXTRACT)
+
+    def _show_planned_stages(self) -> None:
+        """At the first step, a line for every stage the run plans, in the order they run."""
+        if not self.tasks:
+            for stage in STAGES:
+                if self.totals[stage]:
+                    self._update(stage, "")
+
+    def _dbt_detail(self) -> str:
+        return f"{self.models:,} models, {self.tests:,} tests"
+
+    def _started(self, stage: str, step: str) -> None:
+        if stage == LANDING:
+            self._update(LANDING, step.removeprefix("raw__"))
+        elif stage == PUBLISH:
+            self._update(PUBLISH, "swapping the candidate into place")
+            self._update(BI_EXTRACT, "")
+        elif stage in (DBT, REPORT):
+            self._update(stage, "")
+
+    def _ended(self, stage: str, step: str, kind) -> None:
+        failed = "failed" if kind == DagsterEventType.STEP_FAILURE else (
+            "skipped" if kind == DagsterEventType.STEP_SKIPPED else "")
+        if stage in (LANDING, REPORT):
+            self._advance(stage, f"{step.removeprefix('raw__')} {failed}".strip() if failed else "")
+        elif failed and stage in (DBT, CHECKS, PUBLISH):
+            self._update(stage, failed)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        SpinnerColumn(finished_text="[green]✓[/green]"), TextColumn("{task.description:<13}"),
+        BarColumn(bar_width=30), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[detail]}"),
+        console=console, redirect_stdout=False, redirect_stderr=False, transient=False,
+    )
+
+
+class RunLog:
+    """The instance listener of one run: every event into the log file, and into the progress."""
+
+    def __init__(self, handle, stages: StageProgress):
+        self.handle = handle
+        self.stages = stages
+
+    def __call__(self, entry) -> None:
+        self.handle.write(log_line(entry))
+        if entry.dagster_event is not None:
+            self.stages(entry.dagster_event)
+        else:
+            self.stages.message(entry.step_key, entry.user_message)
+
+
+@contextlib.contextmanager
+def refresh_console(instance, run_id: str, warehouse_dir: Path, verbose: bool) -> Iterator[Path]:
+    """While the run executes: its events go to the log file; by default a progress display shows on
+    the terminal and what the libraries print goes to the log file; with verbose, the terminal shows
+    the full Dagster and dbt log as it comes. Yields the log file's path."""
+    path = log_path(warehouse_dir, run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8", buffering=1) as handle:
+        if verbose:
+            instance.add_event_listener(run_id, RunLog(handle, StageProgress(None)))
+            yield path
+            return
+        console = Console(file=sys.stdout, stderr=False)
+        with _progress(console) as progress, \
+                contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
+            instance.add_event_listener(run_id, RunLog(handle, StageProgress(progress)))
+            yield path
