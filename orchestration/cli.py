@@ -217,7 +217,7 @@ def status(
 
 
 def _lineage_tree(node, tree=None, shown=None):
-    """A rich Tree of the node and its ancestors; an ancestor already shown is not expanded again."""
+    """A rich Tree of the node and the nodes it links to; a node already shown is not expanded again."""
     from rich.markup import escape
     from rich.tree import Tree
 
@@ -231,25 +231,37 @@ def _lineage_tree(node, tree=None, shown=None):
     for landed in node.files:
         branch.add(escape(f"{landed.path}  sha256 {landed.sha256}  rows read {landed.rows_read}, "
                           f"landed {landed.rows_landed}, quarantined {landed.rows_quarantined}"))
-    for parent in node.parents:
-        _lineage_tree(parent, branch, shown)
+    for linked in node.linked:
+        _lineage_tree(linked, branch, shown)
     return branch
 
 
 @app.command("lineage")
-def lineage_command(model: str = typer.Argument(..., help="A dbt model or seed name, e.g. fct_edi_measure")) -> None:
-    """Print the chain model -> parents -> sources -> landed files of the published warehouse."""
+def lineage_command(
+    name: str = typer.Argument(
+        ..., metavar="NAME",
+        help="A model, seed or source in any case: fct_edi_measure, marts.fct_edi_measure, raw.esr_assignment, "
+             "esr_assignment (the contract), or a landed file (its path or name)"),
+    downstream: bool = typer.Option(False, "--downstream", help="What it feeds, instead of what it is built from"),
+    as_json: bool = typer.Option(False, "--json", help="The lineage graph as JSON (nodes with their files, edges)"),
+) -> None:
+    """Print the chain model -> parents -> sources -> landed files of the published warehouse, or
+    with --downstream what a source, file or model feeds."""
+    import json
+
     from rich.console import Console
 
-    from orchestration.publish.inspect import InspectError, lineage
-    from orchestration.settings import load_settings
+    from orchestration.publish.inspect import InspectError, lineage, lineage_json
 
     try:
-        root = lineage(load_settings().warehouse_dir, model)
+        root = lineage(_settings_or_exit().warehouse_dir, name, downstream=downstream)
     except InspectError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
-    Console(width=max(160, Console().width)).print(_lineage_tree(root))
+    if as_json:
+        typer.echo(json.dumps(lineage_json(root, downstream), indent=2))
+    else:
+        Console(width=max(160, Console().width)).print(_lineage_tree(root))
 
 
 @app.command()

@@ -47,7 +47,7 @@ class LandedFile:
 class LineageNode:
     unique_id: str
     node_type: str
-    parents: list[LineageNode] = field(default_factory=list)
+    linked: list[LineageNode] = field(default_factory=list)  # its parents upstream, its children downstream
     files: list[LandedFile] = field(default_factory=list)
 
     @property
@@ -121,37 +121,95 @@ def _landed_files(con: duckdb.DuckDBPyConnection, source: str) -> list[LandedFil
     return [LandedFile(*row) for row in rows]
 
 
-def _resolve(name: str, nodes: dict[str, str]) -> str:
-    """A unique id from a model or seed name (or a unique id); suggests close names if unknown."""
-    if name in nodes:
-        return name
-    by_name = {uid.split(".")[-1]: uid for uid in nodes}
-    if name in by_name:
-        return by_name[name]
-    close = difflib.get_close_matches(name, sorted(by_name), n=5, cutoff=0.6)
+def _names(unique_id: str, schema_of: dict[str, str]) -> set[str]:
+    """Every name a node answers to, lower case: model.p.fct_x -> fct_x, marts.fct_x;
+    source.p.raw.esr_assignment -> esr_assignment (its contract), raw.esr_assignment."""
+    parts = unique_id.lower().split(".")
+    names = {unique_id.lower(), parts[-1]}
+    if parts[0] == "source":
+        names.add(".".join(parts[2:]))
+    elif parts[-1] in schema_of:
+        names.add(f"{schema_of[parts[-1]]}.{parts[-1]}")
+    return names
+
+
+def _schemas(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Table or view name -> its schema in the published file (lower case), for schema.model names."""
+    rows = con.execute("select lower(table_name), lower(schema_name) from duckdb_tables() "
+                       "union all select lower(view_name), lower(schema_name) from duckdb_views() "
+                       "where not internal").fetchall()
+    return dict(rows)
+
+
+def _file_sources(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """A landed file's path and its base name (lower case) -> its source, from the latest loads."""
+    files = {}
+    for path, source in con.execute("select distinct file_path, source from audit.source_load").fetchall():
+        files[path.lower()] = files[Path(path).name.lower()] = source
+    return files
+
+
+def _resolve(name: str, nodes: set[str], schema_of: dict[str, str], file_sources: dict[str, str]) -> str:
+    """A unique id from any name a node answers to (case-insensitive), or from a landed file (its
+    source); suggests close names if unknown."""
+    wanted = name.strip().lower()
+    if wanted in file_sources:
+        wanted = file_sources[wanted].lower()
+    matches = sorted(uid for uid in nodes if wanted in _names(uid, schema_of))
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InspectError(f"{name!r} names several nodes: {', '.join(matches)}; give one of them")
+    known = sorted({n for uid in nodes for n in _names(uid, schema_of) if not n.startswith(("model.", "seed.", "source."))})
+    close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.6)
     hint = f"; did you mean: {', '.join(close)}" if close else ""
-    raise InspectError(f"unknown model {name!r} in audit.lineage{hint}")
+    raise InspectError(f"unknown model, seed, source or landed file {name!r} in audit.lineage{hint}")
 
 
-def lineage(warehouse_dir: Path, model: str) -> LineageNode:
-    """The chain model -> parents -> ... -> sources -> landed files, from the published file."""
+def lineage(warehouse_dir: Path, name: str, downstream: bool = False) -> LineageNode:
+    """From the published file: the chain node -> parents -> ... -> sources -> landed files, or with
+    downstream, what the node (a source, a landed file's source, a model) feeds. `name` is a model,
+    seed or source name in any case, schema.model, raw.<source>, or a landed file."""
     with _connect_published(warehouse_dir) as con:
         edges = con.execute("select node, node_type, parent from audit.lineage").fetchall()
-        nodes = {node: node_type for node, node_type, _ in edges}
-        parents: dict[str, list[str]] = {}
+        types = {node: node_type for node, node_type, _ in edges}
+        links: dict[str, list[str]] = {}
         for node, _, parent in edges:
             if parent is not None:
-                parents.setdefault(node, []).append(parent)
+                start, end = (parent, node) if downstream else (node, parent)
+                links.setdefault(start, []).append(end)
+        nodes = set(types) | {parent for _, _, parent in edges if parent is not None}
+        root = _resolve(name, nodes, _schemas(con), _file_sources(con))
 
-        built: dict[str, LineageNode] = {}  # shared ancestors are built once
+        built: dict[str, LineageNode] = {}  # shared nodes are built once
 
         def build(unique_id: str) -> LineageNode:
             if unique_id not in built:
-                node = LineageNode(unique_id, nodes.get(unique_id, unique_id.split(".")[0]))
-                if node.node_type == "source":
-                    node.files = _landed_files(con, node.name)
-                node.parents = [build(p) for p in sorted(parents.get(unique_id, []))]
+                node = LineageNode(unique_id, types.get(unique_id, unique_id.split(".")[0]))
                 built[unique_id] = node
+                if node.node_type == "source" and (not downstream or unique_id == root):
+                    node.files = _landed_files(con, node.name)
+                node.linked = [build(p) for p in sorted(links.get(unique_id, []))]
             return built[unique_id]
 
-        return build(_resolve(model, nodes))
+        return build(root)
+
+
+def lineage_json(root: LineageNode, downstream: bool) -> dict:
+    """The lineage as a graph for machines: every node once (with its landed files), and the edges
+    in the direction asked (node -> parent upstream, node -> child downstream)."""
+    nodes, edges, seen = [], [], set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.unique_id in seen:
+            continue
+        seen.add(node.unique_id)
+        nodes.append({"unique_id": node.unique_id, "name": node.name, "type": node.node_type,
+                      "files": [vars(f) for f in node.files]})
+        for linked in node.linked:
+            edges.append({"from": node.unique_id, "to": linked.unique_id})
+            pending.append(linked)
+    return {"root": root.unique_id, "direction": "downstream" if downstream else "upstream",
+            "nodes": sorted(nodes, key=lambda n: n["unique_id"]),
+            "edges": sorted(edges, key=lambda e: (e["from"], e["to"]))}
