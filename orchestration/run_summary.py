@@ -256,4 +256,5 @@ def summary_lines(summary: RunSummary) -> list:
 def print_summary(summary: RunSummary, console: Console | None = None) -> None:
     console = console or Console(width=max(120, Console().width))
     for line in summary_lines(summary):
-        console.print(line, highlight=False, overflow="fold")
+        # text lines are never wrapped, so a path stays whole (and can be copied) on any terminal
+        console.print(line, highlight=False, soft_wrap=isinstance(line, str))

@@ -152,3 +152,9 @@ def test_lineage_json_is_a_graph_a_script_can_read(warehouse):
     assert downstream["direction"] == "downstream"
     assert {n["name"] for n in downstream["nodes"]} == {"esr_assignment", "stg_staff", "fct_measure"}
     assert {"from": "model.p.stg_staff", "to": "model.p.fct_measure"} in downstream["edges"]
+
+
+def test_status_says_what_a_failed_check_found_in_words(warehouse):
+    append_run(warehouse, record("run-2", "failed", [FAILED_CHECK]))
+    out = runner.invoke(app, ["status"]).output
+    assert "what failed" in out and "20 of 100 rows quarantined (20.0%)" in out
