@@ -121,3 +121,42 @@ def test_the_summary_of_a_failed_run_is_short_and_says_what_failed_where():
     assert "error raw__datix_incident: datix_incident_RBL.csv: missing column 'Incident Date'" in text
     assert "Refresh run-9 FAILED after 1 min 15 s (1 check passed, 3 failed): nothing published" in text
     assert lines[-1].strip() == "full log      /w/logs/run-9.log"
+
+
+def test_the_progress_counts_each_stage_from_the_runs_events():
+    from orchestration.refresh_console import StageProgress, _progress
+
+    E = DagsterEventType
+
+    def ev(kind, step, key="raw/x"):
+        return SimpleNamespace(event_type=kind, step_key=step,
+                               event_specific_data=SimpleNamespace(asset_key=AssetKey(key.split("/"))))
+
+    console = Console(width=120, record=True, file=open(os.devnull, "w"))
+    with _progress(console) as progress:
+        stages = StageProgress(progress)
+        plan = [ev(E.ASSET_MATERIALIZATION_PLANNED, "raw__esr_assignment"),
+                ev(E.ASSET_MATERIALIZATION_PLANNED, "raw__er_case"),
+                ev(E.ASSET_CHECK_EVALUATION_PLANNED, "raw__er_case_row_accounting"),
+                *[ev(E.ASSET_MATERIALIZATION_PLANNED, "edi_dbt_models") for _ in range(3)],
+                *[ev(E.ASSET_CHECK_EVALUATION_PLANNED, "edi_dbt_models") for _ in range(2)],
+                ev(E.ASSET_MATERIALIZATION_PLANNED, "published__warehouse"),
+                ev(E.ASSET_MATERIALIZATION_PLANNED, "published__board_report")]
+        run = [ev(E.STEP_START, "raw__esr_assignment"), ev(E.STEP_SUCCESS, "raw__esr_assignment"),
+               ev(E.STEP_START, "raw__er_case"), ev(E.STEP_FAILURE, "raw__er_case"),
+               ev(E.ASSET_CHECK_EVALUATION, "raw__er_case_row_accounting", "raw/er_case"),
+               ev(E.STEP_START, "edi_dbt_models"),
+               *[ev(E.ASSET_MATERIALIZATION, "edi_dbt_models", "marts/m") for _ in range(3)],
+               ev(E.ASSET_CHECK_EVALUATION, "edi_dbt_models", "marts/m"),
+               ev(E.STEP_START, "published__warehouse")]
+        for event in plan + run:
+            stages(event)
+        stages.message("published__warehouse", "BI extract rebuilt: 14 tables")
+    assert stages.totals == {"landing": 2, "checks": 1, "dbt build": 5, "publish": 1, "BI extract": 1,
+                             "board report": 1}
+    assert stages.done == {"landing": 2, "checks": 1, "dbt build": 4, "publish": 0, "BI extract": 1,
+                           "board report": 0}
+    shown = console.export_text()
+    assert shown.index("landing") < shown.index("checks") < shown.index("dbt build") < shown.index("publish") \
+        < shown.index("BI extract") < shown.index("board report")
+    assert "4/5" in shown and "3 models, 1 tests" in shown and "er_case failed" in shown
