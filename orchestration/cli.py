@@ -319,7 +319,7 @@ def refresh(
             )
         record = record_run(instance, run_id)
         events = run_events(instance, run_id)
-    keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
+    keys = [key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys]
     summary = summarise(run_id, result.success, events, record, keys, time.monotonic() - started, log)
     print_summary(summary)
     raise typer.Exit(0 if summary.success else 1)

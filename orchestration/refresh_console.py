@@ -77,6 +77,8 @@ class StageProgress:
 
     def _advance(self, stage: str, detail: str | None = None) -> None:
         self.done[stage] += 1
+        if stage in (LANDING, CHECKS) and self.done[stage] >= self.totals[stage] and detail and "failed" not in detail:
+            detail = ""  # the last source's name means nothing once the stage is done
         self._update(stage, detail)
 
     def _planned(self, stage: str) -> None:
@@ -107,7 +109,7 @@ class StageProgress:
         """A log line of a step: the publish step says when the BI extract and the warehouse are done."""
         if step and console_stage(step) == PUBLISH:
             if text.startswith(BI_EXTRACT_DONE):
-                self._advance(BI_EXTRACT, text)
+                self._advance(BI_EXTRACT, text.removeprefix(BI_EXTRACT_DONE).strip(" :"))
             elif text.startswith(PUBLISH_DONE):
                 self._advance(PUBLISH, "")
 
