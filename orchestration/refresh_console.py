@@ -52,41 +52,21 @@ def log_line(entry) -> str:
 class StageProgress:
     """Turns the run's events into progress: each stage's total comes from the run's plan (the
     planned materialisations and checks), each unit done from a materialisation, a check result or
-    a step's end."""
+    a step's end. While a stage runs its detail names what it is on; failures stay shown."""
 
     def __init__(self, progress: Progress | None):
         self.progress = progress
         self.tasks: dict[str, int] = {}
-        self.totals: dict[str, int] = {stage: 0 for stage in STAGES}
-        self.done: dict[str, int] = {stage: 0 for stage in STAGES}
+        self.totals = dict.fromkeys(STAGES, 0)
+        self.done = dict.fromkeys(STAGES, 0)
+        self.failed = dict.fromkeys(STAGES, 0)
         self.models = self.tests = 0
 
-    def _task(self, stage: str) -> int | None:
-        if self.progress is None:
-            return None
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=self.totals[stage] or 1, detail="")
-        return self.tasks[stage]
-
-    def _update(self, stage: str, detail: str | None = None) -> None:
-        task = self._task(stage)
-        if task is not None:
-            fields = {} if detail is None else {"detail": detail}
-            self.progress.update(task, total=max(self.totals[stage], self.done[stage], 1),
-                                 completed=self.done[stage], **fields)
-
-    def _advance(self, stage: str, detail: str | None = None) -> None:
-        self.done[stage] += 1
-        if stage in (LANDING, CHECKS) and self.done[stage] >= self.totals[stage] and detail and "failed" not in detail:
-            detail = ""  # the last source's name means nothing once the stage is done
-        self._update(stage, detail)
-
-    def _planned(self, stage: str) -> None:
-        self.totals[stage] += 1
-
     def __call__(self, event) -> None:
-        """A DagsterEvent of the run (planned, step start/end, materialisation, check result, log)."""
+        """A DagsterEvent of the run (planned, step start/end, materialisation, check result, run end)."""
         kind, step = event.event_type, event.step_key
+        if kind == DagsterEventType.RUN_FAILURE:
+            self._mark_not_run()
         if step is None:
             return
         stage = console_stage(step)
@@ -96,14 +76,14 @@ class StageProgress:
             self._show_planned_stages()
             self._started(stage, step)
         elif kind in STEP_ENDS:
-            self._ended(stage, step, kind)
+            self._ended(stage, kind)
         elif stage == DBT and kind == DagsterEventType.ASSET_MATERIALIZATION:
             self.models += 1
-            self._advance(DBT, self._dbt_detail())
+            self._advance(DBT)
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION and stage in (DBT, CHECKS):
-            if stage == DBT:
-                self.tests += 1
-            self._advance(stage, self._dbt_detail() if stage == DBT else event.event_specific_data.asset_key.path[-1])
+            self.tests += stage == DBT
+            self.failed[stage] += not event.event_specific_data.passed
+            self._advance(stage, event.event_specific_data.asset_key.path[-1] if stage == CHECKS else None)
 
     def message(self, step: str | None, text: str) -> None:
         """A log line of a step: the publish step says when the BI extract and the warehouse are done."""
@@ -111,42 +91,68 @@ class StageProgress:
             if text.startswith(BI_EXTRACT_DONE):
                 self._advance(BI_EXTRACT, text.removeprefix(BI_EXTRACT_DONE).strip(" :"))
             elif text.startswith(PUBLISH_DONE):
-                self._advance(PUBLISH, "")
+                self._advance(PUBLISH)
+
+    def _task(self, stage: str) -> int:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=self.totals[stage] or 1, detail="")
+        return self.tasks[stage]
+
+    def _detail(self, stage: str, current: str | None) -> str:
+        """What the stage is on while it runs (nothing once done), its failures, dbt's counts."""
+        parts = []
+        if stage == DBT:
+            parts.append(f"{self.models:,} models, {self.tests:,} tests")
+        elif current and (self.done[stage] < self.totals[stage] or stage == BI_EXTRACT):
+            parts.append(current)  # the BI extract's table count stays
+        if self.failed[stage]:
+            parts.append(f"[red]{self.failed[stage]:,} failed[/red]")
+        return "  ".join(parts)
+
+    def _update(self, stage: str, current: str | None = None) -> None:
+        if self.progress is not None:
+            self.progress.update(self._task(stage), total=max(self.totals[stage], self.done[stage], 1),
+                                 completed=self.done[stage], detail=self._detail(stage, current))
+
+    def _advance(self, stage: str, current: str | None = None) -> None:
+        self.done[stage] += 1
+        self._update(stage, current)
 
     def _planned_unit(self, kind, stage: str) -> None:
         if stage in (DBT, CHECKS):  # models and tests, source checks: one unit each
-            self._planned(stage)
+            self.totals[stage] += 1
         elif kind == DagsterEventType.ASSET_MATERIALIZATION_PLANNED:
-            self._planned(stage)  # landing: a source; publish, board report: the step
+            self.totals[stage] += 1  # landing: a source; publish, board report: the step
             if stage == PUBLISH:
-                self._planned(BI_EXTRACT)
+                self.totals[BI_EXTRACT] += 1
 
     def _show_planned_stages(self) -> None:
         """At the first step, a line for every stage the run plans, in the order they run."""
         if not self.tasks:
             for stage in STAGES:
                 if self.totals[stage]:
-                    self._update(stage, "")
-
-    def _dbt_detail(self) -> str:
-        return f"{self.models:,} models, {self.tests:,} tests"
+                    self._update(stage)
 
     def _started(self, stage: str, step: str) -> None:
         if stage == LANDING:
             self._update(LANDING, step.removeprefix("raw__"))
         elif stage == PUBLISH:
             self._update(PUBLISH, "swapping the candidate into place")
-            self._update(BI_EXTRACT, "")
-        elif stage in (DBT, REPORT):
-            self._update(stage, "")
 
-    def _ended(self, stage: str, step: str, kind) -> None:
-        failed = "failed" if kind == DagsterEventType.STEP_FAILURE else (
-            "skipped" if kind == DagsterEventType.STEP_SKIPPED else "")
+    def _ended(self, stage: str, kind) -> None:
+        self.failed[stage] += kind == DagsterEventType.STEP_FAILURE and stage not in (DBT, CHECKS)
         if stage in (LANDING, REPORT):
-            self._advance(stage, f"{step.removeprefix('raw__')} {failed}".strip() if failed else "")
-        elif failed and stage in (DBT, CHECKS, PUBLISH):
-            self._update(stage, failed)
+            self._advance(stage)
+        else:
+            self._update(stage)
+
+    def _mark_not_run(self) -> None:
+        """When the run has failed, what its stages never reached says so (instead of spinning on)."""
+        for stage, task in self.tasks.items():
+            left = self.totals[stage] - self.done[stage]
+            if left > 0:
+                detail = self._detail(stage, None)
+                self.progress.update(task, detail=f"{detail}  [red]{left:,} not run (upstream failed)[/red]".strip())
 
 
 def _progress(console: Console) -> Progress:

@@ -128,9 +128,9 @@ def test_the_progress_counts_each_stage_from_the_runs_events():
 
     E = DagsterEventType
 
-    def ev(kind, step, key="raw/x"):
+    def ev(kind, step, key="raw/x", passed=True):
         return SimpleNamespace(event_type=kind, step_key=step,
-                               event_specific_data=SimpleNamespace(asset_key=AssetKey(key.split("/"))))
+                               event_specific_data=SimpleNamespace(asset_key=AssetKey(key.split("/")), passed=passed))
 
     console = Console(width=120, record=True, file=open(os.devnull, "w"))
     with _progress(console) as progress:
@@ -147,11 +147,12 @@ def test_the_progress_counts_each_stage_from_the_runs_events():
                ev(E.ASSET_CHECK_EVALUATION, "raw__er_case_row_accounting", "raw/er_case"),
                ev(E.STEP_START, "edi_dbt_models"),
                *[ev(E.ASSET_MATERIALIZATION, "edi_dbt_models", "marts/m") for _ in range(3)],
-               ev(E.ASSET_CHECK_EVALUATION, "edi_dbt_models", "marts/m"),
+               ev(E.ASSET_CHECK_EVALUATION, "edi_dbt_models", "marts/m", passed=False),
                ev(E.STEP_START, "published__warehouse")]
         for event in plan + run:
             stages(event)
         stages.message("published__warehouse", "BI extract rebuilt: 14 tables")
+        stages(SimpleNamespace(event_type=E.RUN_FAILURE, step_key=None, event_specific_data=None))
     assert stages.totals == {"landing": 2, "checks": 1, "dbt build": 5, "publish": 1, "BI extract": 1,
                              "board report": 1}
     assert stages.done == {"landing": 2, "checks": 1, "dbt build": 4, "publish": 0, "BI extract": 1,
@@ -159,4 +160,9 @@ def test_the_progress_counts_each_stage_from_the_runs_events():
     shown = console.export_text()
     assert shown.index("landing") < shown.index("checks") < shown.index("dbt build") < shown.index("publish") \
         < shown.index("BI extract") < shown.index("board report")
-    assert "4/5" in shown and "3 models, 1 tests" in shown and "er_case failed" in shown
+    landing_line = next(line for line in shown.splitlines() if "landing" in line)
+    assert "2/2" in landing_line and "1 failed" in landing_line, shown
+    dbt_line = next(line for line in shown.splitlines() if "dbt build" in line)
+    assert "4/5" in dbt_line and "3 models, 1 tests  1 failed  1 not run (upstream failed)" in dbt_line, shown
+    report_line = next(line for line in shown.splitlines() if "board report" in line)
+    assert "1 not run (upstream failed)" in report_line, shown
