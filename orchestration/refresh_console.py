@@ -42,11 +42,14 @@ def console_stage(step_key: str) -> str:
 
 
 def log_line(entry) -> str:
-    """One event of the run as a log line: time, level, step and message."""
+    """One event of the run as a log line: time, level, step and message (a failure's error below it)."""
     stamp = datetime.fromtimestamp(entry.timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
     level = {10: "DEBUG", 20: "INFO", 30: "WARNING", 40: "ERROR", 50: "CRITICAL"}.get(entry.level, str(entry.level))
-    message = entry.dagster_event.message if entry.dagster_event and entry.dagster_event.message else entry.user_message
-    return f"{stamp} {level} {entry.step_key or '-'} - {message}\n"
+    event = entry.dagster_event
+    message = event.message if event and event.message else entry.user_message
+    error = getattr(event.event_specific_data, "error", None) if event else None
+    detail = f"\n{error.to_string()}" if error is not None else ""  # a failure's traceback and causes
+    return f"{stamp} {level} {entry.step_key or '-'} - {message}{detail}\n"
 
 
 class StageProgress:

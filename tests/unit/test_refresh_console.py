@@ -166,3 +166,17 @@ def test_the_progress_counts_each_stage_from_the_runs_events():
     assert "4/5" in dbt_line and "3 models, 1 tests  1 failed  1 not run (upstream failed)" in dbt_line, shown
     report_line = next(line for line in shown.splitlines() if "board report" in line)
     assert "1 not run (upstream failed)" in report_line, shown
+
+
+def test_the_log_file_keeps_a_failures_error_under_its_event():
+    from dagster._utils.error import SerializableErrorInfo
+
+    from orchestration.refresh_console import log_line
+
+    error = SerializableErrorInfo("er_case_RBL.csv: missing column(s) 'Organisation Code'", ["  File x\n"], "SourceFileError")
+    entry = SimpleNamespace(timestamp=0, level=40, step_key="raw__er_case", user_message="",
+                            dagster_event=SimpleNamespace(message='Execution of step "raw__er_case" failed.',
+                                                          event_specific_data=SimpleNamespace(error=error)))
+    line = log_line(entry)
+    assert line.startswith('1970-01-01 00:00:00 ERROR raw__er_case - Execution of step "raw__er_case" failed.\n')
+    assert "missing column(s) 'Organisation Code'" in line and "File x" in line
