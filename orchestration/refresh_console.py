@@ -10,6 +10,7 @@ libraries print (dbt's own log lines, warnings), which the default display keeps
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -188,7 +189,8 @@ def refresh_console(instance, run_id: str, warehouse_dir: Path, verbose: bool) -
     the full Dagster and dbt log as it comes. Yields the log file's path."""
     path = log_path(warehouse_dir, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8", buffering=1) as handle:
+    path.parent.chmod(0o700)  # the log quotes file paths, codes and failing keys: the owner's, as audit/ is
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8", buffering=1) as handle:
         if verbose:
             instance.add_event_listener(run_id, RunLog(handle, StageProgress(None)))
             yield path

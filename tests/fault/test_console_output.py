@@ -23,5 +23,6 @@ def test_the_console_of_a_real_refresh_is_short_and_ends_with_what_was_published
                  parquet_dir(published_site.warehouse), published_site.warehouse / "reports" / "index.html",
                  log_path(published_site.warehouse, run_id)):
         assert str(path) in tail, (path, tail)
+    assert log_path(published_site.warehouse, run_id).stat().st_mode & 0o777 == 0o600
     log = log_path(published_site.warehouse, run_id).read_text(encoding="utf-8")
     assert "OK created sql table model marts.dim_date" in log  # dbt's own lines are kept in the log
