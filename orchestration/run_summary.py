@@ -27,6 +27,8 @@ class AssetLine:
     rows_read: int | None = None
     rows_landed: int | None = None
     rows_quarantined: int | None = None
+    files_landed: int | None = None
+    files_kept: int | None = None  # deliveries already landed in an earlier run, not read again
 
 
 @dataclass
@@ -144,6 +146,8 @@ def _asset_statuses(events, asset_keys: list[str]) -> dict[str, AssetLine]:
             line.rows_read = _metadata_int(materialization.metadata, "rows_read")
             line.rows_landed = _metadata_int(materialization.metadata, "rows_landed")
             line.rows_quarantined = _metadata_int(materialization.metadata, "rows_quarantined")
+            line.files_landed = _metadata_int(materialization.metadata, "file_count")
+            line.files_kept = _metadata_int(materialization.metadata, "files_kept")
     for key, step in step_of.items():
         line = assets.setdefault(key, AssetLine(key))
         if line.status != MATERIALIZED:
@@ -205,6 +209,14 @@ def elapsed(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s" if minutes else f"{seconds:.1f} s"
 
 
+def _source_status(line: AssetLine) -> str:
+    if line.status != MATERIALIZED:
+        return line.status
+    if not line.files_landed and line.files_kept:
+        return f"unchanged ({_plural(line.files_kept, 'file')} kept)"
+    return "landed"
+
+
 def _sources_table(summary: RunSummary) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("source")
@@ -213,7 +225,7 @@ def _sources_table(summary: RunSummary) -> Table:
         table.add_column(column, justify="right")
     for line in summary.sources:
         style = "red" if line.status in (FAILED, NOT_RUN) else None
-        status = "landed" if line.status == MATERIALIZED else line.status
+        status = _source_status(line)
         table.add_row(line.key.removeprefix(SOURCE_PREFIX), status, _count(line.rows_read),
                       _count(line.rows_landed), _count(line.rows_quarantined), style=style)
     return table

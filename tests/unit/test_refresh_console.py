@@ -80,14 +80,19 @@ def failed_run_summary():
         event(PLANNED, "raw__datix_incident", "raw/datix_incident"),
         event(PLANNED, "edi_dbt_models", "marts/dim_staff"),
         event(DONE, "raw__esr_assignment", "raw/esr_assignment", rows_read=1200, rows_landed=1190, rows_quarantined=10),
-        event(DONE, "raw__er_case", "raw/er_case", rows_read=400, rows_landed=300, rows_quarantined=100),
+        event(DONE, "raw__er_case", "raw/er_case", rows_read=400, rows_landed=300, rows_quarantined=100,
+              file_count=1, files_kept=0),
+        event(PLANNED, "raw__ods_icb", "raw/ods_icb"),
+        event(DONE, "raw__ods_icb", "raw/ods_icb", rows_read=0, rows_landed=0, rows_quarantined=0,
+              file_count=0, files_kept=1),
         SimpleNamespace(event_type=DagsterEventType.STEP_FAILURE, step_key="raw__datix_incident",
                         event_specific_data=None),
     ]
     record = {"status": "failed", "parameters": {"warehouse_dir": "/w"},
               "checks": [ROW_ACCOUNTING, EXPECTATIONS, DBT_TEST, {**DBT_TEST, "passed": True}],
               "errors": ["raw__datix_incident: datix_incident_RBL.csv: missing column 'Incident Date'"]}
-    keys = ["raw/esr_assignment", "raw/er_case", "raw/datix_incident", "marts/dim_staff", "published/warehouse"]
+    keys = ["raw/esr_assignment", "raw/er_case", "raw/datix_incident", "raw/ods_icb", "marts/dim_staff",
+            "published/warehouse"]
     return summarise("run-9", False, events, record, keys, 75.4, Path("/w/logs/run-9.log"))
 
 
@@ -116,6 +121,10 @@ def test_the_summary_of_a_failed_run_is_short_and_says_what_failed_where():
     assert "{" not in text, "no raw JSON: " + text
     datix = next(line for line in lines if line.startswith("datix_incident"))
     assert datix.split()[1] == "failed", datix
+    er_case = next(line for line in lines if line.startswith("er_case"))
+    assert er_case.split() == ["er_case", "landed", "400", "300", "100"], er_case
+    ods_icb = next(line for line in lines if line.startswith("ods_icb"))
+    assert "unchanged (1 file kept)" in ods_icb, ods_icb
     assert "raw/er_case row_accounting: er_case/er_case_RBL.csv: 100 of 400 rows quarantined (25.0%)" in text
     assert "marts/dim_staff unique_dim_staff_staff_version_key: 3 failing rows" in text
     assert "error raw__datix_incident: datix_incident_RBL.csv: missing column 'Incident Date'" in text
