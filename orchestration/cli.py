@@ -103,9 +103,9 @@ def validate(
     from rich.markup import escape
 
     from orchestration.quality.validation import validate_files
-    from orchestration.settings import REFERENCE_DATA_DIR, load_settings
+    from orchestration.settings import REFERENCE_DATA_DIR
 
-    settings = load_settings()
+    settings = _settings_or_exit()
     path = settings.landing_dir if path is None else path
     if not path.exists():
         typer.echo(f"{path}: no such file or folder", err=True)
@@ -139,6 +139,18 @@ def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
     )
 
 
+def _settings_or_exit():
+    """The settings, or one clear line and exit 2 when the environment is not runnable (before any
+    Dagster code loads, which would bury the message under a traceback)."""
+    from orchestration.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.echo(f"edi: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def prepare() -> None:
     """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
@@ -163,25 +175,36 @@ def docs() -> None:
     typer.echo(f"dbt docs: {DBT_PROJECT_DIR / 'target' / 'static_index.html'} (one file; open it in a browser)")
 
 
+def _kept_line(path, version) -> str:
+    return f"{path.name}  content version {version.version}, built by run {version.run_id}"
+
+
 @app.command()
 def rollback(
-    version: str = typer.Argument(None, help="A file name in warehouse/history/ (default: the newest)"),
+    version: str = typer.Argument(
+        None, help="A kept version: its file name in warehouse/history/ or the run id in it (default: the newest)"),
 ) -> None:
-    """Publish a kept previous version of the warehouse again, and rebuild the BI extract from it."""
+    """Publish a kept previous version of the warehouse again, rebuild the BI extract from it, and
+    record the rollback in the run history."""
     from orchestration.publish.bi_extract import build_bi_extract
-    from orchestration.publish.files import history_versions, published_path, rollback as restore
-    from orchestration.settings import load_settings
+    from orchestration.publish.files import published_path, rollback as restore
+    from orchestration.publish.inspect import kept_versions, warehouse_version
+    from orchestration.publish.run_record import record_rollback
 
-    warehouse_dir = load_settings().warehouse_dir
+    warehouse_dir = _settings_or_exit().warehouse_dir
     try:
         restored = restore(warehouse_dir, version)
     except FileNotFoundError as error:
-        kept = "\n  ".join(p.name for p in history_versions(warehouse_dir)) or "(none)"
-        typer.echo(f"{error}\nkept versions:\n  {kept}", err=True)
+        kept = "\n  ".join(_kept_line(path, v) for path, v in kept_versions(warehouse_dir))
+        typer.echo(f"{error}" + (f"\nkept versions (newest first):\n  {kept}" if kept else ""), err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"restored {restored.name} as {warehouse_dir / 'edi.duckdb'}")
+    now = warehouse_version(published_path(warehouse_dir))
+    record_rollback(warehouse_dir, restored, now.run_id, now.version)
+    typer.echo(f"rolled back to content version {now.version} (built by run {now.run_id}, kept as "
+               f"{restored.name}): now published as {published_path(warehouse_dir)}")
     extract = build_bi_extract(published_path(warehouse_dir), warehouse_dir)
-    typer.echo(f"rebuilt the BI extract ({len(extract.tables)} tables) from it")
+    typer.echo(f"rebuilt the BI extract ({len(extract.tables)} tables) from it; the rollback is in the run history "
+               "(`edi status`)")
 
 
 def _duration(run: dict) -> str:
@@ -228,13 +251,24 @@ def _failed_checks_table(run: dict):
 
     from rich.table import Table
 
+    from orchestration.run_summary import check_in_words
+
     table = Table(title=f"Failed checks of the latest failed run {run['run_id']}", show_lines=True)
-    for column in ("target", "check", "severity", "observed", "failing rows (sample)"):
+    for column in ("target", "check", "severity", "what failed", "failing rows (sample)"):
         table.add_column(column, overflow="fold")
     for check in (c for c in run["checks"] if not c["passed"]):
-        table.add_row(check["target"], check["check_name"], check["severity"],
-                      json.dumps(check["observed"], default=str), json.dumps(check["sample"], default=str))
+        table.add_row(check["target"], check["check_name"], check["severity"], check_in_words(check),
+                      json.dumps(check["sample"], default=str))
     return table
+
+
+def _published_line(now) -> str:
+    line = (f"published: {now.path}  version {now.version}  run {now.run_id}  "
+            f"published at {now.published_at:%Y-%m-%d %H:%M:%S} UTC" if now.published_at else
+            f"published: {now.path}  version {now.version}  run {now.run_id}")
+    if now.restored_by is not None:
+        line += f"  (put back by {now.restored_by['run_id']} at {now.restored_by['finished_at'][:19].replace('T', ' ')} UTC)"
+    return line
 
 
 @app.command()
@@ -249,9 +283,8 @@ def status(
     from orchestration.publish.files import published_path
     from orchestration.publish.inspect import latest_failed_run, published, recent_runs
     from orchestration.quality.freshness import late_sources
-    from orchestration.settings import load_settings
 
-    warehouse_dir = load_settings().warehouse_dir
+    warehouse_dir = _settings_or_exit().warehouse_dir
     console = Console(width=max(160, Console().width))
     history = recent_runs(warehouse_dir, runs)
     console.print(_runs_table(history) if history else "no runs recorded yet")
@@ -259,8 +292,7 @@ def status(
     if now is None:
         console.print(f"published: nothing at {warehouse_dir / 'edi.duckdb'}")
     else:
-        console.print(f"published: {now.path}  version {now.version}  run {now.run_id}  "
-                      f"published at {now.published_at:%Y-%m-%d %H:%M:%S} UTC")
+        console.print(_published_line(now), highlight=False)
     late = late_sources(published_path(warehouse_dir))
     if late:
         console.print(_late_sources_table(late))
@@ -274,7 +306,7 @@ def status(
 
 
 def _lineage_tree(node, tree=None, shown=None):
-    """A rich Tree of the node and its ancestors; an ancestor already shown is not expanded again."""
+    """A rich Tree of the node and the nodes it links to; a node already shown is not expanded again."""
     from rich.markup import escape
     from rich.tree import Tree
 
@@ -288,25 +320,37 @@ def _lineage_tree(node, tree=None, shown=None):
     for landed in node.files:
         branch.add(escape(f"{landed.path}  sha256 {landed.sha256}  rows read {landed.rows_read}, "
                           f"landed {landed.rows_landed}, quarantined {landed.rows_quarantined}"))
-    for parent in node.parents:
-        _lineage_tree(parent, branch, shown)
+    for linked in node.linked:
+        _lineage_tree(linked, branch, shown)
     return branch
 
 
 @app.command("lineage")
-def lineage_command(model: str = typer.Argument(..., help="A dbt model or seed name, e.g. fct_edi_measure")) -> None:
-    """Print the chain model -> parents -> sources -> landed files of the published warehouse."""
+def lineage_command(
+    name: str = typer.Argument(
+        ..., metavar="NAME",
+        help="A model, seed or source in any case: fct_edi_measure, marts.fct_edi_measure, raw.esr_assignment, "
+             "esr_assignment (the contract), or a landed file (its path or name)"),
+    downstream: bool = typer.Option(False, "--downstream", help="What it feeds, instead of what it is built from"),
+    as_json: bool = typer.Option(False, "--json", help="The lineage graph as JSON (nodes with their files, edges)"),
+) -> None:
+    """Print the chain model -> parents -> sources -> landed files of the published warehouse, or
+    with --downstream what a source, file or model feeds."""
+    import json
+
     from rich.console import Console
 
-    from orchestration.publish.inspect import InspectError, lineage
-    from orchestration.settings import load_settings
+    from orchestration.publish.inspect import InspectError, lineage, lineage_json
 
     try:
-        root = lineage(load_settings().warehouse_dir, model)
+        root = lineage(_settings_or_exit().warehouse_dir, name, downstream=downstream)
     except InspectError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
-    Console(width=max(160, Console().width)).print(_lineage_tree(root))
+    if as_json:
+        typer.echo(json.dumps(lineage_json(root, downstream), indent=2))
+    else:
+        Console(width=max(160, Console().width)).print(_lineage_tree(root))
 
 
 @app.command()
@@ -316,9 +360,7 @@ def report(
     """Rebuild the board report (warehouse/reports/) from the published BI extract, without a refresh."""
     from orchestration.reports.build import build_reports, reports_dir
     from orchestration.reports.extract import ReportDataError
-    from orchestration.settings import load_settings
-
-    warehouse_dir = load_settings().warehouse_dir
+    warehouse_dir = _settings_or_exit().warehouse_dir
     try:
         built = build_reports(warehouse_dir, pdf=pdf)
     except ReportDataError as error:
@@ -341,14 +383,20 @@ def refresh(
         help="Refresh only these sources (esr, datix, ...), contracts (esr_pay) or dbt models "
              "(fct_pay_gap+, marts.core) and everything downstream of them; the rest of the "
              "published warehouse carries over. Space-separated or repeated."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Print the full Dagster and dbt log instead of the progress display"),
 ) -> None:
     """Run the nightly refresh job now, through Dagster, and print a summary. Deliveries already
-    landed are not read again and incremental models rebuild only what changed."""
-    from dagster import DagsterInstance
+    landed are not read again and incremental models rebuild only what changed. The full log is kept
+    in warehouse/logs/<run id>.log."""
+    settings = _settings_or_exit()
+    import uuid
 
     from orchestration.definitions import defs
+    from orchestration.instance_storage import project_instance
     from orchestration.publish.run_record import record_run
-    from orchestration.run_summary import print_summary, summarise
+    from orchestration.refresh_console import refresh_console
+    from orchestration.run_summary import print_summary, run_events, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
     from orchestration.selection import SelectionError, refresh_tags, resolve_selection
 
@@ -358,16 +406,19 @@ def refresh(
         raise typer.BadParameter(str(error), param_hint="--select") from error
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
-    with (DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()) as instance:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            asset_selection=selection.asset_keys if selection else None,
-            tags=refresh_tags(full_refresh, selection),
-        )
-        record_run(instance, result.run_id)
+    run_id = str(uuid.uuid4())  # chosen here so the console can follow the run from its first event
+    with project_instance(settings.dagster_home) as instance:
+        with refresh_console(instance, run_id, settings.warehouse_dir, verbose) as log:
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False, run_id=run_id,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}},
+                asset_selection=selection.asset_keys if selection else None,
+                tags=refresh_tags(full_refresh, selection),
+            )
+        record = record_run(instance, run_id)
+        events = run_events(instance, run_id)
     keys = selection.asset_names if selection else [
-        key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
-    summary = summarise(result, keys, time.monotonic() - started)
+        key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys]
+    summary = summarise(run_id, result.success, events, record, keys, time.monotonic() - started, log)
     print_summary(summary)
     raise typer.Exit(0 if summary.success else 1)

@@ -11,7 +11,9 @@ history (warehouse/audit/runs.jsonl) and the published file do not depend on it.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
+from dagster import DagsterInstance
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -29,3 +31,12 @@ def use_fast_sqlite_storage() -> None:
     settings above; registering twice is harmless."""
     if not event.contains(Engine, "connect", _fast_sqlite):
         event.listen(Engine, "connect", _fast_sqlite)
+
+
+def project_instance(dagster_home: Path) -> DagsterInstance:
+    """The project's persistent Dagster instance (Settings.dagster_home: the repository's dagster_home/
+    unless DAGSTER_HOME names another), so a run started by `edi` shows in the UI `make dev` opens,
+    from whatever folder `edi` was started."""
+    use_fast_sqlite_storage()
+    Path(dagster_home).mkdir(parents=True, exist_ok=True)
+    return DagsterInstance.from_config(str(dagster_home))

@@ -15,6 +15,9 @@ CONTRACTS_DIR = REPO_ROOT / "data_contracts"
 DEFAULT_MAPPINGS_DIR = CONTRACTS_DIR / "mappings"
 REFERENCE_DATA_DIR = REPO_ROOT / "reference_data"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The project's Dagster instance (dagster.yaml, run and event storage): `edi` and `make dev` share it,
+# so a run started from the command line shows in the UI.
+DEFAULT_DAGSTER_HOME = REPO_ROOT / "dagster_home"
 # The dbt of this environment, not whatever `dbt` is first on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # The dbt target every invocation names (dbt reuses a saved parse only for the same target).
@@ -65,6 +68,7 @@ class Settings:
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
     alerts: AlertSettings = AlertSettings()
     trusts_left: tuple[str, ...] = ()  # ODS codes whose missing files are withdrawn, not an error
+    dagster_home: Path = DEFAULT_DAGSTER_HOME
 
     @property
     def duckdb_path(self) -> Path:
@@ -105,6 +109,7 @@ def load_settings() -> Settings:
         mappings_dir=_mappings_dir(_path_from_env("EDI_MAPPINGS_DIR", "data_contracts/mappings")),
         alerts=_alert_settings(),
         trusts_left=_ods_codes("EDI_TRUSTS_LEFT"),
+        dagster_home=_path_from_env("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)),
     )
 
 

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_age_band'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_age_band'}}}) }}
 -- Every distinct age_band in stg_esr__assignments maps in ref_age_band (returns the unmapped values).
 select distinct s.age_band as raw_value
 from {{ ref('stg_esr__assignments') }} as s

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_disability'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_disability_map'}}}) }}
 -- Every disability value in ESR, Trac and the Staff Survey disability breakdown maps in ref_disability_map.
 with raw_values as (
     select distinct disability_code as raw_value from {{ ref('stg_esr__assignments') }} where disability_code is not null

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_er_case_type'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_er_case_type'}}}) }}
 -- Every distinct case_type_code in stg_er__cases maps in ref_er_case_type (returns the unmapped values).
 select distinct s.case_type_code as raw_value
 from {{ ref('stg_er__cases') }} as s

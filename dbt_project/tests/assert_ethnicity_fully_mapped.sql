@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_ethnicity'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_ethnicity_map'}}}) }}
 -- Every ethnicity value in staging resolves: ESR codes (incl. sub-codes) in ref_ethnicity_map, ESR label
 -- forms, Trac labels and Staff Survey ethnicity groups in ref_ethnicity_label_map. Returns the unmapped values.
 with esr_codes as (

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_incident_type'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_incident_type'}}}) }}
 -- Every Datix type/category/subcategory combination in staging maps in ref_incident_type.
 with combos as (
     select distinct incident_type_code, category_code, subcategory_code

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_pay_grade'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_pay_grade'}}}) }}
 -- Every ESR payscale and Trac band maps in ref_pay_grade.
 with raw_values as (
     select distinct payscale as raw_value from {{ ref('stg_esr__assignments') }} where payscale is not null

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_religion'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_religion_map'}}}) }}
 -- Every distinct religious_belief_code in stg_esr__assignments maps in ref_religion_map (returns the unmapped values).
 select distinct s.religious_belief_code as raw_value
 from {{ ref('stg_esr__assignments') }} as s

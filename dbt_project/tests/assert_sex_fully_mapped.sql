@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_sex'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_sex_map'}}}) }}
 -- Every sex/gender value in ESR, Trac and the Staff Survey sex breakdown maps in ref_sex_map.
 with raw_values as (
     select distinct gender_code as raw_value from {{ ref('stg_esr__assignments') }} where gender_code is not null

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_sexual_orientation'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_sexual_orientation_map'}}}) }}
 -- Every distinct sexual_orientation_code in stg_esr__assignments maps in ref_sexual_orientation_map (returns the unmapped values).
 select distinct s.sexual_orientation_code as raw_value
 from {{ ref('stg_esr__assignments') }} as s

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dim_staff_group'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'ref_staff_group'}}}) }}
 -- Every ESR and Trac staff group (incl. the truncated ESR variant) maps in ref_staff_group.
 with raw_values as (
     select distinct staff_group as raw_value from {{ ref('stg_esr__assignments') }} where staff_group is not null

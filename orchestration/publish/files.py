@@ -2,7 +2,8 @@
 
     warehouse/edi.duckdb                 published: what readers open (read-only)
     warehouse/candidates/<run id>.duckdb what one run writes; never opened by readers
-    warehouse/history/<stamp>__<run id>.duckdb   previous published versions (the newest N kept)
+    warehouse/history/<stamp>__<run id>.duckdb   previous published versions (the newest N kept),
+                                         each named after the run that built it (its audit trail)
 
 A run starts from a copy of the published file (so a run of a few assets still sees the rest of
 the warehouse) and publishing is one os.replace: a reader sees the old file or the new one, never
@@ -181,7 +182,7 @@ def publish(warehouse_dir: Path, run_id: str, keep: int) -> Path:
         raise FileNotFoundError(f"{candidate}: run {run_id} has no candidate warehouse to publish")
     if candidate.with_suffix(".duckdb.wal").exists():
         raise RuntimeError(f"{candidate}: has an unfinished write-ahead log; not publishing")
-    _keep_current_version(warehouse_dir, run_id)
+    _keep_current_version(warehouse_dir)
     _fsync(candidate)
     os.replace(candidate, published_path(warehouse_dir))
     _release(warehouse_dir, run_id)
@@ -189,12 +190,27 @@ def publish(warehouse_dir: Path, run_id: str, keep: int) -> Path:
     return published_path(warehouse_dir)
 
 
-def _keep_current_version(warehouse_dir: Path, label: str) -> None:
-    """Hard-link the published file into history/ before it is replaced (no copy, no gap)."""
+UNKNOWN_RUN = "unknown-run"
+
+
+def built_by(path: Path) -> str:
+    """The run that built a warehouse file, from the audit trail inside it (read-only, so a reader
+    or the refresh is never blocked); UNKNOWN_RUN for a file without one."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        audited = con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
+                              "and table_name = 'refresh_run'").fetchone()[0]
+        row = con.execute("select run_id from audit.refresh_run where status = 'published' "
+                          "order by finished_at desc limit 1").fetchone() if audited else None
+    return row[0] if row else UNKNOWN_RUN
+
+
+def _keep_current_version(warehouse_dir: Path) -> None:
+    """Hard-link the published file into history/ before it is replaced (no copy, no gap), named
+    after the run that built it, so a kept version says which run's warehouse it holds."""
     published = published_path(warehouse_dir)
     if published.exists():
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        os.link(published, _private_dir(history_dir(warehouse_dir)) / f"{stamp}__{label}.duckdb")
+        os.link(published, _private_dir(history_dir(warehouse_dir)) / f"{stamp}__{built_by(published)}.duckdb")
 
 
 def history_versions(warehouse_dir: Path) -> list[Path]:
@@ -205,15 +221,21 @@ def history_versions(warehouse_dir: Path) -> list[Path]:
 def rollback(warehouse_dir: Path, version: str | None = None) -> Path:
     """Publish a kept version again (the newest by default); the current one is kept too."""
     versions = history_versions(warehouse_dir)
-    chosen = [v for v in versions if version is None or v.name == version or v.stem == version]
+    chosen = [v for v in versions
+              if version is None or version in (v.name, v.stem) or v.stem.endswith(f"__{version}")]
+    if not versions:
+        raise FileNotFoundError(
+            f"no kept version to roll back to in {history_dir(warehouse_dir)}: a version is kept each time "
+            "a refresh publishes over the one before (EDI_KEEP_VERSIONS), so there is none until a second "
+            "refresh has published")
     if not chosen:
-        raise FileNotFoundError(f"no kept version {version or ''} in {history_dir(warehouse_dir)}")
+        raise FileNotFoundError(f"no kept version {version!r} in {history_dir(warehouse_dir)}")
     label = f"rollback-{chosen[0].stem}"
     restoring = candidate_path(warehouse_dir, label)
     _private_dir(restoring.parent)
     _claim(warehouse_dir, label)
     _private_copy(chosen[0], restoring)
-    _keep_current_version(warehouse_dir, "before-rollback")
+    _keep_current_version(warehouse_dir)
     os.replace(restoring, published_path(warehouse_dir))
     _release(warehouse_dir, label)
     return chosen[0]

@@ -156,3 +156,26 @@ def record_run(instance: DagsterInstance, run_id: str) -> dict:
             mark_not_published(instance, run_id, record["status"])
         alert_run(record, load_settings().alerts)
     return record
+
+
+def record_rollback(warehouse_dir: Path, restored_file: Path, restored_run: str, version: str) -> dict:
+    """Append a rollback to the run history, like a run: what it put back in place (the kept file, the
+    run that built it, its content version), so the history says which version readers see."""
+    now = datetime.now(timezone.utc)
+    record = {
+        "run_id": f"rollback-{now:%Y%m%dT%H%M%S%fZ}",
+        "job": "rollback",
+        "status": "rolled back",
+        "started_at": now.isoformat(),
+        "finished_at": now.isoformat(),
+        "published_version": version,
+        "code_version": code_version(),
+        "parameters": {"warehouse_dir": str(warehouse_dir), "restored_file": restored_file.name,
+                       "restored_run_id": restored_run},
+        "checks": [],
+        "stage_seconds": {},
+        "errors": [],
+        "table_hashes": [],
+    }
+    append_run(Path(warehouse_dir), record)
+    return record

@@ -55,7 +55,7 @@ def test_rollback_restores_a_kept_version_and_its_bi_extract_or_lists_what_is_ke
             con.execute("create or replace table bi.trust_count as select $v as label", {"v": value})
         publish(tmp_path, value, keep=3)
     result = runner.invoke(app, ["rollback"])
-    assert result.exit_code == 0 and "restored" in result.output
+    assert result.exit_code == 0 and "rolled back to content version" in result.output
     with duckdb.connect(str(published_path(tmp_path)), read_only=True) as con:
         assert con.execute("select v from t").fetchone()[0] == "first"
     with duckdb.connect(str(bi_file_path(tmp_path)), read_only=True) as con:

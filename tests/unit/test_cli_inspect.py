@@ -104,9 +104,57 @@ def test_lineage_of_an_unknown_model_suggests_close_names(warehouse):
     build_warehouse(warehouse)
     result = runner.invoke(app, ["lineage", "fct_measures"])
     assert result.exit_code == 1
-    assert "unknown model 'fct_measures'" in result.output and "did you mean: fct_measure" in result.output
+    assert "unknown model, seed, source or landed file 'fct_measures'" in result.output and "did you mean: fct_measure" in result.output
 
 
 def test_lineage_without_a_published_warehouse_is_a_clear_error(warehouse):
     result = runner.invoke(app, ["lineage", "fct_measure"])
     assert result.exit_code == 1 and "no published warehouse" in result.output
+
+
+@pytest.mark.parametrize("name", ["FCT_MEASURE", "marts.fct_measure", "Marts.Fct_Measure", "model.p.fct_measure"])
+def test_lineage_takes_a_model_in_any_case_and_as_schema_dot_model(warehouse, name):
+    build_warehouse(warehouse)
+    result = runner.invoke(app, ["lineage", name])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("fct_measure (model)") and "esr/esr_RBL.csv" in result.output
+
+
+@pytest.mark.parametrize("name", ["raw.esr_assignment", "esr_assignment", "RAW.ESR_ASSIGNMENT"])
+def test_lineage_takes_a_source_by_its_contract_or_raw_table_name(warehouse, name):
+    build_warehouse(warehouse)
+    result = runner.invoke(app, ["lineage", name])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("esr_assignment (source)") and "esr/esr_RBL.csv" in result.output
+
+
+@pytest.mark.parametrize("name", ["esr_assignment", "esr/esr_RBL.csv", "esr_rbl.csv"])
+def test_lineage_downstream_shows_what_a_source_or_a_landed_file_feeds(warehouse, name):
+    build_warehouse(warehouse)
+    result = runner.invoke(app, ["lineage", name, "--downstream"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.index("esr_assignment (source)") < out.index("esr/esr_RBL.csv") < out.index("stg_staff (model)") \
+        < out.index("fct_measure (model)")
+    assert "ref_codes" not in out  # a sibling parent of fct_measure is no part of what the source feeds
+
+
+def test_lineage_json_is_a_graph_a_script_can_read(warehouse):
+    import json
+
+    build_warehouse(warehouse)
+    upstream = json.loads(runner.invoke(app, ["lineage", "fct_measure", "--json"]).output)
+    assert upstream["root"] == "model.p.fct_measure" and upstream["direction"] == "upstream"
+    assert {"from": "model.p.stg_staff", "to": "source.p.raw.esr_assignment"} in upstream["edges"]
+    source = next(n for n in upstream["nodes"] if n["type"] == "source")
+    assert source["files"][0]["path"] == "esr/esr_RBL.csv" and source["files"][0]["rows_quarantined"] == 2
+    downstream = json.loads(runner.invoke(app, ["lineage", "raw.esr_assignment", "--downstream", "--json"]).output)
+    assert downstream["direction"] == "downstream"
+    assert {n["name"] for n in downstream["nodes"]} == {"esr_assignment", "stg_staff", "fct_measure"}
+    assert {"from": "model.p.stg_staff", "to": "model.p.fct_measure"} in downstream["edges"]
+
+
+def test_status_says_what_a_failed_check_found_in_words(warehouse):
+    append_run(warehouse, record("run-2", "failed", [FAILED_CHECK]))
+    out = runner.invoke(app, ["status"]).output
+    assert "what failed" in out and "20 of 100 rows quarantined (20.0%)" in out

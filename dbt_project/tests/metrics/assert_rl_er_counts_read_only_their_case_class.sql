@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_relative_likelihood_counts'}}}) }}
 -- WRES 3 reads only disciplinary (conduct) cases and WDES 3 only capability (performance) cases
 -- (metrics-spec §4). Recount the events of int_relative_likelihood_counts from fct_er_case through
 -- the case-type seed's own flags (is_wres3_disciplinary / is_wdes3_capability_performance), not the
