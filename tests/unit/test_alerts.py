@@ -422,7 +422,7 @@ def test_a_daemon_run_is_alerted_once_though_both_the_sensor_and_the_cli_record_
     result = job.execute_in_process(instance=instance, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
-    sensor = next(s for s in RUN_HISTORY_SENSORS if s.name == "record_failure_refresh")
+    sensor = next(s for s in RUN_HISTORY_SENSORS if s.name == "record_failed_run_in_history")
     sensor(build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=failure,
                                            dagster_instance=instance,
                                            dagster_run=instance.get_run_by_id(result.run_id)))

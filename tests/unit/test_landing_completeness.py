@@ -138,6 +138,11 @@ def test_an_extract_sent_twice_into_one_file_fails_naming_the_file(three_trusts)
     assert three_trusts.current("esr") == [("RA1", 10), ("RB2", 10), ("RC3", 10)]
 
 
+def test_a_few_repeated_keys_in_a_small_file_are_quarantined_not_a_resent_extract(three_trusts):
+    three_trusts.write("esr", "esr_RA1.csv", rows("RA1", 10) + rows("RA1", 9))
+    assert [f.rows_quarantined for f in three_trusts.land("esr").files] == [9]
+
+
 def test_trusts_that_left_are_declared_as_ods_codes(monkeypatch):
     monkeypatch.setenv("EDI_TRUSTS_LEFT", " rbl, R1L ")
     assert load_settings().trusts_left == ("RBL", "R1L")
