@@ -54,13 +54,30 @@ def generate(
                f"into {out} in {report.seconds:.1f} s")
 
 
-@contracts_app.command("sync")
-def contracts_sync() -> None:
-    """Regenerate dbt_project/models/staging/_sources.yml from data_contracts/."""
-    from orchestration.quality.dbt_sources import SOURCES_FILE, sync_sources
+# A stale file's diff is printed up to this many lines: enough to see which contract changed.
+SOURCES_DIFF_LINES = 40
 
-    changed = sync_sources()
-    typer.echo(f"{SOURCES_FILE}: {'updated' if changed else 'up to date'}")
+
+@contracts_app.command("sync")
+def contracts_sync(
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 with a diff when the file is stale"),
+) -> None:
+    """Regenerate dbt_project/models/staging/_sources.yml from data_contracts/."""
+    from orchestration.quality import dbt_sources
+
+    if not check:
+        changed = dbt_sources.sync_sources()
+        typer.echo(f"{dbt_sources.SOURCES_FILE}: {'updated' if changed else 'up to date'}")
+        return
+    diff = dbt_sources.sources_diff()
+    if not diff:
+        typer.echo(f"{dbt_sources.SOURCES_FILE}: up to date")
+        return
+    changed_lines = sum(1 for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+    shown = "\n".join(diff[:SOURCES_DIFF_LINES]) + ("\n..." if len(diff) > SOURCES_DIFF_LINES else "")
+    typer.echo(f"{dbt_sources.SOURCES_FILE} is stale: {changed_lines} line(s) differ from data_contracts/\n"
+               f"{shown}\nrun `edi contracts sync` and commit the file", err=True)
+    raise typer.Exit(1)
 
 
 def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
@@ -74,13 +91,17 @@ def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
 
 
 @app.command()
-def prepare() -> None:
+def prepare(
+    sync: bool = typer.Option(True, "--sync/--no-sync",
+                              help="--no-sync parses the sources file as it is (make test checks it instead)"),
+) -> None:
     """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
     from orchestration.quality.dbt_sources import sync_sources
     from orchestration.settings import load_settings
     from orchestration.dbt_environment import dbt_environment
 
-    sync_sources()
+    if sync:
+        sync_sources()
     _run_dbt(["parse"], dbt_environment(load_settings().warehouse_dir))
 
 
