@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from datetime import datetime
@@ -81,12 +80,12 @@ def contracts_sync(
 
 
 def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
-    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET, child_process_environment
 
     subprocess.run(
         [DBT_EXECUTABLE, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
          str(DBT_PROJECT_DIR), "--target", DBT_TARGET, "--quiet"],
-        check=True, env={**os.environ, **environment},
+        check=True, env=child_process_environment(environment),
     )
 
 
@@ -102,7 +101,8 @@ def prepare(
 
     if sync:
         sync_sources()
-    _run_dbt(["parse"], dbt_environment(load_settings().warehouse_dir))
+    settings = load_settings()
+    _run_dbt(["parse"], dbt_environment(settings.warehouse_dir, settings.duckdb_memory_limit))
 
 
 @app.command()
@@ -250,9 +250,10 @@ def report(
     from orchestration.reports.extract import ReportDataError
     from orchestration.settings import load_settings
 
-    warehouse_dir = load_settings().warehouse_dir
+    settings = load_settings()
+    warehouse_dir = settings.warehouse_dir
     try:
-        built = build_reports(warehouse_dir, pdf=pdf)
+        built = build_reports(warehouse_dir, pdf=pdf, chromium=settings.chromium)
     except ReportDataError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
@@ -275,18 +276,21 @@ def refresh(
     from orchestration.definitions import defs
     from orchestration.publish.run_record import record_run
     from orchestration.quality.landing_runs import FULL_REFRESH_TAG
+    from orchestration.resources import default_warehouse
     from orchestration.run_summary import print_summary, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
+    from orchestration.settings import load_settings
 
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
-    with (DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()) as instance:
+    settings = load_settings()
+    with (DagsterInstance.get() if settings.dagster_home else DagsterInstance.ephemeral()) as instance:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
         )
-        record_run(instance, result.run_id)
+        record_run(instance, result.run_id, default_warehouse(settings))
     keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
     summary = summarise(result, keys, time.monotonic() - started)
     print_summary(summary)

@@ -1,10 +1,15 @@
-"""The one place that reads the environment: paths, the DuckDB file, the pseudonymisation key."""
+"""The one place that reads the environment: paths, the DuckDB file, the pseudonymisation key.
+
+The entry points (orchestration/definitions.py, the `edi` command) call load_settings() once and hand
+the values on: the Dagster resources carry them as config, every other module takes them as arguments
+(tests/unit/test_settings_reach.py fails on any other module reading the environment)."""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +42,8 @@ class Settings:
     keep_versions: int = 3
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     report_pdf: bool = True
+    chromium: Path | None = None  # the browser that prints the PDFs; None: the first on PATH
+    dagster_home: Path | None = None  # Dagster's own DAGSTER_HOME; None: a throwaway instance
 
     @property
     def duckdb_path(self) -> Path:
@@ -63,6 +70,16 @@ def _resolve_key(mode: str) -> bytes:
     return key.encode()
 
 
+def read_pseudonymisation_key(mode: str) -> bytes:
+    """The key alone, for the warehouse resource: it is never part of a run's configuration."""
+    return _resolve_key(mode)
+
+
+def child_process_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment plus `extra`, for a child process (dbt run by `edi prepare`)."""
+    return {**os.environ, **extra}
+
+
 def load_settings() -> Settings:
     """Read settings from the environment; relative paths are taken from the repository root."""
     mode = os.environ.get("EDI_MODE", "demo")
@@ -74,7 +91,14 @@ def load_settings() -> Settings:
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
+        chromium=_optional_path("EDI_CHROMIUM"),
+        dagster_home=_optional_path("DAGSTER_HOME"),
     )
+
+
+def _optional_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
 
 
 def _flag(name: str, default: bool) -> bool:
