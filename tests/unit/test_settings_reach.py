@@ -65,7 +65,7 @@ def fake_dbt(tmp_path) -> tuple[Path, Path]:
     return script, seen
 
 
-def test_the_dbt_invocation_passes_its_variables_without_touching_os_environ(fake_dbt, monkeypatch):
+def test_the_dbt_invocation_passes_its_variables_without_touching_os_environ(fake_dbt, monkeypatch, tmp_path):
     script, seen = fake_dbt
     before = dict(os.environ)
 
@@ -77,7 +77,8 @@ def test_the_dbt_invocation_passes_its_variables_without_touching_os_environ(fak
         guard.setattr(os._Environ, "__setitem__", refuse)
         guard.setattr(os._Environ, "__delitem__", refuse)
         runner = resource.with_environment({"EDI_DUCKDB_PATH": "/tmp/run.duckdb", "EDI_RUN_ID": "run-1"})
-        runner.cli(["build"], manifest=dbt_project.manifest_path, raise_on_error=False).wait()
+        runner.cli(["build"], manifest=dbt_project.manifest_path, raise_on_error=False,
+                   target_path=tmp_path / "target").wait()
     assert dict(os.environ) == before
     child = dict(line.split("=", 1) for line in seen.read_text(encoding="utf-8").splitlines() if "=" in line)
     assert child["EDI_DUCKDB_PATH"] == "/tmp/run.duckdb" and child["EDI_RUN_ID"] == "run-1"
