@@ -54,8 +54,8 @@ def kill_and_check(site, stop_at=None, label: str = "mid-dbt") -> str:
     return run.run_id
 
 
-def next_refresh_publishes(site, killed_run_ids: list[str], previous_sha: str) -> None:
-    run = site.refresh()
+def assert_published_after_kills(site, run, killed_run_ids: list[str], previous_sha: str) -> None:
+    """The whole refresh `run` after the kills published, and cleared what each killed run left."""
     runs = published_runs(site.published)
     assert runs.get(run.run_id) == "published"
     assert not set(killed_run_ids) & set(runs)
@@ -109,9 +109,11 @@ def read_value(path):
 READ = "select count(*), max(run_id) from audit.refresh_run"
 
 
-def refresh_under_a_reader(site, refresh):
-    """Run `refresh` while a read-only connection to the published file reads it every 0.2 s: the
-    refresh must not block on the reader, and the reader must see the old version until it reconnects."""
+def refresh_under_a_reader(site):
+    """A whole refresh while a read-only connection to the published file reads it every 0.2 s: the
+    refresh must not block on the reader, and the reader must see the old version until it reconnects.
+    (DuckDB shares one database per file within a process, so the new version is read only once the
+    reader has closed.)"""
     with duckdb.connect(str(site.published), read_only=True) as reader:
         old = reader.execute(READ).fetchone()
         seen, stop = set(), threading.Event()
@@ -125,7 +127,7 @@ def refresh_under_a_reader(site, refresh):
         thread = threading.Thread(target=keep_reading)
         thread.start()
         try:
-            refresh()  # must finish (not block on the reader) and publish
+            run = site.refresh()  # must finish (not block on the reader) and publish
         finally:
             stop.set()
             thread.join()
@@ -134,6 +136,7 @@ def refresh_under_a_reader(site, refresh):
     with duckdb.connect(str(site.published), read_only=True) as fresh:
         count, _ = fresh.execute(READ).fetchone()
     assert count == old[0] + 1
+    return run
 
 
 # One warehouse is killed at every point in turn, each run starting on what the killed ones left, the
@@ -160,5 +163,6 @@ def test_kills_at_every_point_leave_one_whole_version_published_and_the_next_ref
     assert tables(site.published) == expected_tables
     assert previous in {sha256(p) for p in history_versions(site.warehouse)}
 
-    refresh_under_a_reader(site, lambda: next_refresh_publishes(site, killed, previous))
+    run = refresh_under_a_reader(site)
+    assert_published_after_kills(site, run, killed, previous)
     assert len(history_versions(site.warehouse)) <= 3  # EDI_KEEP_VERSIONS default
