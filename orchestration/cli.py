@@ -276,21 +276,19 @@ def refresh(
     from orchestration.definitions import defs
     from orchestration.publish.run_record import record_run
     from orchestration.quality.landing_runs import FULL_REFRESH_TAG
-    from orchestration.resources import default_warehouse
     from orchestration.run_summary import print_summary, summarise
     from orchestration.schedules import REFRESH_JOB_NAME
     from orchestration.settings import load_settings
 
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
-    settings = load_settings()
-    with (DagsterInstance.get() if settings.dagster_home else DagsterInstance.ephemeral()) as instance:
+    with (DagsterInstance.get() if load_settings().dagster_home else DagsterInstance.ephemeral()) as instance:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             tags={FULL_REFRESH_TAG: "true"} if full_refresh else None,
         )
-        record_run(instance, result.run_id, default_warehouse(settings))
+        record_run(instance, result.run_id, defs.resources["warehouse"])  # the run's settings
     keys = [key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()]
     summary = summarise(result, keys, time.monotonic() - started)
     print_summary(summary)
