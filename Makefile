@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test test-slow dev docs prepare bench bench-refresh clean
+.PHONY: install run test test-slow check-prepared dev docs prepare bench bench-refresh clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,19 @@ run: prepare
 	$(EDI) generate --trusts $(DEMO_TRUSTS) --seed $(DEMO_SEED) --out landing --skip-if-present
 	$(EDI) refresh
 
-test: prepare
-	$(BIN)/python -m pytest
+# The tests take the dbt sources file as committed: a contract edited without `edi contracts sync`
+# fails here (and in CI) instead of being regenerated out of sight. `make run` / `make dev` sync it.
+check-prepared: install
+	$(EDI) contracts sync --check
+	$(EDI) prepare --no-sync
+
+# --durations=15: every run names its slowest tests, so the CI time budget stays visible.
+test: check-prepared
+	$(BIN)/python -m pytest --durations=15
 
 # The slow tests (every SIGKILL point, several seeds, many nights, 10-trust determinism): CI runs them too.
-test-slow: prepare
-	$(BIN)/python -m pytest -m slow
+test-slow: check-prepared
+	$(BIN)/python -m pytest -m slow --durations=15
 
 # Ctrl-C stops the UI and every process it started within seconds (orchestration/dev_server.py).
 dev: prepare

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from datetime import datetime
@@ -59,13 +58,30 @@ def generate(
                f"into {out} in {report.seconds:.1f} s")
 
 
-@contracts_app.command("sync")
-def contracts_sync() -> None:
-    """Regenerate dbt_project/models/staging/_sources.yml from data_contracts/."""
-    from orchestration.quality.dbt_sources import SOURCES_FILE, sync_sources
+# A stale file's diff is printed up to this many lines: enough to see which contract changed.
+SOURCES_DIFF_LINES = 40
 
-    changed = sync_sources()
-    typer.echo(f"{SOURCES_FILE}: {'updated' if changed else 'up to date'}")
+
+@contracts_app.command("sync")
+def contracts_sync(
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 with a diff when the file is stale"),
+) -> None:
+    """Regenerate dbt_project/models/staging/_sources.yml from data_contracts/."""
+    from orchestration.quality import dbt_sources
+
+    if not check:
+        changed = dbt_sources.sync_sources()
+        typer.echo(f"{dbt_sources.SOURCES_FILE}: {'updated' if changed else 'up to date'}")
+        return
+    diff = dbt_sources.sources_diff()
+    if not diff:
+        typer.echo(f"{dbt_sources.SOURCES_FILE}: up to date")
+        return
+    changed_lines = sum(1 for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+    shown = "\n".join(diff[:SOURCES_DIFF_LINES]) + ("\n..." if len(diff) > SOURCES_DIFF_LINES else "")
+    typer.echo(f"{dbt_sources.SOURCES_FILE} is stale: {changed_lines} line(s) differ from data_contracts/\n"
+               f"{shown}\nrun `edi contracts sync` and commit the file", err=True)
+    raise typer.Exit(1)
 
 
 def _validation_tables(report):
@@ -130,12 +146,12 @@ def validate(
 
 
 def _run_dbt(args: list[str], environment: dict[str, str]) -> None:
-    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
+    from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET, child_process_environment
 
     subprocess.run(
         [DBT_EXECUTABLE, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
          str(DBT_PROJECT_DIR), "--target", DBT_TARGET, "--quiet"],
-        check=True, env={**os.environ, **environment},
+        check=True, env=child_process_environment(environment),
     )
 
 
@@ -152,14 +168,19 @@ def _settings_or_exit():
 
 
 @app.command()
-def prepare() -> None:
+def prepare(
+    sync: bool = typer.Option(True, "--sync/--no-sync",
+                              help="--no-sync parses the sources file as it is (make test checks it instead)"),
+) -> None:
     """Sync dbt sources from the contracts and parse the dbt project (writes its manifest)."""
     from orchestration.quality.dbt_sources import sync_sources
     from orchestration.settings import load_settings
     from orchestration.dbt_environment import dbt_environment
 
-    sync_sources()
-    _run_dbt(["parse"], dbt_environment(load_settings().warehouse_dir))
+    if sync:
+        sync_sources()
+    settings = load_settings()
+    _run_dbt(["parse"], dbt_environment(settings.warehouse_dir, settings.duckdb_memory_limit))
 
 
 @app.command()
@@ -360,9 +381,10 @@ def report(
     """Rebuild the board report (warehouse/reports/) from the published BI extract, without a refresh."""
     from orchestration.reports.build import build_reports, reports_dir
     from orchestration.reports.extract import ReportDataError
-    warehouse_dir = _settings_or_exit().warehouse_dir
+    settings = _settings_or_exit()
+    warehouse_dir = settings.warehouse_dir
     try:
-        built = build_reports(warehouse_dir, pdf=pdf)
+        built = build_reports(warehouse_dir, pdf=pdf, chromium=settings.chromium)
     except ReportDataError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
@@ -415,7 +437,7 @@ def refresh(
                 asset_selection=selection.asset_keys if selection else None,
                 tags=refresh_tags(full_refresh, selection),
             )
-        record = record_run(instance, run_id)
+        record = record_run(instance, run_id, defs.resources["warehouse"])
         events = run_events(instance, run_id)
     keys = selection.asset_names if selection else [
         key.to_user_string() for key in defs.resolve_asset_graph().materializable_asset_keys]

@@ -1,4 +1,5 @@
-"""The warehouse resource: where the landing files are and which DuckDB file a run writes."""
+"""The warehouse resource: where the landing files are, which DuckDB file a run writes, and the run's
+other settings, carried as resource config (one settings object per run)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,44 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
+from orchestration.dbt_environment import dbt_environment
 from orchestration.publish.files import ensure_candidate, published_path, spill_dir
-from orchestration.settings import DEFAULT_MAPPINGS_DIR, REFERENCE_DATA_DIR, load_settings
+from orchestration.settings import (
+    DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_MAPPINGS_DIR, REFERENCE_DATA_DIR, Settings, read_pseudonymisation_key,
+)
 
 
 class Warehouse(ConfigurableResource):
-    """Paths only: the pseudonymisation key is read from the environment when needed, never
-    stored in run configuration (which Dagster shows in the UI and logs)."""
+    """The settings of a run, except the pseudonymisation key: run configuration is stored with the run
+    and shown in the Dagster UI and its logs, so the key is never a config field. Dagster builds the
+    resource again from its config for every run, so the key is read (through the settings module,
+    validated against `mode`) once per run when the resource is set up, and kept off the config."""
 
     landing_dir: str
     warehouse_dir: str
+    mode: str = "demo"
+    keep_versions: int = 3
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    report_pdf: bool = True
+    chromium: str = ""  # empty: the first Chromium on PATH
     mappings_dir: str = str(DEFAULT_MAPPINGS_DIR)
+    trusts_left: list[str] = []  # ODS codes whose missing files are withdrawn, not an error (EDI_TRUSTS_LEFT)
+
+    _pseudonymisation_key: bytes = PrivateAttr(default=b"")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Warehouse:
+        return cls(landing_dir=str(settings.landing_dir), warehouse_dir=str(settings.warehouse_dir),
+                   mode=settings.mode, keep_versions=settings.keep_versions,
+                   duckdb_memory_limit=settings.duckdb_memory_limit, report_pdf=settings.report_pdf,
+                   chromium=str(settings.chromium or ""), mappings_dir=str(settings.mappings_dir),
+                   trusts_left=list(settings.trusts_left))
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._pseudonymisation_key = read_pseudonymisation_key(self.mode)
 
     @property
     def published_path(self) -> Path:
@@ -32,14 +58,19 @@ class Warehouse(ConfigurableResource):
     def reference_dir(self) -> Path:
         return REFERENCE_DATA_DIR
 
-    @staticmethod
-    def pseudonymisation_key() -> bytes:
-        return load_settings().pseudonymisation_key
+    def pseudonymisation_key(self) -> bytes:
+        if not self._pseudonymisation_key:  # never pseudonymise with an empty key
+            raise RuntimeError("the warehouse resource was not set up by Dagster: no pseudonymisation key")
+        return self._pseudonymisation_key
 
     def duckdb_config(self) -> dict[str, str]:
         """Memory limit and spill folder (the run's warehouse folder, not the default's)."""
-        return {"memory_limit": load_settings().duckdb_memory_limit,
+        return {"memory_limit": self.duckdb_memory_limit,
                 "temp_directory": str(spill_dir(Path(self.warehouse_dir)))}
+
+    def dbt_environment(self, run_id: str) -> dict[str, str]:
+        """The variables dbt's profile and models read, for this run."""
+        return dbt_environment(Path(self.warehouse_dir), self.duckdb_memory_limit, run_id)
 
     @contextmanager
     def connect(self, run_id: str, read_only: bool = False):
@@ -52,7 +83,5 @@ class Warehouse(ConfigurableResource):
             con.close()
 
 
-def default_warehouse() -> Warehouse:
-    settings = load_settings()
-    return Warehouse(landing_dir=str(settings.landing_dir), warehouse_dir=str(settings.warehouse_dir),
-                     mappings_dir=str(settings.mappings_dir))
+def default_warehouse(settings: Settings) -> Warehouse:
+    return Warehouse.from_settings(settings)

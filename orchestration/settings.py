@@ -1,11 +1,18 @@
 """The one place that reads the environment: paths, the DuckDB file, the pseudonymisation key,
-where alerts go."""
+where alerts go.
+
+The entry points (orchestration/definitions.py, the `edi` command) call load_settings() once and hand
+the values on: the Dagster resources carry them as config, every other module takes them as arguments
+(tests/unit/test_settings_reach.py fails on any other module reading the environment). The secrets (the
+key, the alert webhook and SMTP password) are never config, which Dagster stores and shows: they are
+read when used (read_pseudonymisation_key, read_alert_settings)."""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -69,6 +76,7 @@ class Settings:
     alerts: AlertSettings = AlertSettings()
     trusts_left: tuple[str, ...] = ()  # ODS codes whose missing files are withdrawn, not an error
     dagster_home: Path = DEFAULT_DAGSTER_HOME
+    chromium: Path | None = None  # the browser that prints the PDFs; None: the first on PATH
 
     @property
     def duckdb_path(self) -> Path:
@@ -95,6 +103,16 @@ def _resolve_key(mode: str) -> bytes:
     return key.encode()
 
 
+def read_pseudonymisation_key(mode: str) -> bytes:
+    """The key alone, for the warehouse resource: it is never part of a run's configuration."""
+    return _resolve_key(mode)
+
+
+def child_process_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment plus `extra`, for a child process (dbt run by `edi prepare`)."""
+    return {**os.environ, **extra}
+
+
 def load_settings() -> Settings:
     """Read settings from the environment; relative paths are taken from the repository root."""
     mode = os.environ.get("EDI_MODE", "demo")
@@ -107,9 +125,10 @@ def load_settings() -> Settings:
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
         mappings_dir=_mappings_dir(_path_from_env("EDI_MAPPINGS_DIR", "data_contracts/mappings")),
-        alerts=_alert_settings(),
+        alerts=read_alert_settings(),
         trusts_left=_ods_codes("EDI_TRUSTS_LEFT"),
         dagster_home=_path_from_env("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)),
+        chromium=_optional_path("EDI_CHROMIUM"),
     )
 
 
@@ -120,7 +139,8 @@ def _mappings_dir(path: Path) -> Path:
     return path
 
 
-def _alert_settings() -> AlertSettings:
+def read_alert_settings() -> AlertSettings:
+    """Where alerts go (README \"Alerts\"): it holds secrets, so the alert sender reads it when it sends."""
     webhook_url = os.environ.get("EDI_ALERT_WEBHOOK_URL", "").strip()
     if webhook_url:
         _check_webhook_url(webhook_url)
@@ -175,6 +195,11 @@ def _ods_codes(name: str) -> tuple[str, ...]:
         if not ODS_CODE.match(code):
             raise SettingsError(f"{name}: {code!r} is not an ODS organisation code (3 to 5 letters or digits)")
     return codes
+
+
+def _optional_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
 
 
 def _flag(name: str, default: bool) -> bool:

@@ -3,7 +3,6 @@
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -18,7 +17,6 @@ from packaging import version
 from orchestration.quality.failing_samples import with_failing_samples
 from orchestration.quality.landing_runs import is_full_refresh
 from orchestration.quality.build_state import code_fingerprint, rebuild_reason, record_build, record_node_timings
-from orchestration.dbt_environment import dbt_environment
 from orchestration.publish.files import candidate_as_dbt_build
 from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
@@ -42,6 +40,27 @@ class OfflineDbtCliResource(DbtCliResource):
 
         return version.parse(__version__)
 
+    def _initialize_dbt_core_adapter(self, args):
+        """dagster-dbt opens an in-process dbt adapter only to fetch column metadata and row counts,
+        which this project does not ask for; it would load the profile from this process's
+        environment, which (by design) does not hold the run's dbt variables."""
+        return None
+
+    def with_environment(self, environment: Mapping[str, str]) -> "OfflineDbtCliResource":
+        """This resource, with `environment` added to the environment its dbt process starts with.
+
+        The pinned dagster-dbt's cli() has no `env` argument: it copies os.environ. Changing
+        os.environ would hand one run's database to everything else in the process (and its next
+        runs), so dbt is started through env(1) with the variables as arguments instead: they reach
+        the dbt process and nothing else (tests/unit/test_settings_reach.py)."""
+        assignments = [f"{name}={value}" for name, value in environment.items()]
+        return self.model_copy(update={
+            "dbt_executable": ENV_PROGRAM,
+            "global_config_flags": [*assignments, self.dbt_executable, *self.global_config_flags]})
+
+
+ENV_PROGRAM = shutil.which("env") or "/usr/bin/env"
+
 
 def dbt_resource() -> OfflineDbtCliResource:
     return OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
@@ -54,7 +73,7 @@ def build_args(full_refresh: bool) -> list[str]:
     args = ["build", "--partial-parse-file-path", str(dbt_project.project_dir / "target" / "partial_parse.msgpack")]
     if full_refresh:
         args.append("--full-refresh")
-    return args + (["--fail-fast"] if os.environ.get("EDI_DBT_FAIL_FAST") else [])
+    return args
 
 
 def _manifest_path() -> Path:
@@ -169,9 +188,9 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
                      "dbt: incremental models rebuild only what this run's deliveries changed")
     warehouse_dir = Path(warehouse.warehouse_dir)
     with candidate_as_dbt_build(warehouse_dir, context.run.run_id):
-        # dbt runs in a child process that inherits the environment: the database, its limits, the run
-        os.environ.update(dbt_environment(warehouse_dir, context.run.run_id))
-        invocation = dbt.cli(build_args(full_refresh=reason is not None), context=context, raise_on_error=False)
+        # the database, its limits and the run id reach dbt's process only (never os.environ)
+        runner = dbt.with_environment(warehouse.dbt_environment(context.run.run_id))
+        invocation = runner.cli(build_args(full_refresh=reason is not None), context=context, raise_on_error=False)
         failed = []
         try:
             for event in invocation.stream():

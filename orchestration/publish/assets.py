@@ -30,7 +30,6 @@ from orchestration.publish.run_record import (
     run_parameters,
 )
 from orchestration.resources import Warehouse
-from orchestration.settings import load_settings
 
 
 def unpassed_checks(instance: DagsterInstance, run_id: str, results: list[dict]) -> list[str]:
@@ -96,15 +95,13 @@ def build_publish_asset(upstream: set[AssetKey]) -> AssetsDefinition:
         failing = unpassed_checks(context.instance, context.run.run_id, results)
         if failing:
             raise Failure(f"not publishing: {len(failing)} check(s) did not pass: {', '.join(failing[:20])}")
-        settings = load_settings()
         stats = context.instance.get_run_stats(context.run.run_id)
         started = datetime.fromtimestamp(stats.start_time, timezone.utc).replace(tzinfo=None) if stats.start_time else None
-        parameters = {**run_parameters(warehouse.landing_dir, warehouse.warehouse_dir),
-                      **refresh_request(context.run.tags)}
+        parameters = {**run_parameters(warehouse), **refresh_request(context.run.tags)}
         with warehouse.connect(context.run.run_id) as con:
             write_audit(con, context.run.run_id, started, parameters, results)
             hashes = write_table_hashes(con, context.run.run_id)
-        path, bi_tables = publish_with_bi_extract(warehouse, context.run.run_id, settings.keep_versions)
+        path, bi_tables = publish_with_bi_extract(warehouse, context.run.run_id, warehouse.keep_versions)
         context.log.info(f"BI extract rebuilt: {len(bi_tables)} tables")
         version = content_version(hashes)
         context.log.info(f"published {path} (content version {version})")

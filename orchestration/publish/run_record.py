@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 
@@ -21,10 +22,15 @@ from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.landing_runs import is_full_refresh
 from orchestration.run_summary import root_message
 from orchestration.selection import SELECT_TAG
-from orchestration.settings import load_settings
+from orchestration.settings import read_alert_settings
+
+if TYPE_CHECKING:
+    from orchestration.resources import Warehouse
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 MAX_ERROR_CHARS = 1000
+# The settings a run record lists (the key is no config field, so it can never be one of them).
+RECORDED_SETTINGS = ("landing_dir", "warehouse_dir", "mode", "keep_versions")
 
 
 def run_events(instance: DagsterInstance, run_id: str, event_type: DagsterEventType) -> list:
@@ -48,19 +54,11 @@ def check_results(instance: DagsterInstance, run_id: str) -> list[dict]:
     return rows
 
 
-def warehouse_config(run) -> tuple[Path, Path]:
-    """(landing dir, warehouse dir) the run used: its run config, else the settings default."""
-    config = run.run_config.get("resources", {}).get("warehouse", {}).get("config", {})
-    settings = load_settings()
-    return (Path(config.get("landing_dir", settings.landing_dir)),
-            Path(config.get("warehouse_dir", settings.warehouse_dir)))
-
-
-def run_parameters(landing_dir: Path, warehouse_dir: Path) -> dict:
-    """The parameters a refresh ran with (never the key)."""
-    settings = load_settings()
-    return {"landing_dir": str(landing_dir), "warehouse_dir": str(warehouse_dir),
-            "mode": settings.mode, "keep_versions": settings.keep_versions}
+def run_parameters(warehouse: Warehouse, run=None) -> dict:
+    """The parameters a refresh ran with: the warehouse resource's config, under the run's own run
+    config when a run is given (a test or the UI may point a run at other folders)."""
+    config = {} if run is None else run.run_config.get("resources", {}).get("warehouse", {}).get("config", {})
+    return {name: config.get(name, getattr(warehouse, name)) for name in RECORDED_SETTINGS}
 
 
 def refresh_request(tags: dict[str, str]) -> dict:
@@ -122,11 +120,10 @@ def stage_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
     return {stage: round(seconds, 3) for stage, seconds in sorted(totals.items())}
 
 
-def run_record(instance: DagsterInstance, run_id: str) -> dict:
+def run_record(instance: DagsterInstance, run_id: str, warehouse: Warehouse) -> dict:
     run = instance.get_run_by_id(run_id)
     stats = instance.get_run_stats(run_id)
     published = _published_metadata(instance, run_id)
-    landing_dir, warehouse_dir = warehouse_config(run)
     errors = [f"{e.step_key}: {root_message(e.event_specific_data.error)}"[:MAX_ERROR_CHARS]
               for e in run_events(instance, run_id, DagsterEventType.STEP_FAILURE)]
     return {
@@ -137,7 +134,7 @@ def run_record(instance: DagsterInstance, run_id: str) -> dict:
         "finished_at": _iso(stats.end_time),
         "published_version": (published or {}).get("content_version"),
         "code_version": code_version(),
-        "parameters": {**run_parameters(landing_dir, warehouse_dir), **refresh_request(run.tags),
+        "parameters": {**run_parameters(warehouse, run), **refresh_request(run.tags),
                        "asset_selection": sorted(k.to_user_string() for k in run.asset_selection or [])},
         "assets_materialized": materialized_assets(instance, run_id),
         "checks": check_results(instance, run_id),
@@ -147,14 +144,15 @@ def run_record(instance: DagsterInstance, run_id: str) -> dict:
     }
 
 
-def record_run(instance: DagsterInstance, run_id: str) -> dict:
+def record_run(instance: DagsterInstance, run_id: str, warehouse: Warehouse) -> dict:
     """Append the finished run to the run history of the warehouse it wrote, and alert it if it did
-    not publish; returns the record."""
-    record = run_record(instance, run_id)
+    not publish; returns the record. `warehouse`: the code location's resource, whose config the run's
+    own run config overrides."""
+    record = run_record(instance, run_id, warehouse)
     if append_run(Path(record["parameters"]["warehouse_dir"]), record):
         if record["status"] != "published":
             mark_not_published(instance, run_id, record["status"])
-        alert_run(record, load_settings().alerts)
+        alert_run(record, read_alert_settings())  # a secret, like the key: read when used, never config
     return record
 
 

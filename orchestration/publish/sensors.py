@@ -5,6 +5,7 @@ publish step. With no job named, a run-status sensor watches every job of this c
 from dagster import DagsterRunStatus, DefaultSensorStatus, RunStatusSensorContext, run_status_sensor
 
 from orchestration.publish.run_record import record_run
+from orchestration.resources import Warehouse
 
 
 # The past participle of each watched status, as the sensors' names and descriptions read.
@@ -23,8 +24,8 @@ def history_sensor(status: DagsterRunStatus):
                     "(warehouse/audit/runs.jsonl, which `edi status` reads): runs the schedule or the UI "
                     "launched have no caller to record them.",
     )
-    def _sensor(context: RunStatusSensorContext) -> None:
-        record = record_run(context.instance, context.dagster_run.run_id)
+    def _sensor(context: RunStatusSensorContext, warehouse: Warehouse) -> None:
+        record = record_run(context.instance, context.dagster_run.run_id, warehouse)
         context.log.info(f"run {record['run_id']}: {record['status']} recorded in the run history")
 
     return _sensor

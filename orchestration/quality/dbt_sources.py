@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import yaml
@@ -89,10 +90,21 @@ def render_sources(contracts: dict[str, Contract]) -> str:
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-def sync_sources(contracts_dir: Path = CONTRACTS_DIR, target: Path = SOURCES_FILE) -> bool:
+def sync_sources(contracts_dir: Path | None = None, target: Path | None = None) -> bool:
     """Write the sources file if it differs from the contracts; True when it changed."""
-    text = render_sources(load_contracts(contracts_dir))
+    target = target or SOURCES_FILE
+    text = render_sources(load_contracts(contracts_dir or CONTRACTS_DIR))
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return False
     target.write_text(text, encoding="utf-8")
     return True
+
+
+def sources_diff(contracts_dir: Path | None = None, target: Path | None = None) -> list[str]:
+    """How the file on disk differs from what the contracts render (a unified diff; empty when up to
+    date). Writes nothing: CI checks the committed file with it instead of regenerating it."""
+    target = target or SOURCES_FILE
+    expected = render_sources(load_contracts(contracts_dir or CONTRACTS_DIR))
+    committed = target.read_text(encoding="utf-8") if target.exists() else ""
+    return list(difflib.unified_diff(committed.splitlines(), expected.splitlines(), lineterm="",
+                                     fromfile=f"{target.name} (on disk)", tofile=f"{target.name} (from the contracts)"))

@@ -15,7 +15,6 @@ and GX validates those, batch by batch:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -179,7 +178,8 @@ def column_profiles(con: duckdb.DuckDBPyConnection, contract: Contract, files: l
 
 
 def _quiet_context():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # never phone home, whoever runs us
+    # The pinned Great Expectations (1.24) ships no usage-statistics client; GX_ANALYTICS_ENABLED=false is
+    # still exported by the Makefile, should a later version bring one back.
     import great_expectations as gx  # imported here: it costs seconds at code-location load
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -29,7 +29,6 @@ from orchestration.quality.mappings import load_mappings
 from orchestration.quality.row_accounting import AccountingResult, check_row_accounting
 from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
-from orchestration.settings import load_settings
 
 
 def asset_key(contract: Contract) -> AssetKey:
@@ -72,7 +71,7 @@ def landing_asset(contract: Contract) -> AssetsDefinition:
                 con, contract, files, key=warehouse.pseudonymisation_key(), run_id=context.run.run_id,
                 loaded_at=datetime.now(timezone.utc).replace(tzinfo=None), label_root=root,
                 full_refresh=is_full_refresh(context.run.tags), mappings=mappings,
-                trusts_left=load_settings().trusts_left,
+                trusts_left=warehouse.trusts_left,
             )
         context.log.info(
             f"{contract.name}: {len(load.files)} file(s) landed ({load.rows_read} rows read, "

@@ -7,7 +7,6 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from orchestration.publish.run_record import PUBLISHED_KEY
 from orchestration.reports.build import build_reports, reports_dir
 from orchestration.resources import Warehouse
-from orchestration.settings import load_settings
 
 REPORT_KEY = AssetKey(["published", "board_report"])
 
@@ -21,7 +20,8 @@ REPORT_KEY = AssetKey(["published", "board_report"])
                 "controlled BI extract only: warehouse/reports/<ODS code>.html and index.html.",
 )
 def board_report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    built = build_reports(Path(warehouse.warehouse_dir), pdf=load_settings().report_pdf)
+    built = build_reports(Path(warehouse.warehouse_dir), pdf=warehouse.report_pdf,
+                          chromium=warehouse.chromium or None)
     index = reports_dir(Path(warehouse.warehouse_dir)) / "index.html"
     if not built.pdfs and not built.pdf_skipped:
         context.log.info("PDFs not printed: EDI_REPORT_PDF is false")

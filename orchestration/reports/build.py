@@ -159,7 +159,7 @@ def _by_region(rows: list[dict]) -> list[tuple[str, list[tuple[str, list[dict]]]
     return [(region, list(icbs.items())) for region, icbs in grouped.items()]
 
 
-def build_reports(warehouse_dir: Path, pdf: bool = True) -> ReportSet:
+def build_reports(warehouse_dir: Path, pdf: bool = True, chromium: Path | str | None = None) -> ReportSet:
     """Render every page into a new version folder, print the PDFs, then swap the `reports` link."""
     started = time.monotonic()
     warehouse_dir = Path(warehouse_dir).resolve()
@@ -171,7 +171,7 @@ def build_reports(warehouse_dir: Path, pdf: bool = True) -> ReportSet:
         result.pages = render_reports(warehouse_dir, folder)
         if pdf:
             try:
-                result.pdfs = print_pdfs(result.pages[1:])
+                result.pdfs = print_pdfs(result.pages[1:], chromium)
             except PdfUnavailable as missing:
                 result.pdf_skipped = str(missing)
         for path in folder.iterdir():

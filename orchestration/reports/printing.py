@@ -7,7 +7,6 @@ Playwright drives one browser for all pages, so printing costs about a tenth of 
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +22,12 @@ class PdfUnavailable(RuntimeError):
     """No Chromium to print with; the message says how to get one."""
 
 
-def chromium_path() -> str:
-    configured = os.environ.get("EDI_CHROMIUM")
+def chromium_path(configured: str | Path | None = None) -> str:
+    """`configured` (the EDI_CHROMIUM setting) if given, else the first Chromium or Chrome on PATH."""
     if configured:
         if not Path(configured).exists():
             raise PdfUnavailable(f"EDI_CHROMIUM={configured} does not exist")
-        return configured
+        return str(configured)
     for name in BROWSER_NAMES:
         if found := shutil.which(name):
             return found
@@ -37,11 +36,11 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def browser() -> Iterator:
+def browser(chromium: str | Path | None = None) -> Iterator:
     """A headless Chromium under Playwright, closed on exit."""
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_path()
+    executable = chromium_path(chromium)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         try:
@@ -57,10 +56,10 @@ def offline_page(instance):
     return page
 
 
-def print_pdfs(pages: list[Path]) -> list[Path]:
+def print_pdfs(pages: list[Path], chromium: str | Path | None = None) -> list[Path]:
     """<page>.pdf beside every page, A4 with the page's own print stylesheet."""
     printed = []
-    with browser() as instance:
+    with browser(chromium) as instance:
         page = offline_page(instance)
         for html in pages:
             page.goto(html.resolve().as_uri(), wait_until="load")

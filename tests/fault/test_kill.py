@@ -37,7 +37,7 @@ STOP_POINTS = {
 }
 
 
-def kill_and_check(site, stop_at=None) -> str:
+def kill_and_check(site, stop_at=None, label: str = "mid-dbt") -> str:
     """Kill a refresh at a point and return the killed run's id; the published file must be as before."""
     before, expected_tables = sha256(site.published), tables(site.published)
     run = site.start(stop_at, "--full-refresh") if stop_at else site.start()
@@ -46,22 +46,22 @@ def kill_and_check(site, stop_at=None) -> str:
     else:
         run.wait_for(DBT_MODEL_BUILT, times=5)
     run.kill()
-    assert run.proc.returncode == -signal.SIGKILL, "the refresh ended before it was killed"
+    assert run.proc.returncode == -signal.SIGKILL, f"{label}: the refresh ended before it was killed"
     assert stop_at or "Finished running" not in run.output, "dbt had finished before the kill"
-    assert sha256(site.published) == before, "a killed refresh changed the published file"
-    assert not site.published.with_name(site.published.name + ".wal").exists()
-    assert tables(site.published) == expected_tables
+    assert sha256(site.published) == before, f"{label}: a killed refresh changed the published file"
+    assert not site.published.with_name(site.published.name + ".wal").exists(), label
+    assert tables(site.published) == expected_tables, label
     return run.run_id
 
 
-def next_refresh_publishes(site, killed_run_id: str, previous_sha: str) -> None:
-    run = site.refresh()
+def assert_published_after_kills(site, run, killed_run_ids: list[str], previous_sha: str) -> None:
+    """The whole refresh `run` after the kills published, and cleared what each killed run left."""
     runs = published_runs(site.published)
     assert runs.get(run.run_id) == "published"
-    assert killed_run_id not in runs
+    assert not set(killed_run_ids) & set(runs)
     assert previous_sha in {sha256(p) for p in history_versions(site.warehouse)}
-    leftovers = list((site.warehouse / "candidates").glob(f"{killed_run_id}.*"))
-    assert not leftovers, "the next run did not clear what the killed run left"
+    leftovers = [p for killed in killed_run_ids for p in (site.warehouse / "candidates").glob(f"{killed}.*")]
+    assert not leftovers, "the next run did not clear what the killed runs left"
 
 
 STOPPED_PUBLISH = """
@@ -106,41 +106,14 @@ def read_value(path):
         return con.execute("select v from t").fetchone()[0]
 
 
-@pytest.mark.slow
-def test_kill_mid_dbt_leaves_the_published_file_and_the_next_refresh_publishes(site):
-    previous = sha256(site.published)
-    killed_run_id = kill_and_check(site)
-    next_refresh_publishes(site, killed_run_id, previous)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("point", [p for p, (_, _, after) in STOP_POINTS.items() if after == "old"])
-def test_kill_at_a_point_leaves_the_published_file_and_the_next_refresh_publishes(site, point):
-    function, call, _ = STOP_POINTS[point]
-    previous = sha256(site.published)
-    killed_run_id = kill_and_check(site, (function, call))
-    next_refresh_publishes(site, killed_run_id, previous)
-
-
-@pytest.mark.slow
-def test_kill_after_the_swap_leaves_the_new_version_published_and_the_old_one_kept(site):
-    function, call, _ = STOP_POINTS["publish: swapped, history not yet pruned"]
-    previous, expected_tables = sha256(site.published), tables(site.published)
-    run = site.start((function, call))
-    run.wait_for(MARKER)
-    run.kill()
-    assert published_runs(site.published).get(run.run_id) == "published"
-    assert tables(site.published) == expected_tables
-    assert previous in {sha256(p) for p in history_versions(site.warehouse)}
-    site.refresh()
-    assert len(history_versions(site.warehouse)) <= 3  # EDI_KEEP_VERSIONS default
-
-
 READ = "select count(*), max(run_id) from audit.refresh_run"
 
 
-@pytest.mark.slow
-def test_a_reader_neither_blocks_a_refresh_nor_sees_it_until_it_reconnects(site):
+def refresh_under_a_reader(site):
+    """A whole refresh while a read-only connection to the published file reads it every 0.2 s: the
+    refresh must not block on the reader, and the reader must see the old version until it reconnects.
+    (DuckDB shares one database per file within a process, so the new version is read only once the
+    reader has closed.)"""
     with duckdb.connect(str(site.published), read_only=True) as reader:
         old = reader.execute(READ).fetchone()
         seen, stop = set(), threading.Event()
@@ -160,7 +133,36 @@ def test_a_reader_neither_blocks_a_refresh_nor_sees_it_until_it_reconnects(site)
             thread.join()
         assert seen == {old}
         assert reader.execute(READ).fetchone() == old
-    assert published_runs(site.published).get(run.run_id) == "published"
     with duckdb.connect(str(site.published), read_only=True) as fresh:
         count, _ = fresh.execute(READ).fetchone()
     assert count == old[0] + 1
+    return run
+
+
+# One warehouse is killed at every point in turn, each run starting on what the killed ones left, the
+# kill after the swap last; then it is refreshed once, under a reader holding the published file open.
+# Every kill before the swap must leave the published file as it was, the one after it the new version
+# published and the old one kept; the one whole refresh after them all must publish (not blocked by the
+# reader, which sees the old version until it reconnects), clear what each killed run left and prune the
+# history. A refresh after each kill, and one more for the reader, would check the same seven times
+# over, at about two minutes a refresh: the slow lane's budget (README, `make test-slow`).
+@pytest.mark.slow
+def test_kills_at_every_point_leave_one_whole_version_published_and_the_next_refresh_publishes(site):
+    previous = sha256(site.published)
+    killed = [kill_and_check(site)]
+    for point, (function, call, after) in STOP_POINTS.items():
+        if after == "old":
+            killed.append(kill_and_check(site, (function, call), label=point))
+
+    function, call, _ = STOP_POINTS["publish: swapped, history not yet pruned"]
+    expected_tables = tables(site.published)
+    swapped = site.start((function, call))
+    swapped.wait_for(MARKER)
+    swapped.kill()
+    assert published_runs(site.published).get(swapped.run_id) == "published"
+    assert tables(site.published) == expected_tables
+    assert previous in {sha256(p) for p in history_versions(site.warehouse)}
+
+    run = refresh_under_a_reader(site)
+    assert_published_after_kills(site, run, killed, previous)
+    assert len(history_versions(site.warehouse)) <= 3  # EDI_KEEP_VERSIONS default

@@ -30,8 +30,9 @@ class Refresh:
         return published_path(self.warehouse)
 
 
-def run_refresh(landing: Path, warehouse: Path, asset_selection=None, tags=None):
-    """Execute the same job the schedule runs, pointed at temporary folders."""
+def run_refresh(landing: Path, warehouse: Path, asset_selection=None, tags=None, report_pdf: bool = False):
+    """Execute the same job the schedule runs, pointed at temporary folders. No board-report PDFs
+    (a second each in Chromium) unless asked: the demo refresh prints them for the browser tests."""
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     instance = DagsterInstance.ephemeral()
     result = job.execute_in_process(
@@ -39,10 +40,10 @@ def run_refresh(landing: Path, warehouse: Path, asset_selection=None, tags=None)
         raise_on_error=False,
         asset_selection=asset_selection,
         run_config={"resources": {"warehouse": {"config": {
-            "landing_dir": str(landing), "warehouse_dir": str(warehouse)}}}},
+            "landing_dir": str(landing), "warehouse_dir": str(warehouse), "report_pdf": report_pdf}}}},
         tags=tags,
     )
-    record_run(instance, result.run_id)  # as `edi refresh` does
+    record_run(instance, result.run_id, defs.resources["warehouse"])  # as `edi refresh` does
     return result
 
 
@@ -57,9 +58,7 @@ def pseudonymisation_key() -> str:
 def demo_refresh(tmp_path_factory, pseudonymisation_key) -> Refresh:
     root = tmp_path_factory.mktemp("demo")
     report = generate(trusts=1, seed=11, out=root / "landing")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EDI_REPORT_PDF", "true")  # the one refresh whose board report is printed and opened
-        result = run_refresh(root / "landing", root / "warehouse")
+    result = run_refresh(root / "landing", root / "warehouse", report_pdf=True)
     return Refresh(root / "landing", root / "warehouse", result, report)
 
 

@@ -1,4 +1,4 @@
-"""The dbt SQL keeps to portable-sql.md, so the project can move to Spark.
+"""The dbt SQL keeps to docs/portable-sql.md, so the project can move to Spark.
 
 Scanned as written, not compiled: dbt's cross-database macros (dbt.datediff, dbt.dateadd, …) compile
 to engine-specific spellings on purpose, and engine-specific code belongs in dispatched macros
@@ -57,7 +57,7 @@ def test_sql_uses_only_portable_spellings(path: Path):
     text = path.read_text(encoding="utf-8")
     text = JINJA.sub(" ", COMMENT.sub("", DISPATCHED_MACRO.sub("", text))).lower()
     found = [name for name, pattern in NOT_PORTABLE.items() if re.search(pattern, text)]
-    assert not found, f"{path.name}: not portable: {found} (see portable-sql.md)"
+    assert not found, f"{path.name}: not portable: {found} (see docs/portable-sql.md)"
 
 
 def test_the_scan_catches_a_non_portable_model():

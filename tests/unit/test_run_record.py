@@ -15,6 +15,7 @@ from dagster import (
 from orchestration.publish.run_store import read_runs
 from orchestration.publish.sensors import RUN_HISTORY_SENSORS
 from orchestration.quality.failing_samples import SAMPLE_KEY
+from orchestration.resources import Warehouse
 
 
 @asset
@@ -33,8 +34,7 @@ def codes_known() -> AssetCheckResult:
         "unknown_codes": 3, SAMPLE_KEY: MetadataValue.json([{"sex_code": "Z", "n_records": 3}])})
 
 
-def test_the_failure_sensor_records_a_failed_run_with_its_check_sample(tmp_path, monkeypatch):
-    monkeypatch.setenv("EDI_WAREHOUSE_DIR", str(tmp_path))
+def test_the_failure_sensor_records_a_failed_run_with_its_check_sample(tmp_path):
     job = Definitions(assets=[landed, downstream], asset_checks=[codes_known],
                       jobs=[define_asset_job("tiny")]).resolve_job_def("tiny")
     instance = DagsterInstance.ephemeral()
@@ -44,7 +44,8 @@ def test_the_failure_sensor_records_a_failed_run_with_its_check_sample(tmp_path,
     sensor = next(s for s in RUN_HISTORY_SENSORS if s.name == "record_failed_run_in_history")
     sensor(build_run_status_sensor_context(
         sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id)))
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources={"warehouse": Warehouse(landing_dir=str(tmp_path / "landing"), warehouse_dir=str(tmp_path))}))
 
     [record] = read_runs(tmp_path)
     assert record["run_id"] == result.run_id and record["status"] == "failed"

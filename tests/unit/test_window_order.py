@@ -1,4 +1,4 @@
-"""Every window in the dbt project orders its rows completely (portable-sql.md rule 11).
+"""Every window in the dbt project orders its rows completely (docs/portable-sql.md rule 10).
 
 A window whose ORDER BY leaves ties lets the engine break them by row position, which changes between
 identical runs; an order term without NULLS FIRST/LAST sorts differently on DuckDB and Spark. Scanned

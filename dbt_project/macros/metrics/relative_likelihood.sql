@@ -14,7 +14,7 @@
       flag_volatile         any of the three flags above
 
     When a = c = 0, or a base is 0 or null, every value is null; the flags still describe the cells.
-    Counts are widened to double before any arithmetic (portable-sql rule 4).
+    Counts are widened to double before any arithmetic (docs/portable-sql.md rule 3).
 -#}
 {% macro relative_likelihood(a, n1, c, n0) -%}
     {%- set a_ = 'cast(' ~ a ~ ' as double)' -%}
