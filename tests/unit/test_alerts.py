@@ -36,6 +36,7 @@ from orchestration.alerts import (
 )
 from orchestration.publish.audit import content_version
 from orchestration.publish.run_record import record_run
+from orchestration.resources import Warehouse
 from orchestration.quality.deliveries import Delivery, ensure_landed_file_table, record_landed
 from orchestration.publish.sensors import RUN_HISTORY_SENSORS
 from orchestration.settings import AlertSettings, SettingsError, load_settings
@@ -423,10 +424,12 @@ def test_a_daemon_run_is_alerted_once_though_both_the_sensor_and_the_cli_record_
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
     sensor = next(s for s in RUN_HISTORY_SENSORS if s.name == "record_failed_run_in_history")
+    warehouse = Warehouse(landing_dir=str(tmp_path / "landing"), warehouse_dir=str(tmp_path))
     sensor(build_run_status_sensor_context(sensor_name=sensor.name, dagster_event=failure,
                                            dagster_instance=instance,
-                                           dagster_run=instance.get_run_by_id(result.run_id)))
-    record_run(instance, result.run_id)  # the same run recorded again, as `edi refresh` would
+                                           dagster_run=instance.get_run_by_id(result.run_id),
+                                           resources={"warehouse": warehouse}))
+    record_run(instance, result.run_id, warehouse)  # the same run recorded again, as `edi refresh` would
 
     [post] = webhook.posts
     text = post["json"]["text"]

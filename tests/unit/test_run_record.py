@@ -62,13 +62,13 @@ def test_a_failed_run_marks_what_it_built_as_not_published(tmp_path, monkeypatch
     from orchestration.publish.published_state import PUBLISHED_STATE_KEY
     from orchestration.publish.run_record import record_run
 
-    monkeypatch.setenv("EDI_WAREHOUSE_DIR", str(tmp_path))
+    warehouse = Warehouse(landing_dir=str(tmp_path / "landing"), warehouse_dir=str(tmp_path))
     job = Definitions(assets=[landed, downstream], asset_checks=[codes_known],
                       jobs=[define_asset_job("tiny")]).resolve_job_def("tiny")
     instance = DagsterInstance.ephemeral()
     result = job.execute_in_process(instance=instance, raise_on_error=False)
-    record_run(instance, result.run_id)
-    record_run(instance, result.run_id)  # the sensor and the caller may both record it: one mark
+    record_run(instance, result.run_id, warehouse)
+    record_run(instance, result.run_id, warehouse)  # the sensor and the caller may both record it: one mark
 
     observations = instance.fetch_observations(landed.key, limit=10).records
     [observation] = [r.asset_observation for r in observations]
