@@ -9,6 +9,7 @@ minutes, so those tests are slow; the publish step alone, killed at each of its 
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -30,11 +31,19 @@ DBT_MODEL_BUILT = "OK created sql"
 # (a plain refresh of the files already published lands and checks nothing).
 STOP_POINTS = {
     "publish: history linked, not yet swapped": ("orchestration.publish.files:_fsync", 1, "old"),
-    "landing: inside a source's transaction": ("orchestration.quality.landing:_count_batch", 8, "old"),
+    "landing: inside a source's transaction": ("orchestration.quality.landing:count_batch", 8, "old"),
     "GX checks": ("orchestration.quality.source_assets:validate_landed", 3, "old"),
     "after dbt: audit about to be written": ("orchestration.publish.assets:write_audit", 1, "old"),
     "publish: swapped, history not yet pruned": ("orchestration.publish.files:prune_history", 1, "new"),
 }
+
+
+@pytest.mark.parametrize("label", STOP_POINTS)
+def test_every_kill_point_names_a_function_that_exists(label):
+    """A renamed function would leave its kill point never reached: the slow test would fail only
+    after minutes, in CI's slow lane. This says which, at once."""
+    module_name, name = STOP_POINTS[label][0].split(":")
+    assert callable(getattr(importlib.import_module(module_name), name, None)), f"{label}: no {module_name}.{name}"
 
 
 def kill_and_check(site, stop_at=None, label: str = "mid-dbt") -> str:
