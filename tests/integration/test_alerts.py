@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
@@ -27,6 +28,7 @@ from tests.unit.test_alerts import (
 )
 
 
+@pytest.mark.slow  # a whole `edi refresh` in its own process: the default suite keeps to 10 min
 def test_a_blocked_refresh_alerts_the_webhook_and_the_mailbox_once(tmp_path):
     landing, warehouse, dagster_home = tmp_path / "landing", tmp_path / "warehouse", tmp_path / "dagster_home"
     generate(trusts=1, seed=11, out=landing)

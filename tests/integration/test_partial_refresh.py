@@ -174,6 +174,7 @@ def test_the_archive_holds_each_landed_file_once_under_its_hash(datix_only):
     assert sha256(archive / "datix_incident" / f"{sha256(datix_only.resent)}.csv") == sha256(datix_only.resent)
 
 
+@pytest.mark.slow  # a whole partial refresh of its own: the default suite keeps to 10 min
 def test_full_refresh_with_select_rebuilds_only_the_selection(demo_refresh, tmp_path):
     landing, warehouse = copy_demo(demo_refresh, tmp_path)
     selection = resolve_selection(["datix"])
@@ -194,6 +195,7 @@ def test_full_refresh_with_select_rebuilds_only_the_selection(demo_refresh, tmp_
     assert table_hashes(db_path, result.run_id) == table_hashes(db_path, demo_refresh.result.run_id)
 
 
+@pytest.mark.slow  # a whole partial refresh of its own: the default suite keeps to 10 min
 def test_a_failed_blocking_check_in_a_partial_run_publishes_nothing(demo_refresh, tmp_path):
     landing, warehouse = copy_demo(demo_refresh, tmp_path)
     contract = load_contracts()["datix_incident"]
