@@ -63,12 +63,18 @@ class ValidationReport:
         return not self.errors and all(f.error is None for f in self.files)
 
 
-def _labelled_files(path: Path) -> tuple[Path, list[Path]]:
-    """The landing-like root and the files to check: every file under a folder, or one file (labelled
-    as it would be in its source folder)."""
+def _is_source_folder(path: Path, contracts: list[Contract]) -> bool:
+    """A folder named as a source's folder in landing/ (datix_incident/), not a landing folder itself."""
+    return path.is_dir() and any(PurePosixPath(c.path_glob).parts[0] == path.name for c in contracts)
+
+
+def _labelled_files(path: Path, source_folder: bool) -> tuple[Path, list[Path]]:
+    """The landing-like root and the files to check: every file under a folder, or one file or one
+    source's folder (labelled as landing would label them)."""
     if path.is_file():
         return path.parent.parent, [path]
-    return path, sorted(p for p in path.rglob("*")
+    root = path.parent if source_folder else path
+    return root, sorted(p for p in path.rglob("*")
                         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
 
 
@@ -134,15 +140,17 @@ def _check_source(con, contract: Contract, paths: list[Path], labels: list[str],
 
 
 def validate_files(path: Path, mappings_dir: Path, reference_dir: Path) -> ValidationReport:
-    """Every file under `path` (a folder laid out like landing/, or one file) judged as landing would."""
-    root, paths = _labelled_files(path)
+    """Every file under `path` (a folder laid out like landing/, one source's folder, or one file)
+    judged as landing would."""
+    contracts = [c for c in load_contracts().values() if c.location == "landing"]
+    source_folder = _is_source_folder(path, contracts)
+    root, paths = _labelled_files(path, source_folder)
     report = ValidationReport(str(path))
     try:
         mappings = load_mappings(mappings_dir)
     except MappingError as error:
         report.errors.append(f"mapping: {error}")
         mappings = {}
-    contracts = [c for c in load_contracts().values() if c.location == "landing"]
     by_source: dict[str, list[Path]] = {}
     for file in paths:
         label = file.relative_to(root).as_posix()
@@ -156,7 +164,7 @@ def validate_files(path: Path, mappings_dir: Path, reference_dir: Path) -> Valid
     con = duckdb.connect(":memory:")
     try:
         for contract in contracts:
-            if path.is_dir():
+            if path.is_dir() and not source_folder:
                 try:  # the folder of a nightly run must hold every source's files, as landing requires
                     source_files(contract, path, reference_dir)
                 except SourceFileError as error:

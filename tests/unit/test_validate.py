@@ -91,6 +91,15 @@ def test_one_file_can_be_validated_alone(landing_copy):
     assert "esr_assignment" not in result.stdout
 
 
+def test_one_source_folder_can_be_validated_alone(landing_copy):
+    clean = validate(str(landing_copy / "datix_incident"), "--json")
+    assert clean.exit_code == 0, clean.output
+    assert set(verdicts(clean)) == {DATIX}  # labelled as landing labels it; no other source is missing
+    rewrite_csv(landing_copy / DATIX, lambda rows: [r[:12] + r[13:] for r in rows])
+    broken = validate(str(landing_copy / "datix_incident"), "--json")
+    assert broken.exit_code == 1 and "missing column(s) 'Harm'" in verdicts(broken)[DATIX]["error"]
+
+
 def bad_harm_codes(rows: list[list[str]]) -> list[list[str]]:
     """Every 10th row's Harm is a code the contract does not know: 10 % quarantined, above the 5 % limit."""
     return [rows[0]] + [r[:12] + ["Catastrophic-ish"] + r[13:] if i % 10 == 0 else r
