@@ -5,6 +5,7 @@ import csv
 import hashlib
 
 import duckdb
+import pytest
 from dagster import AssetKey
 from typer.testing import CliRunner
 
@@ -55,6 +56,7 @@ def test_a_failed_blocking_check_publishes_nothing_and_is_in_the_history_and_sta
     assert f"run {published_run['run_id']}" in status.output  # what readers still see
 
 
+@pytest.mark.slow  # a second whole refresh (84 s): the default suite keeps to 10 min; CI runs the slow lane
 def test_a_second_refresh_of_the_same_inputs_reproduces_the_marts_and_leaks_no_key(
         copied_refresh, demo_refresh, pseudonymisation_key, capfd):
     # one refresh serves both checks: a full refresh is the slowest thing in the suite
