@@ -5,14 +5,11 @@ import email
 import email.policy
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from orchestration.quality.contracts import load_contracts
 from orchestration.settings import REPO_ROOT
@@ -21,10 +18,8 @@ from tests.integration.test_audit_trail import damage_codes
 from tests.unit.test_alerts import (
     SMTP_PASSWORD,
     WEBHOOK_SECRET,
-    Mailbox,
     Webhook,
-    free_port,
-    self_signed_certificate,
+    starttls_relay,
 )
 
 
@@ -38,18 +33,8 @@ def test_a_blocked_refresh_alerts_the_webhook_and_the_mailbox_once(tmp_path):
     dagster_home.mkdir()
     shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", dagster_home)
 
-    cert_file, key_file = self_signed_certificate(tmp_path)
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert_file, key_file)
-    logins = []
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=True)
-
-    webhook, mailbox = Webhook(), Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
-                      require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    smtp, mailbox, logins, cert_file = starttls_relay(tmp_path)
+    webhook = Webhook()
     smtp.start()
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("EDI_", "DAGSTER_HOME"))}
     environment.update({

@@ -336,9 +336,10 @@ def self_signed_certificate(tmp_path):
     return cert_file, key_file
 
 
-def test_with_starttls_the_login_and_the_mail_go_over_tls(tmp_path, monkeypatch):
+def starttls_relay(tmp_path):
+    """A local SMTP relay that requires STARTTLS and a login, with a self-signed certificate: the
+    relay, its mailbox, the logins it accepted, and the certificate file a client must trust."""
     cert_file, key_file = self_signed_certificate(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # what ssl.create_default_context() trusts
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert_file, key_file)
     logins = []
@@ -350,6 +351,12 @@ def test_with_starttls_the_login_and_the_mail_go_over_tls(tmp_path, monkeypatch)
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
                             require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    return controller, mailbox, logins, cert_file
+
+
+def test_with_starttls_the_login_and_the_mail_go_over_tls(tmp_path, monkeypatch):
+    controller, mailbox, logins, cert_file = starttls_relay(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # what ssl.create_default_context() trusts
     controller.start()
     try:
         delivered = send_alert(ALERT, smtp_settings(controller.port, smtp_starttls=True, smtp_user="edi",
