@@ -52,10 +52,9 @@ def benchmark(db, macros, rls: dict[str, float], subject: str, min_n: str = "non
     sql = macros.render(
         "with scored as (select trust_code, 'k' as k, "
         "{{ favourability('value', \"'relative_likelihood'\", 'null') }} as f from rl), "
-        "members as (select s.trust_code as subject_trust_code, s.k, m.trust_code as member_trust_code, "
-        "m.f as member_favourability from scored s join scored m on s.k = m.k), "
-        f"ranked as ({{{{ peer_percentile('members', ['k'], {min_n}) }}}}) "
-        "select percentile, set_size, less_favourable from ranked where subject_trust_code = ?")
+        "ranked as (select trust_code, {{ rank_in_set('f', ['k']) }} from scored) "
+        f"select {{{{ set_percentile('less_favourable', 'set_size', {min_n}) }}}}, set_size, less_favourable "
+        "from ranked where trust_code = ?")
     return db.execute(sql, [subject]).fetchone()
 
 
@@ -83,3 +82,12 @@ def test_percentile_is_null_below_the_minimum_set_size(db, macros):
     rls = {"T1": 1.05, "SUBJECT": 1.20, "T3": 1.45, "T4": 0.90}
     assert benchmark(db, macros, rls, "SUBJECT")[0] is None
     assert benchmark(db, macros, rls, "SUBJECT", min_n="4")[0] == pytest.approx(100 / 3)
+
+
+def test_level_members_and_members_without_favourability_are_never_less_favourable(db, macros):
+    """A member level with the subject, and an RL of 0 (no favourability), are in the set but never
+    below the subject; a subject of 0 has nobody below it."""
+    rls = {"T1": 1.05, "SUBJECT": 1.25, "LEVEL": 1.25, "ZERO": 0.0, "T5": 1.60, "T6": 2.0}
+    assert benchmark(db, macros, rls, "SUBJECT") == (pytest.approx(40.0), 6, 2)
+    assert benchmark(db, macros, rls, "LEVEL") == (pytest.approx(40.0), 6, 2)
+    assert benchmark(db, macros, rls, "ZERO") == (pytest.approx(0.0), 6, 0)

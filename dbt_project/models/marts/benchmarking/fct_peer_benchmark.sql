@@ -1,33 +1,64 @@
 {{ config(contract={'enforced': true}) }}
 
-{%- set keys = ['comparison_set', 'fy_end', 'measure_id', 'variant', 'breakdown_type', 'breakdown_value',
-                'group_dimension', 'group_value'] -%}
+{%- set keys = ['fy_end', 'measure_id', 'variant', 'breakdown_type', 'breakdown_value', 'group_dimension',
+                'group_value'] -%}
 
 -- fct_peer_benchmark (metrics-spec §11): where each trust's annual measures stand among its peers, its
 -- NHS region and England - the trusts in this warehouse - and, for the gender pay gap, among every
 -- trust's real GOV.UK return (the latest published year).
+-- Every set is ranked in work linear in the trusts: England and the region with windows over the
+-- measured rows, the peers with windows over each trust's rows and its dim_trust_peer peers' (peer_k
+-- each), the published gaps by one running count. Joining each trust to every other trust with the
+-- same measure row grew with trusts squared and filled 30 GB of spill at national scale.
 with measured as (
     select
-        m.organisation_code, m.fy_end, m.measure_id, m.variant, m.breakdown_type, m.breakdown_value,
-        m.group_dimension, m.group_value, m.value, o.nhs_region_code,
+        m.organisation_code, {% for key in keys %}m.{{ key }}, {% endfor %}m.value, o.nhs_region_code,
         {{ favourability('m.value', 'm.measure_kind', 'm.higher_is_better') }} as favourability
     from {{ ref('fct_edi_measure') }} as m
     inner join {{ ref('dim_organisation') }} as o on m.organisation_code = o.trust_code
     where m.period_type = 'financial_year' and m.value is not null
         and (m.measure_kind = 'relative_likelihood' or m.higher_is_better is not null)
+        -- A measure row is compared with the rows equal to it on every key, and no key equals a null.
+        {%- for key in keys %}
+        and m.{{ key }} is not null
+        {%- endfor %}
 ),
 
-same_measure as (
-    select
-        s.organisation_code as subject_trust_code, s.fy_end, s.measure_id, s.variant, s.breakdown_type,
-        s.breakdown_value, s.group_dimension, s.group_value, s.nhs_region_code as subject_region,
-        m.organisation_code as member_trust_code, m.nhs_region_code as member_region,
-        m.favourability as member_favourability
-    from measured as s
-    inner join measured as m
-        on s.fy_end = m.fy_end and s.measure_id = m.measure_id and s.variant = m.variant
-        and s.breakdown_type = m.breakdown_type and s.breakdown_value = m.breakdown_value
-        and s.group_dimension = m.group_dimension and s.group_value = m.group_value
+windowed as (
+    select 'england' as comparison_set, organisation_code, {% for key in keys %}{{ key }}, {% endfor %}value,
+        {{ rank_in_set('favourability', keys) }}
+    from measured
+    union all
+    select 'region', organisation_code, {% for key in keys %}{{ key }}, {% endfor %}value,
+        {{ rank_in_set('favourability', keys + ['nhs_region_code']) }}
+    from measured
+    where nhs_region_code is not null
+),
+
+peer_rows as (
+    -- Each measured row as its own trust's subject, and as a member of the set of every trust that has
+    -- that trust among its dim_trust_peer peers (peer_k each): a set is the subject and its peers. No
+    -- join of measure rows to measure rows, which a planner could order before the peer join.
+    select organisation_code as subject_trust_code, {% for key in keys %}{{ key }}, {% endfor %}value,
+        favourability, 1 as is_subject
+    from measured
+    union all
+    select p.trust_code, {% for key in keys %}m.{{ key }}, {% endfor %}m.value, m.favourability, 0
+    from measured as m
+    inner join {{ ref('dim_trust_peer') }} as p on m.organisation_code = p.peer_trust_code and m.fy_end = p.fy_end
+),
+
+peer_ranked as (
+    select subject_trust_code, {% for key in keys %}{{ key }}, {% endfor %}value, is_subject,
+        {{ rank_in_set('favourability', ['subject_trust_code'] + keys) }}
+    from peer_rows
+),
+
+peers as (
+    select 'peers' as comparison_set, subject_trust_code as organisation_code,
+        {% for key in keys %}{{ key }}, {% endfor %}value, set_size, less_favourable
+    from peer_ranked
+    where is_subject = 1
 ),
 
 published_gpg as (
@@ -39,56 +70,61 @@ published_gpg as (
     group by organisation_code
 ),
 
-computed_gpg as (
-    select *
+gpg_scale as (
+    -- The subjects' computed gaps and every published gap on one favourability scale (a lower gap is
+    -- better); published rows carry no key.
+    select organisation_code, {% for key in keys %}{{ key }}, {% endfor %}value, favourability, 0 as is_published
     from measured
     where measure_id = 'pay_gap_median_hourly_pct' and group_dimension = 'sex'
         and breakdown_type = 'overall' and variant = 'default'
+    union all
+    select trust_code, {% for key in keys %}null, {% endfor %}null, -median_hourly_gap_pct, 1
+    from published_gpg
 ),
 
-members as (
-    select 'england' as comparison_set, subject_trust_code, fy_end, measure_id, variant, breakdown_type,
-        breakdown_value, group_dimension, group_value, member_trust_code, member_favourability
-    from same_measure
-    union all
-    select 'region', subject_trust_code, fy_end, measure_id, variant, breakdown_type,
-        breakdown_value, group_dimension, group_value, member_trust_code, member_favourability
-    from same_measure
-    where subject_region = member_region
-    union all
-    select 'peers', s.subject_trust_code, s.fy_end, s.measure_id, s.variant, s.breakdown_type,
-        s.breakdown_value, s.group_dimension, s.group_value, s.member_trust_code, s.member_favourability
-    from same_measure as s
-    left join {{ ref('dim_trust_peer') }} as p
-        on s.subject_trust_code = p.trust_code and s.fy_end = p.fy_end and s.member_trust_code = p.peer_trust_code
-    where s.member_trust_code = s.subject_trust_code or p.peer_trust_code is not null
-    union all
-    -- The subject's computed gap among every other trust's published gap (lower is better).
-    select 'england_published_gpg', c.organisation_code, c.fy_end, c.measure_id, c.variant, c.breakdown_type,
-        c.breakdown_value, c.group_dimension, c.group_value, c.organisation_code, c.favourability
-    from computed_gpg as c
-    union all
-    select 'england_published_gpg', c.organisation_code, c.fy_end, c.measure_id, c.variant, c.breakdown_type,
-        c.breakdown_value, c.group_dimension, c.group_value, g.trust_code, -g.median_hourly_gap_pct
-    from computed_gpg as c
-    inner join published_gpg as g on g.trust_code <> c.organisation_code
+gpg_ranked as (
+    -- Published gaps strictly less favourable than the row: those up to and level with it (a RANGE
+    -- frame takes level rows as peers, so the order of ties cannot matter) less those level with it.
+    select
+        *,
+        case
+            when favourability is null then 0
+            else sum(is_published) over (
+                order by favourability asc nulls last range between unbounded preceding and current row
+            ) - sum(is_published) over (partition by favourability)
+        end as published_less_favourable
+    from gpg_scale
 ),
 
-ranked as (
-    {{ peer_percentile('members', keys) }}
+published_set as (
+    -- Every other trust's published gap: the subject's own return, if it filed one, is left out.
+    select 'england_published_gpg' as comparison_set, s.organisation_code,
+        {% for key in keys %}s.{{ key }}, {% endfor %}s.value,
+        1 + (select count(*) from published_gpg) - case when own.trust_code is not null then 1 else 0 end
+            as set_size,
+        s.published_less_favourable
+            - case when -own.median_hourly_gap_pct < s.favourability then 1 else 0 end as less_favourable
+    from gpg_ranked as s
+    left join published_gpg as own on s.organisation_code = own.trust_code
+    where s.is_published = 0
+),
+
+benchmarked as (
+    select * from windowed
+    union all
+    select * from peers
+    union all
+    select * from published_set
 )
 
 select
-    cast(r.subject_trust_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(comparison_set as {{ dbt.type_string() }}) as comparison_set,
     {%- for key in keys %}
-    cast(r.{{ key }} as {{ 'date' if key == 'fy_end' else dbt.type_string() }}) as {{ key }},
+    cast({{ key }} as {{ 'date' if key == 'fy_end' else dbt.type_string() }}) as {{ key }},
     {%- endfor %}
-    cast(v.value as double) as value,
-    cast(r.set_size as bigint) as set_size,
-    cast(r.less_favourable as bigint) as less_favourable_members,
-    cast(r.percentile as double) as percentile
-from ranked as r
-inner join measured as v
-    on r.subject_trust_code = v.organisation_code and r.fy_end = v.fy_end and r.measure_id = v.measure_id
-    and r.variant = v.variant and r.breakdown_type = v.breakdown_type and r.breakdown_value = v.breakdown_value
-    and r.group_dimension = v.group_dimension and r.group_value = v.group_value
+    cast(value as double) as value,
+    cast(set_size as bigint) as set_size,
+    cast(less_favourable as bigint) as less_favourable_members,
+    cast({{ set_percentile('less_favourable', 'set_size') }} as double) as percentile
+from benchmarked
