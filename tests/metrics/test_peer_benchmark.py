@@ -50,14 +50,14 @@ def measure_rows(n_trusts: int) -> list[dict]:
 def published_rows(n_trusts: int) -> list[dict]:
     """GOV.UK returns of the latest year for every other trust and one outside the warehouse, one trust
     filing twice, one return without a median; an older year that must not count."""
-    rows = [{"employer_id": i, "reporting_year": 2024, "organisation_code": trust(i),
+    rows = [{"employer_id": i, "reporting_year": "2023-24", "organisation_code": trust(i),
              "median_hourly_gap_pct": float(i % 5) + 1.5} for i in range(0, n_trusts, 2)]
-    rows += [{"employer_id": 9001, "reporting_year": 2024, "organisation_code": "OUT01", "median_hourly_gap_pct": 4.0},
-             {"employer_id": 9002, "reporting_year": 2024, "organisation_code": trust(2),
+    rows += [{"employer_id": 9001, "reporting_year": "2023-24", "organisation_code": "OUT01", "median_hourly_gap_pct": 4.0},
+             {"employer_id": 9002, "reporting_year": "2023-24", "organisation_code": trust(2),
               "median_hourly_gap_pct": 9.5},
-             {"employer_id": 9003, "reporting_year": 2024, "organisation_code": trust(1),
+             {"employer_id": 9003, "reporting_year": "2023-24", "organisation_code": trust(1),
               "median_hourly_gap_pct": None},
-             {"employer_id": 9004, "reporting_year": 2023, "organisation_code": trust(3),
+             {"employer_id": 9004, "reporting_year": "2022-23", "organisation_code": trust(3),
               "median_hourly_gap_pct": 0.0}]
     return rows
 
