@@ -96,33 +96,9 @@ def test_every_model_has_a_primary_key_test(manifest):
             continue  # a CTE inlined into its consumers, not a relation dbt can test: they guard its grain
         tests = tests_by_model.get(node["unique_id"], [])
         unique_columns = {c for name, c in tests if name == "unique"}
-        not_null_columns = {c for name, c in tests if name == "not_null"} | not_null_constrained(node)
+        not_null_columns = {c for name, c in tests if name == "not_null"}
         assert (unique_columns & not_null_columns) or any(n == "unique_combination" for n, _ in tests), (
             f"{node['name']} has no primary-key test")
-
-
-def enforces_contract(node) -> bool:
-    return bool(node["config"].get("contract", {}).get("enforced"))
-
-
-def not_null_constrained(node) -> set[str]:
-    """The columns of a model whose enforced contract declares them not null: DuckDB refuses the insert."""
-    if not enforces_contract(node):
-        return set()
-    return {name for name, column in node["columns"].items()
-            if any(c["type"] == "not_null" for c in column.get("constraints", []))}
-
-
-def test_enforced_contracts_declare_not_null_as_a_constraint_not_a_test(manifest):
-    """In a table with an enforced contract a `not_null` constraint makes DuckDB reject the row, so the
-    build fails before any test could; a `not_null` test there is one more query for nothing (≈ 0.05 s a
-    node on 2 cores). A `not_null` test with a `where` keeps its place: a constraint cannot be partial."""
-    nodes = manifest["nodes"]
-    redundant = sorted(
-        f"{nodes[t['attached_node']]['name']}.{t['column_name']}" for t in nodes.values()
-        if t["resource_type"] == "test" and t.get("test_metadata", {}).get("name") == "not_null"
-        and not t["config"].get("where") and enforces_contract(nodes[t["attached_node"]]))
-    assert not redundant, f"declare these not null in the contract (constraints: - type: not_null): {redundant}"
 
 
 def test_every_source_is_staged_exactly_once(manifest):
