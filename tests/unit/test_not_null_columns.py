@@ -6,6 +6,7 @@ import re
 import duckdb
 import jinja2
 
+from orchestration.quality.failing_samples import safe_rows
 from orchestration.settings import DBT_PROJECT_DIR
 
 TEST_FILE = DBT_PROJECT_DIR / "tests" / "generic" / "not_null_columns.sql"
@@ -39,3 +40,11 @@ def test_an_empty_table_passes():
     con = duckdb.connect()
     con.execute("create table t (a integer, b varchar)")
     assert con.execute(not_null_columns_sql("t", ["a", "b"])).fetchall() == []
+
+
+def test_the_run_history_sample_of_a_failure_names_the_column():
+    con = duckdb.connect()
+    con.execute("create table t (a integer, b integer)")
+    con.execute("insert into t values (1, null)")
+    relation = con.sql(not_null_columns_sql("t", ["a", "b"]))
+    assert safe_rows(relation.columns, relation.fetchall()) == [{"failing_column": "b", "null_rows": 1}]

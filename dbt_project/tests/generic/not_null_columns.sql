@@ -21,7 +21,7 @@ with null_counts as (
 )
 
 {% for column in columns -%}
-select '{{ column }}' as column_name, null_rows_{{ loop.index }} as null_rows
+select '{{ column }}' as failing_column, null_rows_{{ loop.index }} as null_rows
 from null_counts
 where null_rows_{{ loop.index }} > 0
 {% if not loop.last %}union all
