@@ -1,3 +1,7 @@
+{{ config(materialized="table") }}
+-- A table, not a view: the name matching is the costliest SQL of a small refresh, and as a view it
+-- ran again for each of its tests and each model reading it (≈ 20 times a run).
+
 {%- set max_successor_hops = 3 -%}
 -- Every trust a GOV.UK pay-gap return could be, with the evidence, for int_gpg_employers_matched to
 -- choose from. Evidence, strongest first (method_rank):

@@ -1,3 +1,7 @@
+{{ config(materialized="table") }}
+-- A table, not a view: the name matching is the costliest SQL of a small refresh, and as a view it
+-- ran again for each of its tests and each model reading it (≈ 20 times a run).
+
 -- GOV.UK gender pay gap returns conformed to the ODS code of the NHS trust that filed them (metrics spec
 -- §6 benchmark). The candidates and their evidence are in int_gpg_employer_candidates; a return takes
 -- the trust open at its snapshot date with the strongest evidence (lowest method_rank, then the most

@@ -1,3 +1,7 @@
+{{ config(materialized="table") }}
+-- A table, not a view: the name matching is the costliest SQL of a small refresh, and as a view it
+-- ran again for each of its tests and each model reading it (≈ 20 times a run).
+
 -- GOV.UK gender pay gap returns (latest submission per employer and year) prepared for matching to NHS
 -- trusts: normalised names, the name's words, and the flags that decide which matching steps a return
 -- may take (see int_gpg_employer_candidates).
