@@ -84,6 +84,26 @@ def load_seeds(con: duckdb.DuckDBPyConnection, manifest: dict) -> None:
             [str(path)])
 
 
+def build_in_batches(con: duckdb.DuckDBPyConnection, node: dict, source: dict) -> None:
+    """A `table_in_batches` model as its materialization (dbt_project/macros/materializations/) builds
+    it: the model's SQL reads the organisations of one batch from `<model>__batch`."""
+    config, table = node["config"], f"{node['schema']}.{node['name']}"
+    con.execute(f"create or replace table {table}__batches as select batch_value, "
+                f"(dense_rank() over (order by batch_value) - 1) // $size as batch_no from (select distinct "
+                f"{config['batch_column']} as batch_value from {source['schema']}.{source['name']})",
+                {"size": config["batch_size"]})
+    batches = con.execute(f"select count(distinct batch_no) from {table}__batches").fetchone()[0]
+    for batch_no in range(max(batches, 1)):
+        con.execute(f"create or replace table {table}__batch as "
+                    f"select batch_value from {table}__batches where batch_no = $batch_no", {"batch_no": batch_no})
+        if batch_no == 0:
+            con.execute(f"create or replace table {table} as {node['compiled_code']}")
+        else:
+            con.execute(f"insert into {table} {node['compiled_code']}")
+    con.execute(f"drop table {table}__batch")
+    con.execute(f"drop table {table}__batches")
+
+
 def run_models(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, float]:
     models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     graph = {uid: [d for d in n["depends_on"]["nodes"] if d in models] for uid, n in models.items()}
@@ -96,7 +116,11 @@ def run_models(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, floa
         con.execute(f"create schema if not exists {node['schema']}")
         relation = "view" if kind == "view" else "table"
         started = time.perf_counter()
-        con.execute(f"create or replace {relation} {node['schema']}.{node['name']} as {node['compiled_code']}")
+        if kind == "table_in_batches":
+            source = next(models[d] for d in graph[uid] if models[d]["name"] == node["config"]["batch_source"])
+            build_in_batches(con, node, source)
+        else:
+            con.execute(f"create or replace {relation} {node['schema']}.{node['name']} as {node['compiled_code']}")
         seconds[node["name"]] = time.perf_counter() - started
         print(f"{seconds[node['name']]:8.2f}  {node['name']}", file=sys.stderr, flush=True)
     return seconds

@@ -20,7 +20,8 @@
         the sdc_derive_from_rounded setting is true (the exact value stays restricted), else value_expr.
     sdc_suppress_cells(cells, lines, max_passes=none)
         secondary suppression over one cube: see the comment above the macro.
-    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none)
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none,
+                    measure_filter='true')
         the BI long measure table; its cells and lines are in disclosure_cube.sql.
 -#}
 
@@ -250,7 +251,8 @@ left join sdc_unstable_partition as u
 {%- endmacro %}
 
 {#-
-    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none)
+    sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none,
+                    measure_filter='true')
         The BI version of the long measure table (fct_edi_measure shape, metrics-spec §10), every BI
         table being a slice of it:
         - every count (numerator, denominator, reference_numerator, reference_denominator) is a cell
@@ -271,8 +273,12 @@ left join sdc_unstable_partition as u
         a person-level column (staff key, person id) is refused. ethnicity_relation: see sdc_cube_lines.
         band_relation: pay grades with wres_band and cluster (dim_pay_grade): a band is related to the
         cluster all its grades are in; without it bands are related to the trust only.
+        measure_filter: a condition on measure_relation's columns keeping the rows to control (e.g. a
+        batch of organisations: every cell and line lies within one organisation, so controlling the
+        organisations apart gives the same result as controlling them together).
 -#}
-{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none) -%}
+{% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none,
+    measure_filter='true') -%}
 {%- for c in passthrough_columns -%}
     {%- if 'staff' in c | lower or 'person' in c | lower -%}
         {{ exceptions.raise_compiler_error("sdc_edi_measure: person-level column " ~ c ~ " must never reach BI") }}
@@ -291,6 +297,7 @@ with measure as (
         coalesce(m.measure_kind in ('survey_pct', 'survey_score')
             and m.reference_denominator < {{ min_respondents }}, false) as is_small_survey_reference
     from {{ measure_relation }} as m
+    where {{ measure_filter }}
 ),
 
 -- which population each count is a count of: worked out once per row, read by every key part
