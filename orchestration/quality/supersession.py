@@ -120,12 +120,15 @@ def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, wi
     aliases = ", ".join(alias for alias, _ in keys)
     columns = ", ".join([_quoted(c.name) for c in contract.columns]
                         + ["_source_file", "_source_sha256", "_row_number", "_loaded_at"])
+    # Nothing held yet (a first landing, a full refresh): no key can be held, so none is looked up
+    held = con.execute(f"select exists (from {raw}) or exists (from {superseded})").fetchone()[0]
     params = {"withdrawn": withdrawn}
     same_key = " and ".join(f"k.{alias} is not distinct from c.{alias}" for alias, _ in keys)
 
     con.execute(f"""create or replace temp table _touched as
-        select distinct {key_select} from _landed
-        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""", params)
+        select distinct {key_select} from _landed where $held
+        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""",
+        {**params, "held": held})
 
     def on(table: str) -> str:
         """Rows of `table` whose key is touched (joined with _touched as t)."""
