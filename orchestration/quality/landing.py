@@ -6,7 +6,9 @@ size, so nothing is lost to a failed cast and memory does not grow with the deli
 are captured by the reader's reject tables. A trust's own headings and code labels are read as the
 contract's under its mapping (mappings.py). Each row is then checked against the contract's row-level
 rules; rows that break one go to `raw.<source>__quarantine` with the rule and a reason, the rest are
-cast to the contract's types. Of the rows sharing an organisation and primary key across deliveries,
+cast to the contract's types. A rule is judged once per distinct value (tuple) of the columns it reads,
+and an identifier HMAC'd once per distinct value: a national extract repeats a few codes, dates and
+people over millions of rows. Of the rows sharing an organisation and primary key across deliveries,
 the latest delivery's is current (`raw.<source>`), the others are kept in `raw.<source>__superseded`
 (supersession.py), which also records what changed for the incremental rebuild. Per file, rows
 read = landed + quarantined is recorded in `audit.landed_file` (the deliveries held now) and
@@ -591,11 +593,13 @@ def _find_suspect_rows(con, rules: list[RuleSql], params: _Params) -> None:
     for columns, group in by_columns.items():
         names = ", ".join(_quoted(c) for c in columns)
         broken = " or ".join(f"({r.condition})" for r in group)
-        _execute(con, f"create or replace temp table _broken as select * from (select distinct {names} from _stage) where {broken}",
-                 params)
+        _execute(con, f"""create or replace temp table _broken as
+                     select * from (select distinct {names} from _stage) where {broken}""", params)
         if con.execute("select count(*) from _broken").fetchone()[0]:
             on = " and ".join(f"s.{_quoted(c)} is not distinct from b.{_quoted(c)}" for c in columns)
             con.execute(f"insert into _suspect select s._file_index, s._seq from _stage s semi join _broken b on {on}")
+
+
 def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
     """A primary key repeated within one file is a defect of that file (the first row is kept);
     across files, the later delivery supersedes (supersession.py)."""
@@ -630,6 +634,11 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
     )
 
 
+def _hmac_at_landing(col: Column) -> bool:
+    """typed_sql's case: an identifier kept as text is landed as its HMAC."""
+    return col.pseudonymise and col.landing_type == "VARCHAR"
+
+
 def _pseudonym(col: Column) -> str:
     return f"_p_{col.name}._hmac"
 
@@ -640,12 +649,13 @@ def _pseudonyms_of_landed_rows(con, contract: Contract, params: _Params) -> str:
     (NULL when the identifier is absent, as typed_sql gives)."""
     joins = []
     for col in contract.columns:
-        if col.pseudonymise:
+        if _hmac_at_landing(col):
             table, clear = f"_pseudonyms_{col.name}", f"lower(trim({_quoted(col.name)}))"
             _execute(con,
                 f"""create or replace temp table {table} as
                 select _clear, {hmac_sql('_clear')} as _hmac from (
-                    select distinct {clear} as _clear from _checked where _rule is null and {_present(col)} is not null)""",
+                    select distinct {clear} as _clear from _checked
+                    where _rule is null and {_present(col)} is not null)""",
                 params)
             joins.append(f"left join {table} _p_{col.name} on _p_{col.name}._clear = {clear}")
     return " ".join(joins)
@@ -654,7 +664,7 @@ def _pseudonyms_of_landed_rows(con, contract: Contract, params: _Params) -> str:
 def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: datetime) -> None:
     """Good rows of the batch, typed, to _landed; the others to the quarantine table."""
     joins = _pseudonyms_of_landed_rows(con, contract, params)
-    typed = ", ".join(f"{_pseudonym(c) if c.pseudonymise else typed_sql(c)} as {_quoted(c.name)}"
+    typed = ", ".join(f"{_pseudonym(c) if _hmac_at_landing(c) else typed_sql(c)} as {_quoted(c.name)}"
                       for c in contract.columns)
     text = ", ".join(
         (f"{typed_sql(c)} as {_quoted(c.name)}" if c.pseudonymise else _quoted(c.name))
