@@ -510,19 +510,14 @@ def _stage_batch(con, contract: Contract, batch: list[tuple[int, Delivery]]) -> 
     con.execute("drop table if exists _rejects_errors; drop table if exists _rejects_scans")
     _execute(con,
         """insert into _stage by name
-        with r as materialized (
-            select row_number() over () as _seq, *
-            from read_csv($paths, header = $header, all_varchar = true, auto_detect = false,
-                          columns = $columns, delim = $delim, quote = '"', escape = '"',
-                          encoding = $encoding, store_rejects = true, ignore_errors = true,
-                          filename = true, rejects_table = '_rejects_errors',
-                          rejects_scan = '_rejects_scans')),
-        -- a file's rows are consecutive in the reader's order: its k-th row is its first's + k - 1
-        -- (a window partitioned by file cost three times the read)
-        firsts as (select filename, min(_seq) as _first from r group by filename)
-        select f._file_index, f._label as _source_file, r._seq - firsts._first + 1 as _seq,
-               r._seq - firsts._first + 1 as _row_number, r.* exclude (_seq, filename)
-        from r join firsts using (filename) join _files f on f._path = r.filename""",
+        select f._file_index, f._label as _source_file, r.* exclude (filename)
+        from (select row_number() over () as _seq, *
+              from read_csv($paths, header = $header, all_varchar = true, auto_detect = false,
+                            columns = $columns, delim = $delim, quote = '"', escape = '"',
+                            encoding = $encoding, store_rejects = true, ignore_errors = true,
+                            filename = true, rejects_table = '_rejects_errors',
+                            rejects_scan = '_rejects_scans')) r
+        join _files f on f._path = r.filename""",
         {"paths": [str(d.path) for _, d in batch], "header": contract.header, "columns": columns,
          "delim": contract.delimiter, "encoding": contract.encoding},
     )
@@ -539,6 +534,12 @@ def _stage_batch(con, contract: Contract, batch: list[tuple[int, Delivery]]) -> 
         group by f._file_index, f._label, e.line""",
         {"header_rows": header_rows},
     )
+    # A file's rows are consecutive in the reader's order: its k-th row is its first's + k - 1 (a
+    # window partitioned by file, over the read, cost three times the read).
+    con.execute("""update _stage
+        set _seq = _stage._seq - firsts._first + 1, _row_number = _stage._seq - firsts._first + 1
+        from (select _file_index, min(_seq) as _first from _stage group by _file_index) firsts
+        where _stage._file_index = firsts._file_index""")
     for (index,) in con.execute("select distinct _file_index from _malformed order by 1").fetchall():
         _number_staged_rows(con, index)
 
