@@ -6,7 +6,9 @@ size, so nothing is lost to a failed cast and memory does not grow with the deli
 are captured by the reader's reject tables. A trust's own headings and code labels are read as the
 contract's under its mapping (mappings.py). Each row is then checked against the contract's row-level
 rules; rows that break one go to `raw.<source>__quarantine` with the rule and a reason, the rest are
-cast to the contract's types. Of the rows sharing an organisation and primary key across deliveries,
+cast to the contract's types. A rule is judged once per distinct value (tuple) of the columns it reads,
+and an identifier HMAC'd once per distinct value: a national extract repeats a few codes, dates and
+people over millions of rows. Of the rows sharing an organisation and primary key across deliveries,
 the latest delivery's is current (`raw.<source>`), the others are kept in `raw.<source>__superseded`
 (supersession.py), which also records what changed for the incremental rebuild. Per file, rows
 read = landed + quarantined is recorded in `audit.landed_file` (the deliveries held now) and
@@ -190,6 +192,7 @@ class RuleSql:
     name: str
     condition: str
     reason: str
+    columns: tuple[str, ...]  # every column the condition reads: it is judged once per distinct tuple
 
 
 class _Params(dict):
@@ -237,6 +240,7 @@ def _type_message(col: Column) -> str:
 
 def column_rules(col: Column, params: _Params) -> list[RuleSql]:
     present, raw, value = _present(col), _quoted(col.name), value_sql(col)
+    own = (col.name,)
     shown = "''" if col.pseudonymise else f"' (value ' || {present} || ')'"
 
     def reason(text: str) -> str:
@@ -245,7 +249,7 @@ def column_rules(col: Column, params: _Params) -> list[RuleSql]:
     rules = []
     if col.required:
         rules.append(RuleSql(f"required:{col.name}", f"{present} is null",
-                             params.bind(f"msg_{len(params)}", f"{col.name} is missing")))
+                             params.bind(f"msg_{len(params)}", f"{col.name} is missing"), own))
     if col.date_format and col.is_temporal:
         params[f"fmt_{col.name}"] = col.date_format
     if col.null_values:
@@ -253,24 +257,24 @@ def column_rules(col: Column, params: _Params) -> list[RuleSql]:
     if value is not None:
         rules.append(RuleSql(f"type:{col.name}",
                              f"{present} is not null and not {_is_null_marker(col)} and {value} is null",
-                             reason(_type_message(col))))
+                             reason(_type_message(col)), own))
     if col.pattern:
         pattern = params.bind(f"pattern_{col.name}", col.pattern)
         rules.append(RuleSql(f"pattern:{col.name}",
                              f"{present} is not null and not regexp_full_match(trim({raw}), {pattern})",
-                             reason(f"{col.name} does not match {col.pattern}")))
+                             reason(f"{col.name} does not match {col.pattern}"), own))
     if col.valid_values:
         values = params.bind(f"values_{col.name}", [v.strip().upper() for v in col.valid_values])
         rules.append(RuleSql(f"valid_values:{col.name}",
                              f"{present} is not null and not list_contains({values}, upper(trim({raw})))",
-                             reason(f"{col.name} is not in the contract code list")))
+                             reason(f"{col.name} is not in the contract code list"), own))
     for bound, op, word in ((col.minimum, "<", "minimum"), (col.maximum, ">", "maximum")):
         if bound is None:
             continue
         name = f"{word}_{col.name}"
         limit = "current_date" if bound == "today" else f"cast({params.bind(name, str(bound))} as {col.value_type})"
         rules.append(RuleSql(f"{word}:{col.name}", f"{value} {op} {limit}",
-                             reason(f"{col.name} is outside the {word} {bound}")))
+                             reason(f"{col.name} is outside the {word} {bound}"), own))
     return rules
 
 
@@ -297,7 +301,7 @@ def order_rules(contract: Contract, params: _Params) -> list[RuleSql]:
                 message = params.bind(f"msg_{len(params)}", f"{col.name} {words} {other.name}")
                 shown = f"' (' || {_present(col)} || ' {op} ' || {_present(other)} || ')'"
                 rules.append(RuleSql(f"{rule}:{col.name}", f"{value_sql(col)} {op} {value_sql(other)}",
-                                     f"{message} || {shown}"))
+                                     f"{message} || {shown}", (col.name, other.name)))
     return rules
 
 
@@ -324,6 +328,7 @@ def reference_rules(contract: Contract, params: _Params) -> list[RuleSql]:
             f"references:{ref.name}",
             f"{present} and not list_contains({keys}, concat_ws({params.bind('key_separator', KEY_SEPARATOR)}, {parts}))",
             f"{message} || {shown}",
+            tuple(c.name for c in cols),
         ))
     return rules
 
@@ -336,13 +341,7 @@ def one_value_per_file_rules(contract: Contract, params: _Params) -> list[RuleSq
         if not col.one_value_per_file:
             continue
         present, value = _present(col), f"upper(trim({_quoted(col.name)}))"
-        # Per file index, its majority value: one hash aggregate over the staged rows (windows over
-        # every row cost a quarter of the landing time of a million-row source).
-        file_value = f"""(select map(list(file), list(value)) from (
-                select _file_index as file, {value} as value, count(*) as rows,
-                       sum(count(*)) over (partition by _file_index) as file_rows
-                from _stage where {present} is not null group by _file_index, {value}
-            ) where 2 * rows > file_rows)[_file_index]"""
+        file_value = f"(select map(list(file), list(value)) from {_majority_table(col)})[_file_index]"
         other = params.bind(f"msg_{len(params)}", f"{col.name} differs from ")
         none = params.bind(f"msg_{len(params)}", f"{col.name}: no value is on more than half of this file's rows")
         tail = params.bind(f"msg_{len(params)}", ", the value on more than half of this file's rows")
@@ -351,8 +350,28 @@ def one_value_per_file_rules(contract: Contract, params: _Params) -> list[RuleSq
             f"one_value_per_file:{col.name}",
             f"{present} is not null and {value} is distinct from {file_value}",
             f"case when {file_value} is null then {none} else {other} || {file_value} || {tail} end || {shown}",
+            ("_file_index", col.name),
         ))
     return rules
+
+
+def _majority_table(col: Column) -> str:
+    return f"_majority_{col.name}"
+
+
+def _find_file_majorities(con, contract: Contract) -> None:
+    """Per file of the batch, the value more than half of its rows carry in each one-value-per-file
+    column (one hash aggregate, before any rule reads it: a subquery in the rule was worked out
+    again for every place it appears)."""
+    for col in contract.columns:
+        if col.one_value_per_file:
+            value = f"upper(trim({_quoted(col.name)}))"
+            con.execute(f"""create or replace temp table {_majority_table(col)} as
+                select file, value from (
+                    select _file_index as file, {value} as value, count(*) as rows,
+                           sum(count(*)) over (partition by _file_index) as file_rows
+                    from _stage where {_present(col)} is not null group by _file_index, {value}
+                ) where 2 * rows > file_rows""")
 
 
 def key_sql(col: Column) -> str:
@@ -491,8 +510,7 @@ def _stage_batch(con, contract: Contract, batch: list[tuple[int, Delivery]]) -> 
     con.execute("drop table if exists _rejects_errors; drop table if exists _rejects_scans")
     _execute(con,
         """insert into _stage by name
-        select f._file_index, f._label as _source_file,
-               r._seq - min(r._seq) over (partition by r.filename) + 1 as _seq, r.* exclude (_seq, filename)
+        select f._file_index, f._label as _source_file, r.* exclude (filename)
         from (select row_number() over () as _seq, *
               from read_csv($paths, header = $header, all_varchar = true, auto_detect = false,
                             columns = $columns, delim = $delim, quote = '"', escape = '"',
@@ -516,7 +534,12 @@ def _stage_batch(con, contract: Contract, batch: list[tuple[int, Delivery]]) -> 
         group by f._file_index, f._label, e.line""",
         {"header_rows": header_rows},
     )
-    con.execute("update _stage set _row_number = _seq")
+    # A file's rows are consecutive in the reader's order: its k-th row is its first's + k - 1 (a
+    # window partitioned by file, over the read, cost three times the read).
+    con.execute("""update _stage
+        set _seq = _stage._seq - firsts._first + 1, _row_number = _stage._seq - firsts._first + 1
+        from (select _file_index, min(_seq) as _first from _stage group by _file_index) firsts
+        where _stage._file_index = firsts._file_index""")
     for (index,) in con.execute("select distinct _file_index from _malformed order by 1").fetchall():
         _number_staged_rows(con, index)
 
@@ -538,20 +561,44 @@ def _number_staged_rows(con, index: int) -> None:
 
 def _apply_row_rules(con, contract: Contract, params: _Params) -> None:
     """_checked = _stage + the first broken rule and every reason, then keys repeated in a file."""
+    _find_file_majorities(con, contract)
     rules = [r for c in contract.columns for r in column_rules(c, params)]
     rules += cross_column_rules(contract, params)
     first_rule = " ".join(
         f"when {r.condition} then {params.bind(f'rule_{i}', r.name)}" for i, r in enumerate(rules))
     reasons = ", ".join(f"case when {r.condition} then {r.reason} end" for r in rules)
     reason = f"concat_ws('; ', {reasons})" if rules else "cast(null as varchar)"
-    # Reasons are only worked out for the rows that broke a rule: most rows break none.
+    _find_suspect_rows(con, rules, params)
+    # Only the suspect rows are judged row by row (first rule, every reason), with the same
+    # expressions as ever: most rows break no rule.
     _execute(con,
-        f"""create or replace temp table _checked as
-        select *, case when _rule is not null then {reason} end as _reason
-        from (select *, case {first_rule or "when false then ''"} end as _rule from _stage)""",
+        f"""create or replace temp table _judged as
+        select _file_index, _seq, _rule, case when _rule is not null then {reason} end as _reason
+        from (select *, case {first_rule or "when false then ''"} end as _rule
+              from _stage semi join _suspect using (_file_index, _seq))""",
         params,
     )
+    con.execute("""create or replace temp table _checked as
+        select s.*, j._rule, j._reason from _stage s left join _judged j using (_file_index, _seq)""")
     _mark_repeated_keys(con, contract, params)
+
+
+def _find_suspect_rows(con, rules: list[RuleSql], params: _Params) -> None:
+    """_suspect = the staged rows (_file_index, _seq) holding a value that breaks a rule. Every rule
+    is judged once per distinct tuple of the columns it reads: most columns hold a few codes or
+    dates repeated over millions of rows."""
+    by_columns: dict[tuple[str, ...], list[RuleSql]] = {}
+    for rule in rules:
+        by_columns.setdefault(rule.columns, []).append(rule)
+    con.execute("create or replace temp table _suspect (_file_index integer, _seq bigint)")
+    for columns, group in by_columns.items():
+        names = ", ".join(_quoted(c) for c in columns)
+        broken = " or ".join(f"({r.condition})" for r in group)
+        _execute(con, f"""create or replace temp table _broken as
+                     select * from (select distinct {names} from _stage) where {broken}""", params)
+        if con.execute("select count(*) from _broken").fetchone()[0]:
+            on = " and ".join(f"s.{_quoted(c)} is not distinct from b.{_quoted(c)}" for c in columns)
+            con.execute(f"insert into _suspect select s._file_index, s._seq from _stage s semi join _broken b on {on}")
 
 
 def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
@@ -559,11 +606,16 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
     across files, the later delivery supersedes (supersession.py)."""
     if not contract.primary_key:
         return
-    keys = ", ".join(key_sql(contract.column(k)) for k in contract.primary_key)
+    keys = ", ".join(f"{key_sql(contract.column(k))} as _k{i}" for i, k in enumerate(contract.primary_key))
+    aliases = ", ".join(f"_k{i}" for i in range(len(contract.primary_key)))
     everything = ", ".join(_quoted(c.name) for c in contract.columns)
+    # The window runs only over rows whose key hash repeats in their file (in a good file, none;
+    # a hash collision only adds rows, the window still compares the keys themselves).
     _execute(con,
         f"""update _checked set _rule = dup.rule, _reason = dup.reason
         from (
+            with keyed as not materialized (select *, {keys} from _checked where _rule is null),
+            repeated as (select _file_index, hash({aliases}) as _key_hash from keyed group by all having count(*) > 1)
             select _file_index, _row_number,
                    case when same_row then 'exact_duplicate' else 'duplicate_key' end as rule,
                    case when same_row then 'exact duplicate of ' else $key_repeats end
@@ -574,8 +626,8 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
                        first_value(_source_file) over w as first_file,
                        first_value(_row_number) over w as first_row,
                        hash({everything}) = first_value(hash({everything})) over w as same_row
-                from _checked where _rule is null
-                window w as (partition by _file_index, {keys} order by _row_number)
+                from keyed c semi join repeated r on c._file_index = r._file_index and hash({aliases}) = r._key_hash
+                window w as (partition by _file_index, {aliases} order by _row_number)
             ) where occurrence > 1
         ) dup
         where _checked._file_index = dup._file_index and _checked._row_number = dup._row_number""",
@@ -583,9 +635,38 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
     )
 
 
+def _hmac_at_landing(col: Column) -> bool:
+    """typed_sql's case: an identifier kept as text is landed as its HMAC."""
+    return col.pseudonymise and col.landing_type == "VARCHAR"
+
+
+def _pseudonym(col: Column) -> str:
+    return f"_p_{col.name}._hmac"
+
+
+def _pseudonyms_of_landed_rows(con, contract: Contract, params: _Params) -> str:
+    """The HMAC of every distinct identifier of the batch's good rows, worked out once each (a
+    person has many rows), in _pseudonyms_<column>; returns the joins that give each row its own
+    (NULL when the identifier is absent, as typed_sql gives)."""
+    joins = []
+    for col in contract.columns:
+        if _hmac_at_landing(col):
+            table, clear = f"_pseudonyms_{col.name}", f"lower(trim({_quoted(col.name)}))"
+            _execute(con,
+                f"""create or replace temp table {table} as
+                select _clear, {hmac_sql('_clear')} as _hmac from (
+                    select distinct {clear} as _clear from _checked
+                    where _rule is null and {_present(col)} is not null)""",
+                params)
+            joins.append(f"left join {table} _p_{col.name} on _p_{col.name}._clear = {clear}")
+    return " ".join(joins)
+
+
 def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: datetime) -> None:
     """Good rows of the batch, typed, to _landed; the others to the quarantine table."""
-    typed = ", ".join(f"{typed_sql(c)} as {_quoted(c.name)}" for c in contract.columns)
+    joins = _pseudonyms_of_landed_rows(con, contract, params)
+    typed = ", ".join(f"{_pseudonym(c) if _hmac_at_landing(c) else typed_sql(c)} as {_quoted(c.name)}"
+                      for c in contract.columns)
     text = ", ".join(
         (f"{typed_sql(c)} as {_quoted(c.name)}" if c.pseudonymise else _quoted(c.name))
         for c in contract.columns
@@ -597,8 +678,8 @@ def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: date
         f"""insert into _landed
         select {typed}, c._source_file, f._source_sha256, c._row_number,
                cast($loaded_at as timestamp) as _loaded_at
-        from _checked c join _files f using (_file_index)
-        where c._rule is null order by c._file_index, c._row_number""",
+        from _checked c join _files f using (_file_index) {joins}
+        where c._rule is null""",
         params,
     )
     _execute(con,

@@ -120,11 +120,15 @@ def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, wi
     aliases = ", ".join(alias for alias, _ in keys)
     columns = ", ".join([_quoted(c.name) for c in contract.columns]
                         + ["_source_file", "_source_sha256", "_row_number", "_loaded_at"])
+    # Nothing held yet (a first landing, a full refresh): no key can be held, so none is looked up
+    held = con.execute(f"select exists (from {raw}) or exists (from {superseded})").fetchone()[0]
     params = {"withdrawn": withdrawn}
+    same_key = " and ".join(f"k.{alias} is not distinct from c.{alias}" for alias, _ in keys)
 
     con.execute(f"""create or replace temp table _touched as
-        select distinct {key_select} from _landed
-        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""", params)
+        select distinct {key_select} from _landed where $held
+        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""",
+        {**params, "held": held})
 
     def on(table: str) -> str:
         """Rows of `table` whose key is touched (joined with _touched as t)."""
@@ -143,7 +147,12 @@ def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, wi
             union all
             select {columns} from {superseded} s semi join _touched t on {on('s')}
         )
-        select *, {key_select}, max(_source_file) over (partition by {aliases}) as _winner from pooled""", params)
+        , keyed as not materialized (select *, {key_select} from pooled),
+        -- most keys come in one delivery only: a hash aggregate finds the others (a window over
+        -- every row sorted them all)
+        contested as (select {aliases}, max(_source_file) as _winner from keyed group by all having count(*) > 1)
+        select k.*, coalesce(c._winner, k._source_file) as _winner
+        from keyed k left join contested c on {same_key}""", params)
     con.execute(f"delete from {raw} r using _touched t where {on('r')}")
     con.execute(f"delete from {superseded} s using _touched t where {on('s')}")
     con.execute(f"insert into {raw} select {columns} from _pool where _source_file = _winner "

@@ -113,6 +113,25 @@ def test_reasons_name_every_broken_rule(tmp_path):
     assert "fte is outside the maximum 1.5 (value 9)" in reason
 
 
+def test_rules_and_pseudonyms_worked_out_per_distinct_value_reach_every_row(tmp_path):
+    """Rules are judged once per distinct value and identifiers HMAC'd once each: every row carrying
+    a value gets its verdict, a blank (NULL) value included."""
+    path = write(tmp_path, "x.csv", HEADER + (
+        "0001,Q,01/04/2020,,1,Ann@NHS.net\n"     # 1 code not in list
+        ",A,01/04/2020,,1,\n"                    # 2 required missing
+        "0003,Q,01/04/2020,,1,\n"                # 3 same broken code
+        ",B,01/04/2020,,1,\n"                    # 4 required missing again
+        "0005,A,01/04/2020,,1, ann@nhs.NET\n"    # 5 ok
+        "0006,B,01/04/2020,,1,ann@nhs.net\n"     # 6 ok, the same identifier
+    ))
+    con, load = land(tmp_path, staff_contract(), [path])
+    assert con.execute("select _row_number, _rule from raw.demo__quarantine order by 1").fetchall() == [
+        (1, "valid_values:code"), (2, "required:staff_key"), (3, "valid_values:code"), (4, "required:staff_key")]
+    assert con.execute("select _row_number, staff_key, email from raw.demo order by 1").fetchall() == [
+        (5, pseudonymise("0005", KEY), pseudonymise("ann@nhs.net", KEY)),
+        (6, pseudonymise("0006", KEY), pseudonymise("ann@nhs.net", KEY))]
+
+
 def test_repeated_key_across_files_the_later_delivery_is_current(tmp_path):
     first = write(tmp_path, "a.csv", HEADER + "0001,A,01/04/2020,,1,\n")
     second = write(tmp_path, "b.csv", HEADER + "0002,A,01/04/2020,,1,\n0001,B,01/04/2020,,1,\n")
