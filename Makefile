@@ -27,7 +27,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+# Every `edi` and dbt process imports thousands of modules: compiled once here, not again at each
+# start (uv installs sources only; with PYTHONDONTWRITEBYTECODE set, Python never caches its compiles).
+$(VENV)/.compiled: $(VENV)/.installed
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib orchestration > /dev/null
+	touch $@
+
+install: $(VENV)/.compiled
 
 prepare: install
 	$(EDI) prepare

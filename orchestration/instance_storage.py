@@ -6,11 +6,20 @@ events (every dbt model and test, every check), which cost minutes. In WAL mode 
 synchronous=NORMAL a commit is a write to the log, and the database still cannot be corrupted by a
 crash; only the last moments of UI history could be lost at a power cut. The warehouse's own run
 history (warehouse/audit/runs.jsonl) and the published file do not depend on it.
+
+WAL alone is not enough: the last connection to close a WAL database checkpoints it (syncs the log,
+copies it into the file, syncs the file) and deletes the log, and Dagster's connection per event is
+always the last one. So the process keeps one idle connection open to each database it writes
+(the few most recent: a run's event log, the index, the run storage); a connection then closes
+without a checkpoint, and SQLite checkpoints on its own every 1,000 pages of log, as it is designed to.
 """
 
 from __future__ import annotations
 
+import atexit
 import sqlite3
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -18,12 +27,47 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
+# Bounded, so a long-lived process (the UI, the daemon) does not hold a file open per run it ever read.
+KEEP_OPEN_AT_MOST = 8
+_kept_open: OrderedDict[str, sqlite3.Connection] = OrderedDict()
+_kept_open_lock = threading.Lock()
+
+
+def _database_file(cursor: sqlite3.Cursor) -> str:
+    """The file of the connection's main database; '' for an in-memory one."""
+    return next(row[2] for row in cursor.execute("pragma database_list") if row[1] == "main")
+
+
+def _keep_open(path: str) -> None:
+    with _kept_open_lock:
+        if path in _kept_open:
+            _kept_open.move_to_end(path)
+            return
+        keeper = sqlite3.connect(path, check_same_thread=False)
+        # SQLite attaches a connection to the log only at its first read; the read ends at once.
+        keeper.execute("select count(*) from sqlite_master").fetchall()
+        _kept_open[path] = keeper
+        while len(_kept_open) > KEEP_OPEN_AT_MOST:
+            _kept_open.popitem(last=False)[1].close()
+
+
+@atexit.register
+def _close_kept_open() -> None:
+    """The last close checkpoints each database, so the process leaves no log behind."""
+    with _kept_open_lock:
+        while _kept_open:
+            _kept_open.popitem()[1].close()
+
+
 def _fast_sqlite(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("pragma journal_mode = wal")
         cursor.execute("pragma synchronous = normal")
+        path = _database_file(cursor)
         cursor.close()
+        if path:
+            _keep_open(path)
 
 
 def use_fast_sqlite_storage() -> None:

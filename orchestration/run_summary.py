@@ -182,9 +182,14 @@ def _published(events, record: dict, warehouse_dir: Path) -> Published | None:
                      _report_line(report) if report and "report_index" in report else None)
 
 
+# What the summary reads: the plan, what was built, which steps failed (not the run's other thousands).
+SUMMARY_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_MATERIALIZATION,
+                  DagsterEventType.STEP_FAILURE}
+
+
 def run_events(instance, run_id: str) -> list:
-    """Every Dagster event of the run as stored, the plan's events included."""
-    records = instance.get_records_for_run(run_id=run_id, limit=1_000_000).records
+    """The Dagster events of the run the summary reads, the plan's events included."""
+    records = instance.get_records_for_run(run_id=run_id, of_type=SUMMARY_EVENTS, limit=1_000_000).records
     return [r.event_log_entry.dagster_event for r in records if r.event_log_entry.dagster_event is not None]
 
 
