@@ -3,35 +3,23 @@
 import sqlite3
 from pathlib import Path
 
-from dagster import job, op
-
 from orchestration.instance_storage import project_instance
 
 
-@op
-def one():
-    return 1
-
-
-@job
-def tiny():
-    one()
-
-
-def test_storing_an_event_does_not_checkpoint_the_runs_event_log(tmp_path):
+def test_storing_an_event_does_not_checkpoint_the_runs_event_log(tmp_path, tiny_job):
     # Dagster opens and closes a connection per event; the last connection to close a WAL database
     # checkpoints it (a sync of the log and of the file) and deletes the log. A run's event log that
     # still has its write-ahead log after the run was written to without a checkpoint per event.
     with project_instance(tmp_path / "home") as instance:
-        run_id = tiny.execute_in_process(instance=instance).run_id
+        run_id = tiny_job.execute_in_process(instance=instance).run_id
         shard = Path(instance.event_log_storage.path_for_shard(run_id))
         assert Path(f"{shard}-wal").stat().st_size > 0
         assert len(instance.all_logs(run_id)) > 5
 
 
-def test_the_events_are_in_the_database_for_another_process(tmp_path):
+def test_the_events_are_in_the_database_for_another_process(tmp_path, tiny_job):
     with project_instance(tmp_path / "home") as instance:
-        run_id = tiny.execute_in_process(instance=instance).run_id
+        run_id = tiny_job.execute_in_process(instance=instance).run_id
         shard = instance.event_log_storage.path_for_shard(run_id)
         stored = len(instance.all_logs(run_id))
         # what the UI's process reads: a plain connection of its own, while this process runs on

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
-from dagster import AssetKey, DagsterEventType, DagsterInstance, job, op
+from dagster import AssetKey, DagsterEventType, DagsterInstance
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -25,18 +25,10 @@ def test_without_dagster_home_the_cli_uses_the_projects_instance_from_any_folder
     assert load_settings().dagster_home == tmp_path / "home"
 
 
-def test_a_run_in_the_cli_instance_is_stored_where_the_ui_reads_it(tmp_path):
-    @op
-    def one():
-        return 1
-
-    @job
-    def tiny():
-        one()
-
+def test_a_run_in_the_cli_instance_is_stored_where_the_ui_reads_it(tmp_path, tiny_job):
     with project_instance(tmp_path / "home") as instance:
         assert instance.is_persistent and Path(instance.root_directory) == tmp_path / "home"
-        run_id = tiny.execute_in_process(instance=instance).run_id
+        run_id = tiny_job.execute_in_process(instance=instance).run_id
     with DagsterInstance.from_config(str(tmp_path / "home")) as ui_instance:  # what `make dev` opens
         assert ui_instance.get_run_by_id(run_id) is not None
 
