@@ -174,12 +174,17 @@ def _present(col: Column) -> str:
     return f"nullif(trim({_quoted(col.name)}), '')"
 
 
+def _identifier_clear(col: Column) -> str:
+    """An identifier as it is HMAC'd and compared: trimmed, lower-cased (pseudonymise.normalise_identifier)."""
+    return f"lower(trim({_quoted(col.name)}))"
+
+
 def typed_sql(col: Column) -> str:
     """The value cast to the contract type (NULL when absent or not castable)."""
     raw = _quoted(col.name)
     if col.landing_type == "VARCHAR":
         if col.pseudonymise:
-            return f"case when {_present(col)} is not null then {hmac_sql(f'lower(trim({raw}))')} end"
+            return f"case when {_present(col)} is not null then {hmac_sql(_identifier_clear(col))} end"
         return raw
     if col.date_format and col.is_temporal:
         parsed = f"try_strptime(trim({raw}), $fmt_{col.name})"
@@ -380,7 +385,7 @@ def key_sql(col: Column) -> str:
     if col.landing_type != "VARCHAR":
         return typed_sql(col)
     if col.pseudonymise:
-        return f"lower(trim({_quoted(col.name)}))"
+        return _identifier_clear(col)
     if col.valid_values:
         return f"upper(trim({_quoted(col.name)}))"
     return f"trim({_quoted(col.name)})"
@@ -651,7 +656,7 @@ def _pseudonyms_of_landed_rows(con, contract: Contract, params: _Params) -> str:
     joins = []
     for col in contract.columns:
         if _hmac_at_landing(col):
-            table, clear = f"_pseudonyms_{col.name}", f"lower(trim({_quoted(col.name)}))"
+            table, clear = f"_pseudonyms_{col.name}", _identifier_clear(col)
             _execute(con,
                 f"""create or replace temp table {table} as
                 select _clear, {hmac_sql('_clear')} as _hmac from (
