@@ -410,7 +410,7 @@ def refresh(
 ) -> None:
     """Run the nightly refresh job now, through Dagster, and print a summary. Deliveries already
     landed are not read again and incremental models rebuild only what changed. The full log is kept
-    in warehouse/logs/<run id>.log."""
+    in warehouse/logs/<run id>.log (the newest EDI_KEEP_LOGS logs are kept)."""
     settings = _settings_or_exit()
     import uuid
 
@@ -430,7 +430,7 @@ def refresh(
     started = time.monotonic()
     run_id = str(uuid.uuid4())  # chosen here so the console can follow the run from its first event
     with project_instance(settings.dagster_home) as instance:
-        with refresh_console(instance, run_id, settings.warehouse_dir, verbose) as log:
+        with refresh_console(instance, run_id, settings.warehouse_dir, verbose, settings.keep_logs) as log:
             result = job.execute_in_process(
                 instance=instance, raise_on_error=False, run_id=run_id,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}},

@@ -182,14 +182,25 @@ class RunLog:
             self.stages.message(entry.step_key, entry.user_message)
 
 
+def prune_run_logs(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest run logs (by modification time): one is written per run, so
+    a nightly schedule would otherwise fill the disk. Returns the deleted files."""
+    logs = sorted(folder.glob("*.log"), key=lambda log: log.stat().st_mtime, reverse=True)
+    for old in logs[keep:]:
+        old.unlink(missing_ok=True)
+    return logs[keep:]
+
+
 @contextlib.contextmanager
-def refresh_console(instance, run_id: str, warehouse_dir: Path, verbose: bool) -> Iterator[Path]:
+def refresh_console(instance, run_id: str, warehouse_dir: Path, verbose: bool, keep_logs: int) -> Iterator[Path]:
     """While the run executes: its events go to the log file; by default a progress display shows on
     the terminal and what the libraries print goes to the log file; with verbose, the terminal shows
-    the full Dagster and dbt log as it comes. Yields the log file's path."""
+    the full Dagster and dbt log as it comes. The newest `keep_logs` logs are kept, this run's among
+    them. Yields the log file's path."""
     path = log_path(warehouse_dir, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)  # the log quotes file paths, codes and failing keys: the owner's, as audit/ is
+    prune_run_logs(path.parent, keep=keep_logs - 1)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8", buffering=1) as handle:
         if verbose:
             instance.add_event_listener(run_id, RunLog(handle, StageProgress(None)))

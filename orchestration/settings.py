@@ -70,6 +70,7 @@ class Settings:
     mode: str
     pseudonymisation_key: bytes = b""
     keep_versions: int = 3
+    keep_logs: int = 90  # run logs kept in warehouse/logs/: about a quarter of nightly runs
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     report_pdf: bool = True
     mappings_dir: Path = DEFAULT_MAPPINGS_DIR
@@ -122,6 +123,7 @@ def load_settings() -> Settings:
         mode=mode,
         pseudonymisation_key=_resolve_key(mode),
         keep_versions=int(os.environ.get("EDI_KEEP_VERSIONS", "3")),
+        keep_logs=_at_least_one("EDI_KEEP_LOGS", default=90),
         duckdb_memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         report_pdf=_flag("EDI_REPORT_PDF", default=True),
         mappings_dir=_mappings_dir(_path_from_env("EDI_MAPPINGS_DIR", "data_contracts/mappings")),
@@ -209,6 +211,13 @@ def _flag(name: str, default: bool) -> bool:
     if value.lower() not in ("true", "false", "1", "0"):
         raise SettingsError(f"{name} must be true or false, not {value!r}")
     return value.lower() in ("true", "1")
+
+
+def _at_least_one(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _memory_limit(value: str) -> str:

@@ -181,3 +181,34 @@ def test_the_log_file_keeps_a_failures_error_under_its_event():
     line = log_line(entry)
     assert line.startswith('1970-01-01 00:00:00 ERROR raw__er_case - Execution of step "raw__er_case" failed.\n')
     assert "missing column(s) 'Organisation Code'" in line and "File x" in line
+
+
+def test_a_refresh_keeps_only_the_newest_run_logs(tmp_path, tiny_job):
+    """One log per run would fill the disk of a nightly schedule: a refresh keeps the newest
+    EDI_KEEP_LOGS, its own among them, and deletes the older ones."""
+    from orchestration.refresh_console import refresh_console
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for age in range(5):  # run-0.log is the newest
+        old = logs / f"run-{age}.log"
+        old.write_text("earlier run\n")
+        os.utime(old, (1_000_000 - age, 1_000_000 - age))
+    run_id = "0f6c8a1e-52b4-4f0e-9a77-3d1c2b7e9a10"
+    with DagsterInstance.ephemeral() as instance:
+        with refresh_console(instance, run_id, tmp_path, verbose=True, keep_logs=3) as log:
+            tiny_job.execute_in_process(instance=instance, run_id=run_id)
+    assert sorted(p.name for p in logs.glob("*.log")) == sorted(["run-0.log", "run-1.log", log.name])
+    assert log.read_text()  # this run's events were written
+
+
+def test_keep_logs_must_be_at_least_one(monkeypatch):
+    import pytest
+
+    from orchestration.settings import SettingsError
+
+    monkeypatch.setenv("EDI_KEEP_LOGS", "0")
+    with pytest.raises(SettingsError, match="EDI_KEEP_LOGS must be a whole number of at least 1, not '0'"):
+        load_settings()
+    monkeypatch.setenv("EDI_KEEP_LOGS", "7")
+    assert load_settings().keep_logs == 7
