@@ -28,6 +28,7 @@ STAGES = (LANDING, CHECKS, DBT, PUBLISH, BI_EXTRACT, REPORT)
 REPORT_STEP = "published__board_report"
 # The publish step's log lines that mark its two parts (orchestration/publish/assets.py).
 BI_EXTRACT_DONE, PUBLISH_DONE = "BI extract rebuilt", "published "
+UNCROPPED_WIDTH = 240  # columns off a terminal: a stage, its bar and counts, and a long detail
 STEP_ENDS = (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED)
 
 
@@ -159,6 +160,15 @@ class StageProgress:
                 self.progress.update(task, detail=f"{detail}  [red]{left:,} not run (upstream failed)[/red]".strip())
 
 
+def progress_console() -> Console:
+    """The console the progress is shown on. Off a terminal (cron, CI, `| tee`) the progress is
+    printed once at the end, where Rich's default 80 columns would crop each stage to its name."""
+    console = Console(file=sys.stdout, stderr=False)
+    if not console.is_terminal:
+        console.width = UNCROPPED_WIDTH
+    return console
+
+
 def _progress(console: Console) -> Progress:
     return Progress(
         SpinnerColumn(finished_text="[green]✓[/green]"), TextColumn("{task.description:<13}"),
@@ -206,8 +216,7 @@ def refresh_console(instance, run_id: str, warehouse_dir: Path, verbose: bool, k
             instance.add_event_listener(run_id, RunLog(handle, StageProgress(None)))
             yield path
             return
-        console = Console(file=sys.stdout, stderr=False)
-        with _progress(console) as progress, \
+        with _progress(progress_console()) as progress, \
                 contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
             instance.add_event_listener(run_id, RunLog(handle, StageProgress(progress)))
             yield path

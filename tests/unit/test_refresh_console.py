@@ -212,3 +212,17 @@ def test_keep_logs_must_be_at_least_one(monkeypatch):
         load_settings()
     monkeypatch.setenv("EDI_KEEP_LOGS", "7")
     assert load_settings().keep_logs == 7
+
+
+def test_off_a_terminal_the_progress_is_printed_whole_not_cropped(capsys):
+    """Under cron or CI the progress is printed once at the end; at Rich's default 80 columns each
+    stage was cropped to `dbt b…` with its bar, counts and failing tests gone."""
+    from orchestration.refresh_console import DBT, StageProgress, _progress, progress_console
+
+    detail = "fct_peer_benchmark: 2 failing tests — assert_bi_peer_set_member_matches_benchmark_sets, unique_x"
+    with _progress(progress_console()) as progress:
+        stages = StageProgress(progress)
+        stages.tasks[DBT] = progress.add_task(DBT, total=553, detail=detail)
+        progress.update(stages.tasks[DBT], completed=551)
+    printed = capsys.readouterr().out
+    assert "dbt build" in printed and "551/553" in printed and detail in printed
