@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,17 @@ def landing_path(out: Path, source: str, trust_code: str) -> Path:
 
 
 def write_table(table: Table, path: Path) -> int:
-    """Write UTF-8 CSV with a header row; returns the number of data rows."""
+    """Write UTF-8 CSV with a header row; returns the number of data rows. The file is written
+    beside the target and renamed over it: a file it replaces keeps its bytes (the warehouse's
+    archive hard-links landed files), and a killed generator never leaves half a file to land."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(table.header)
-        writer.writerows(zip(*(table.columns[name] for name in table.header)))
+    writing = path.with_name(f".{path.name}.writing")  # not *.csv: landing never reads it
+    try:
+        with open(writing, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(table.header)
+            writer.writerows(zip(*(table.columns[name] for name in table.header)))
+        os.replace(writing, path)
+    finally:
+        writing.unlink(missing_ok=True)
     return len(table)

@@ -80,3 +80,30 @@ def test_a_label_outside_the_landing_folder_is_never_read(tmp_path, label):
     delivery = ArchivedDelivery("datix_incident", label, "0" * 64, 1, 1)
     outcome = archive_deliveries([delivery], tmp_path / "landing", tmp_path / "warehouse")
     assert list(outcome.failed) == [label] and "outside" in outcome.failed[label]
+
+
+def test_regenerating_a_landed_file_leaves_its_archived_bytes(tmp_path):
+    """`edi generate` into a folder that holds its files replaces them by rename: the archive's hard
+    link keeps the bytes that were landed, and a generator killed mid-file leaves the old file whole."""
+    from orchestration.synthetic.writer import Table, write_table
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    landed = deliver(landing, "datix_incident/datix_RXX.csv", "a,b\n1,2\n")
+    archive_deliveries([landed], landing, warehouse)
+    write_table(Table(("a", "b"), {"a": ["3"], "b": ["4"]}), landing / landed.label)
+    assert (landing / landed.label).read_text() == "a,b\n3,4\n"
+    assert archive_path(warehouse, landed).read_text() == "a,b\n1,2\n"
+
+    class Killed(Exception):
+        pass
+
+    def rows_then_killed():
+        yield "5"
+        raise Killed
+
+    unfinished = Table(("a", "b"), {"a": ["5", "6"], "b": ["6", "7"]})
+    unfinished.columns["a"] = rows_then_killed()
+    with pytest.raises(Killed):
+        write_table(unfinished, landing / landed.label)
+    assert (landing / landed.label).read_text() == "a,b\n3,4\n"
+    assert [p.name for p in (landing / "datix_incident").iterdir()] == ["datix_RXX.csv"]
