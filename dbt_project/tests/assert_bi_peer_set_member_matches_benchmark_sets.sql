@@ -1,6 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'bi_peer_set_member'}}}) }}
--- bi_peer_set_member lists exactly fct_peer_benchmark's sets: for every published benchmark row, the
--- members with a value for that measure row number set_size. Fails with each row where they differ.
+-- bi_peer_set_member lists exactly bi_peer_benchmark's sets: for every published benchmark row, the
+-- members with a published value for that measure row number set_size. Fails with each row where they differ.
 -- Trusts that share a member list (all of England, a region) share its counts: each distinct list is
 -- counted once, so the work grows with the trusts, not with their square (national scale).
 with benchmark as (
@@ -25,10 +25,11 @@ distinct_set_members as (
 ),
 
 valued as (
+    -- bi_peer_benchmark ranks the published values only
     select organisation_code, fy_end, measure_id, variant, breakdown_type, breakdown_value,
         group_dimension, group_value
-    from {{ ref('fct_edi_measure') }}
-    where period_type = 'financial_year' and value is not null
+    from {{ ref('bi_edi_measure') }}
+    where period_type = 'financial_year' and value is not null and not is_suppressed
 ),
 
 valued_per_set as (

@@ -160,3 +160,40 @@ def test_doubling_the_trusts_doubles_the_work_not_quadruples_it(db, model_sql):
     # Linear work doubles (the output itself has 4 rows per trust and set); a join of every trust to
     # every other with the same measure row would quadruple.
     assert sizes[120] <= 2.2 * sizes[60], sizes
+
+
+def withheld(row: dict) -> bool:
+    """The BI extract withholds some trusts' shares and RLs (disclosure control)."""
+    return row["measure_id"] in ("share_a", "rl_b") and int(row["organisation_code"][1:]) % 5 == 2
+
+
+def load_bi(db, n_trusts: int, withheld_value: float) -> None:
+    """bi_edi_measure: every measure row, the withheld ones still carrying their exact value inside
+    the warehouse (`withheld_value`: what the test varies)."""
+    load(db, n_trusts)
+    rows = [{**r, "is_suppressed": withheld(r), "value": withheld_value if withheld(r) else r["value"]}
+            for r in measure_rows(n_trusts)]
+    create_from_contract(db, "bi_edi_measure", rows)
+
+
+def test_bi_percentiles_rank_the_published_values_only_so_a_withheld_value_never_moves_them(db, macros):
+    """Ranking withheld values would tell a BI user on which side of each published value a withheld
+    one lies; the BI percentiles must be those of the spec over the published members alone."""
+    bi_sql = compile_models(macros, ["bi_peer_benchmark"])["bi_peer_benchmark"]
+    outputs = []
+    for withheld_value in (0.01, 50.0):
+        load_bi(db, 14, withheld_value)
+        materialise(db, "bi_peer_benchmark", bi_sql)
+        outputs.append(query(db, "select * from bi.bi_peer_benchmark order by all"))
+    assert outputs[0] == outputs[1]
+
+    published = [r for r in measure_rows(14) if not withheld(r)]
+    got = {(r["organisation_code"], r["comparison_set"], r["measure_id"]):
+           (r["set_size"], r["less_favourable_members"]) for r in outputs[0]}
+    share_sets = {k: v for k, v in got.items() if k[2] == "share_a" and k[1] == "england"}
+    expected_size = sum(1 for r in published if r["measure_id"] == "share_a")
+    assert share_sets and {size for size, _ in share_sets.values()} == {expected_size}
+    for (org, _, _), (_, less) in share_sets.items():
+        own = next(r["value"] for r in published if r["measure_id"] == "share_a" and r["organisation_code"] == org)
+        assert less == sum(1 for r in published if r["measure_id"] == "share_a" and r["value"] < own)
+    assert not any(withheld({"measure_id": k[2], "organisation_code": k[0]}) for k in got)

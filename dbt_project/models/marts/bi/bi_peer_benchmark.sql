@@ -1,35 +1,26 @@
 {{ config(contract={'enforced': true}) }}
 
--- bi_peer_benchmark: fct_peer_benchmark for the BI extract - each trust's percentile among its peers,
--- region and England - for the measure rows bi_edi_measure publishes only, and without the exact
--- value: BI users read the value (and the peers' values, via bi_peer_set_member) from bi_edi_measure.
-with published as (
-    select organisation_code, period_end, measure_id, variant, breakdown_type, breakdown_value,
-        group_dimension, group_value
-    from {{ ref('bi_edi_measure') }}
-    where period_type = 'financial_year' and value is not null and not is_suppressed
-)
+{%- set keys = ['fy_end', 'measure_id', 'variant', 'breakdown_type', 'breakdown_value', 'group_dimension',
+                'group_value'] -%}
+
+-- bi_peer_benchmark: where each trust's published annual measures stand among its peers, region and
+-- England (metrics-spec §11) for the BI extract, ranked among the values bi_edi_measure publishes only:
+-- ranking withheld values too would tell BI users on which side of each published value a withheld one
+-- lies. Every rank can be checked from bi_edi_measure and bi_peer_set_member. The value itself is not
+-- repeated here: BI users read it from bi_edi_measure.
+with measured as (
+    {{ benchmarkable_rows(ref('bi_edi_measure'), keys, published_only=true) }}
+),
+
+{{ comparison_sets_ranked('measured', keys) }}
 
 select
-    cast(f.organisation_code as {{ dbt.type_string() }}) as organisation_code,
-    cast(f.comparison_set as {{ dbt.type_string() }}) as comparison_set,
-    cast(f.fy_end as date) as fy_end,
-    cast(f.measure_id as {{ dbt.type_string() }}) as measure_id,
-    cast(f.variant as {{ dbt.type_string() }}) as variant,
-    cast(f.breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
-    cast(f.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
-    cast(f.group_dimension as {{ dbt.type_string() }}) as group_dimension,
-    cast(f.group_value as {{ dbt.type_string() }}) as group_value,
-    cast(f.set_size as bigint) as set_size,
-    cast(f.less_favourable_members as bigint) as less_favourable_members,
-    cast(f.percentile as double) as percentile
-from {{ ref('fct_peer_benchmark') }} as f
-inner join published as p
-    on f.organisation_code = p.organisation_code
-    and f.fy_end = p.period_end
-    and f.measure_id = p.measure_id
-    and f.variant = p.variant
-    and f.breakdown_type = p.breakdown_type
-    and f.breakdown_value = p.breakdown_value
-    and f.group_dimension = p.group_dimension
-    and f.group_value = p.group_value
+    cast(organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(comparison_set as {{ dbt.type_string() }}) as comparison_set,
+    {%- for key in keys %}
+    cast({{ key }} as {{ 'date' if key == 'fy_end' else dbt.type_string() }}) as {{ key }},
+    {%- endfor %}
+    cast(set_size as bigint) as set_size,
+    cast(less_favourable as bigint) as less_favourable_members,
+    cast({{ set_percentile('less_favourable', 'set_size') }} as double) as percentile
+from benchmarked
