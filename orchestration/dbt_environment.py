@@ -1,7 +1,7 @@
 """What dbt's profile (dbt_project/profiles.yml) and models read from their environment, in one place.
 
-`edi prepare` parses with the same values a refresh uses, so the refresh's dbt reuses that parse:
-dbt parses the whole project again whenever its profile (the database path included) changes.
+None of them is in the profile (the plugin orchestration/dbt_connection.py applies the connection's
+values), so the parse `edi prepare` saved fits a refresh into any warehouse folder.
 """
 
 from __future__ import annotations

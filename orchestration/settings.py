@@ -104,6 +104,27 @@ def _resolve_key(mode: str) -> bytes:
     return key.encode()
 
 
+@dataclass(frozen=True)
+class DbtConnection:
+    """The warehouse file dbt builds in and DuckDB's limits, as the dbt process finds them in its
+    environment (set by orchestration/dbt_environment.py); read by orchestration/dbt_connection.py."""
+
+    duckdb_path: str
+    memory_limit: str
+    temp_directory: str
+
+
+def read_dbt_connection() -> DbtConnection:
+    path = os.environ.get("EDI_DUCKDB_PATH")
+    if not path:
+        raise SettingsError("EDI_DUCKDB_PATH is not set: dbt is run by `edi prepare` and `edi refresh`, which set it")
+    return DbtConnection(
+        duckdb_path=path,
+        memory_limit=_memory_limit(os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
+        temp_directory=os.environ.get("EDI_DUCKDB_TEMP_DIR", f"{path}.tmp"),
+    )
+
+
 def read_pseudonymisation_key(mode: str) -> bytes:
     """The key alone, for the warehouse resource: it is never part of a run's configuration."""
     return _resolve_key(mode)
