@@ -61,6 +61,9 @@ OFF_CYCLE_FROM = (10, 1)  # off-cycle reviews fall between 1 October and 30 Apri
 FIRST_SITTING_WITHIN_DAYS = 300  # after the start of the window or of employment
 NEXT_EXAM_AFTER_DAYS = (120, 240)  # after a pass
 RESIT_AFTER_DAYS = (90, 200)  # after a fail
+# The GP clinical exam changed: the recorded consultation assessment until the simulated consultation
+# assessment replaced it in October 2023.
+RENAMED_EXAMS = {"MRCGP-SCA": ("MRCGP-RCA", day(date(2023, 10, 1)))}  # exam: (earlier name, first day)
 GMC_NUMBER_BASE = 1_000_000  # seven digits; each trust a block, so GMC numbers never collide
 GMC_BLOCK = 30_000
 
@@ -294,7 +297,7 @@ def exam_attempt_table(rng: np.random.Generator, pop: Population, cohort: Cohort
     table = {
         "GMC Number": cohort.gmc_number[trainee].astype(str).astype(object),
         "Organisation Code": np.full(trainee.size, pop.trust.code, dtype=object),
-        "Exam Code": np.concatenate(out["exam"]),
+        "Exam Code": _exam_names(np.concatenate(out["exam"]), sat),
         "Exam Date": format_days(sat, DATE_FORMAT),
         "Attempt Number": np.concatenate(out["attempt"]).astype(str).astype(object),
         "Result": np.where(np.concatenate(out["pass"]), "Pass", "Fail").astype(object),
@@ -302,8 +305,16 @@ def exam_attempt_table(rng: np.random.Generator, pop: Population, cohort: Cohort
     return Table(EXAM_HEADER, {k: v[order] for k, v in table.items()})
 
 
+def _exam_names(exams: np.ndarray, sat: np.ndarray) -> np.ndarray:
+    """An exam sat before its current form existed carries the earlier form's name."""
+    named = exams.copy()
+    for exam, (earlier, since) in RENAMED_EXAMS.items():
+        named[(exams == exam) & (sat < since)] = earlier
+    return named
+
+
 def exam_codes() -> list[str]:
-    return [e for _, _, exams in PROGRAMMES.values() for e in exams]
+    return [e for _, _, exams in PROGRAMMES.values() for e in exams] + [e for e, _ in RENAMED_EXAMS.values()]
 
 
 def grades() -> list[str]:
