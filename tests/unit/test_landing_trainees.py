@@ -5,14 +5,20 @@ cells suppressed below three respondents land with no counts."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pytest
 
 from orchestration.quality.contracts import load_contracts
 from orchestration.quality.landing import land_source, source_files
-from orchestration.synthetic import PLANTED_EFFECTS, generate
+from orchestration.synthetic import PLANTED_EFFECTS, generate, nets, trainees
+from orchestration.synthetic.dates import Window
+from orchestration.synthetic.population import build_population
+from orchestration.synthetic.trusts import select_trusts
+from orchestration.synthetic.writer import write_table
 
 KEY = b"trainee-landing-key"
 SOURCES = ("esr_assignment", "arcp_outcome", "exam_attempt", "nets_result")
@@ -75,3 +81,22 @@ def test_suppressed_nets_cells_land_without_counts(landed):
         from raw.nets_result
     """).fetchone()
     assert suppressed > 0 and inconsistent == 0 and shown_small == 0
+
+
+def test_a_trust_without_doctors_in_training_gets_header_only_files_that_land(tmp_path):
+    """Ambulance and small community trusts may employ no trainee at all (trust 6 of the demo)."""
+    rng = np.random.default_rng(1)
+    pop = build_population(rng, select_trusts(1)[0], Window())
+    cohort = trainees.build_cohort(rng, pop)
+    nobody = trainees.Cohort(**{f.name: getattr(cohort, f.name)[:0] for f in fields(trainees.Cohort)})
+    tables = {"arcp_outcome": trainees.arcp_outcome_table(rng, pop, nobody),
+              "exam_attempt": trainees.exam_attempt_table(rng, pop, nobody),
+              "nets_result": nets.nets_result_table(rng, pop, nobody)}
+    con = duckdb.connect()
+    for source, table in tables.items():
+        assert len(table) == 0, source
+        write_table(table, tmp_path / source / f"{source}_{pop.trust.code}.csv")
+        contract = load_contracts()[source]
+        load = land_source(con, contract, source_files(contract, tmp_path, tmp_path), key=KEY, run_id="t",
+                           loaded_at=datetime(2026, 1, 1), label_root=tmp_path)
+        assert load.rows_read == 0, source
