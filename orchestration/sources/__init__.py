@@ -7,15 +7,17 @@ from orchestration.sources import (
     geography,
     gov_uk_gpg,
     mhclg,
+    nets,
     nhs_digital,
     ods,
     ons,
     staff_survey,
+    tis,
     trac,
     training,
 )
 
-SOURCE_SYSTEMS = (esr, trac, er, datix, training, staff_survey, ods, ons, mhclg, geography, gov_uk_gpg,
-                  nhs_digital)
+SOURCE_SYSTEMS = (esr, trac, er, datix, training, staff_survey, tis, nets, ods, ons, mhclg, geography,
+                  gov_uk_gpg, nhs_digital)
 SOURCE_ASSETS = [a for module in SOURCE_SYSTEMS for a in module.ASSETS]
 SOURCE_CHECKS = [c for module in SOURCE_SYSTEMS for c in module.CHECKS]
