@@ -87,13 +87,13 @@ declared as (
         n.gender_code,
         n.disability_code,
         row_number() over (partition by n.trainee_key
-            order by case when n.pmq_region is null then 1 else 0 end asc, n.review_sequence desc nulls last) as pmq_rank,
+            order by case when n.pmq_region is null then 1 else 0 end asc nulls last, n.review_sequence desc nulls last) as pmq_rank,
         row_number() over (partition by n.trainee_key
-            order by case when n.ethnic_origin is null then 1 else 0 end asc, n.review_sequence desc nulls last) as ethnicity_rank,
+            order by case when n.ethnic_origin is null then 1 else 0 end asc nulls last, n.review_sequence desc nulls last) as ethnicity_rank,
         row_number() over (partition by n.trainee_key
-            order by case when n.gender_code is null then 1 else 0 end asc, n.review_sequence desc nulls last) as sex_rank,
+            order by case when n.gender_code is null then 1 else 0 end asc nulls last, n.review_sequence desc nulls last) as sex_rank,
         row_number() over (partition by n.trainee_key
-            order by case when n.disability_code is null then 1 else 0 end asc, n.review_sequence desc nulls last) as disability_rank
+            order by case when n.disability_code is null then 1 else 0 end asc nulls last, n.review_sequence desc nulls last) as disability_rank
     from numbered as n
 ),
 
