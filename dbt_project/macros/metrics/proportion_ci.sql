@@ -5,7 +5,8 @@
 
     wilson_lower(x, n) / wilson_upper(x, n)
         Wilson score interval of x / n: it stays inside [0, 1] and keeps a width at 0 % and 100 %,
-        where the plain (Wald) interval collapses (Newcombe 1998, method 3). Null when n is 0 or null.
+        where the plain (Wald) interval collapses (Newcombe 1998, method 3); clamped to [0, 1] against
+        rounding at 0 % and 100 %. Null when n is 0 or null.
     newcombe_diff_lower(x1, n1, x0, n0) / newcombe_diff_upper(x1, n1, x0, n0)
         Newcombe's hybrid score interval of p1 - p0 from the two Wilson intervals (Newcombe 1998,
         method 10): lower = d - sqrt((p1 - l1)^2 + (u0 - p0)^2), upper = d + sqrt((u1 - p1)^2 + (p0 - l0)^2).
@@ -22,12 +23,12 @@
 
 {% macro wilson_lower(x, n) -%}
     {%- set w = _wilson_parts(x, n) -%}
-    ({{ w.centre }} - {{ w.half }})
+    greatest({{ w.centre }} - {{ w.half }}, 0.0)
 {%- endmacro %}
 
 {% macro wilson_upper(x, n) -%}
     {%- set w = _wilson_parts(x, n) -%}
-    ({{ w.centre }} + {{ w.half }})
+    least({{ w.centre }} + {{ w.half }}, 1.0)
 {%- endmacro %}
 
 {% macro newcombe_diff_lower(x1, n1, x0, n0) -%}
