@@ -2,7 +2,7 @@
 
     report = generate(trusts=3, seed=42, out=Path("landing"))
 
-writes `out/<source>/<source>_<ODS code>.csv` for the seven trust sources of data_contracts/,
+writes `out/<source>/<source>_<ODS code>.csv` for the ten trust sources of data_contracts/,
 for the first `trusts` trusts of a fixed order of real open English trusts (trust 1 is a
 mid-size acute trust; types are mixed as N grows). Every trust has its own random streams,
 derived from (seed, trust code, step), so a trust's files are byte-identical whatever N is.

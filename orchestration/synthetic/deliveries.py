@@ -6,8 +6,10 @@ so every view of it is a view of the same world.
 **As at a date D** (`edi generate --as-at D`), each source shows what it would have shown on D:
 - rows created after D are absent: assignment versions starting after D, pay snapshots dated
   after D, applications made after D, ER cases opened after D, incidents reported after D,
-  training completed after D, and Staff Survey results not yet published (survey year Y is
-  published on 7 March of Y+1, SURVEY_PUBLISHED; the real results come out in early March);
+  training completed after D, ARCP reviews held and exams sat after D, and Staff Survey and
+  NETS results not yet published (survey year Y is published on 7 March of Y+1,
+  SURVEY_PUBLISHED; the real Staff Survey results come out in early March, the NETS date is
+  assumed the same [NV]);
 - later dates on the rows that remain are blank: an assignment version that ended after D is
   open, a termination after D (and its leaving reason) is not known yet; Trac stage dates after
   D are blank and "Stage Reached" is the last stage reached by D; an ER case's formal-stage
@@ -43,7 +45,7 @@ from datetime import date
 
 import numpy as np
 
-from orchestration.synthetic import er, esr, incidents, pay, recruitment, training
+from orchestration.synthetic import er, esr, incidents, pay, recruitment, trainees, training
 from orchestration.synthetic.dates import MISSING, Window, day, parse_days
 from orchestration.synthetic.esr import work_emails
 from orchestration.synthetic.extracts import Built, clean_extracts, plant_mess
@@ -248,7 +250,8 @@ def _rows_dated_by(column: str, fmt: str) -> Callable[[Table, int, RngFor], View
     return view
 
 
-def _staff_survey_result(table: Table, cut: int, rng_for: RngFor) -> View:
+def _published_survey(table: Table, cut: int, rng_for: RngFor) -> View:
+    """A survey's rows appear when its year's results are published."""
     published = {year: survey_published(int(year)) <= cut for year in set(table.columns["Survey Year"])}
     present = np.fromiter((published[y] for y in table.columns["Survey Year"]), dtype=bool, count=len(table))
     return View(present, table)
@@ -261,7 +264,10 @@ AS_AT: dict[str, Callable[[Table, int, RngFor], View]] = {
     "er_case": _er_case,
     "datix_incident": _rows_dated_by("Reported Date", incidents.DATE_FORMAT),
     "training_record": _rows_dated_by("Completion Date", training.DATE_FORMAT),
-    "staff_survey_result": _staff_survey_result,
+    "staff_survey_result": _published_survey,
+    "arcp_outcome": _rows_dated_by("Review Date", trainees.DATE_FORMAT),
+    "exam_attempt": _rows_dated_by("Exam Date", trainees.DATE_FORMAT),
+    "nets_result": _published_survey,
 }
 
 

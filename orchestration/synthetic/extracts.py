@@ -1,4 +1,4 @@
-"""The seven trust extracts: how each is built, which columns are coded, which defects it gets."""
+"""The trust extracts: how each is built, which columns are coded, which defects it gets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from orchestration.synthetic import er, esr, incidents, pay, recruitment, survey, training
+from orchestration.synthetic import er, esr, incidents, nets, pay, recruitment, survey, trainees, training
 from orchestration.synthetic.mess import (
     DUPLICATE, Defect, date_before, fixed_value, invalid_code, make_messy, negated,
 )
@@ -67,6 +67,21 @@ EXTRACTS = {
          Defect("completion_before_1990", 0.0003, fixed_value("Completion Date", "01/01/1900"))),
     ),
     "staff_survey_result": Extract("staff_survey_result", (), ()),
+    "arcp_outcome": Extract(
+        "arcp_outcome",
+        ("Organisation Code", "Programme Code", "Grade", "PMQ Region", "Ethnic Origin", "Gender",
+         "Disability", "LTFT"),
+        (Defect(DUPLICATE, 0.002),
+         Defect("invalid_code", 0.002, invalid_code("Outcome Code", ("7", "U"))),
+         Defect("review_before_2015", 0.001, fixed_value("Review Date", "01/01/1900"))),
+    ),
+    "exam_attempt": Extract(
+        "exam_attempt", ("Organisation Code", "Exam Code", "Result"),
+        (Defect(DUPLICATE, 0.002),
+         Defect("invalid_code", 0.002, invalid_code("Result", ("Withdrawn", "Absent"))),
+         Defect("attempt_zero", 0.001, fixed_value("Attempt Number", "0"))),
+    ),
+    "nets_result": Extract("nets_result", (), ()),
 }
 SOURCES = tuple(EXTRACTS)
 
@@ -94,6 +109,10 @@ def clean_extracts(pop: Population, rng_for: Callable[[str], np.random.Generator
     yield "datix_incident", incidents.datix_incident_table(rng_for("datix_incident"), pop)
     yield "training_record", training.training_record_table(rng_for("training_record"), pop)
     yield "staff_survey_result", survey.staff_survey_table(rng_for("staff_survey_result"), pop)
+    cohort = trainees.build_cohort(rng_for("trainees"), pop)
+    yield "arcp_outcome", trainees.arcp_outcome_table(rng_for("arcp_outcome"), pop, cohort)
+    yield "exam_attempt", trainees.exam_attempt_table(rng_for("exam_attempt"), pop, cohort)
+    yield "nets_result", nets.nets_result_table(rng_for("nets_result"), pop, cohort)
 
 
 def plant_mess(source: str, table: Table, rng: np.random.Generator, defect_rate_scale: float = 1.0) -> Built:

@@ -27,7 +27,7 @@ from tests.fault.conftest import sha256
 
 KEY = b"fault-test-key"
 TRUST_SOURCES = ["esr_assignment", "esr_pay", "trac_application", "er_case", "datix_incident",
-                 "training_record", "staff_survey_result"]
+                 "training_record", "staff_survey_result", "arcp_outcome", "exam_attempt", "nets_result"]
 CONTRACTS = load_contracts()
 SAMPLE_ROWS = 4
 
@@ -247,10 +247,14 @@ def survey_unmapped_question(s: Sample):
 
 
 def duplicate_key(s: Sample):
-    """Row 1 again with one non-key value changed: the same key describing something else."""
+    """Row 1 again with one non-key value changed: the same key describing something else.
+
+    Never a total another count must not exceed (a survey's respondents): a smaller total would
+    break that rule first."""
     keys = set(s.contract.primary_key)
+    totals = {name for c in s.contract.columns for name in c.not_greater_than}
     i, value = next((s.index(c), r[s.index(c)]) for c in s.contract.columns for r in s.rows[1:]
-                    if c.name not in keys and not c.date_format and r[s.index(c)] != s.rows[0][s.index(c)])
+                    if c.name not in keys | totals and not c.date_format and r[s.index(c)] != s.rows[0][s.index(c)])
     copy = list(s.rows[0])
     copy[i] = value
     return s.bytes(rows=s.rows + [copy]), Quarantined("duplicate_key")
@@ -313,6 +317,10 @@ def survey_only(contract):
     return contract.name == "staff_survey_result"
 
 
+def aggregated_survey(contract):
+    return contract.name in ("staff_survey_result", "nets_result")
+
+
 # kind: (damage(sample) -> (file bytes or None for no file, expected outcome), which contracts it fits)
 KINDS = {
     "missing file": (lambda s: (None, FileError("no file found for source")), everywhere),
@@ -361,8 +369,8 @@ KINDS = {
     "whitespace-only required value": (lambda s: blank_required(s, "   "), everywhere),
     "truncated last line": (truncated_last_line, everywhere),
     "a row with too many fields": (too_many_fields, everywhere),
-    "survey: respondent identifier column": (survey_respondent_column, survey_only),
-    "survey: a person-level row": (survey_person_row, survey_only),
+    "survey: respondent identifier column": (survey_respondent_column, aggregated_survey),
+    "survey: a person-level row": (survey_person_row, aggregated_survey),
     "survey: a question the question map does not know": (survey_unmapped_question, survey_only),
 }
 

@@ -31,6 +31,7 @@ CREATED_ON = {  # the column dating a record's first appearance in its source sy
     "esr_assignment": "Effective Start Date", "esr_pay": "Snapshot Date",
     "trac_application": "Application Date", "er_case": "Date Opened",
     "datix_incident": "Reported Date", "training_record": "Completion Date",
+    "arcp_outcome": "Review Date", "exam_attempt": "Exam Date",
 }
 CHANGED_BY_THE_CUT = {  # columns a view as at a date may show differently from the full extract
     "esr_assignment": {"Effective End Date", "Termination Date", "Leaving Reason"},
@@ -111,7 +112,7 @@ def test_increments_are_named_to_sort_after_the_base_and_hold_rows_of_their_mont
                     days = [datetime.strptime(r[col.source_name].strip(), col.date_format).date()
                             for r in rows if r[col.source_name].strip()]
                     assert max(days, default=month_end) <= month_end, (name, col.source_name)
-            if source == "staff_survey_result":  # published in March of the year after fieldwork
+            if source in ("staff_survey_result", "nets_result"):  # published in March of the year after fieldwork
                 assert month.endswith("-03") and {r["Survey Year"] for r in rows} == {str(month_end.year - 1)}
 
 
@@ -210,6 +211,8 @@ def test_a_view_as_at_a_date_recomputes_the_state_of_open_records(clean):
     assert all(bool(r["Termination Date"]) == bool(r["Leaving Reason"].strip()) for r in esr)
     survey = _read(next((landing / "staff_survey_result").glob("*_???.csv")))
     assert {r["Survey Year"] for r in survey} == {"2021", "2022", "2023"}  # 2024 is out in March 2025
+    nets = _read(next((landing / "nets_result").glob("*_???.csv")))
+    assert {r["Survey Year"] for r in nets} == {"2021", "2022", "2023"}
     pay = _read(next((landing / "esr_pay").glob("*_???.csv")))
     assert {r["Snapshot Date"] for r in pay} == {"31/03/2022", "31/03/2023", "31/03/2024"}
 
