@@ -28,7 +28,8 @@ First attempts at an exam (resits ignored):
 
 NETS (survey 2023, feeds 2023/24), programme GP:
   OVERALL All 40/50 = 80 % (Wilson 66.9626-88.7564), White 25/30, BME 12/15, Not stated 3/5 (left out),
-  IMG suppressed by the publisher (left out), Female 8/10 (fewer than 11 respondents: flagged, withheld in BI);
+  IMG suppressed by the publisher (left out), UK 14/17 (82.35 %, Wilson 58.9701-93.8090; published in BI from
+  the rounded counts 15/15 = 100 %, with the Wilson CI of 15/15, 79.6111-100), Female 8/10 (fewer than 11 respondents: flagged, withheld in BI);
   BULLYING All 5/50 = 10 % (Wilson 4.3475-21.3605).
 """
 
@@ -116,7 +117,8 @@ def nets(indicator, breakdown, group, respondents, positive):
 
 NETS_ROWS = [nets("OVERALL", "ALL", "ALL", 50, 40), nets("OVERALL", "ETHNICITY", "WHITE", 30, 25),
              nets("OVERALL", "ETHNICITY", "BME", 15, 12), nets("OVERALL", "ETHNICITY", "NOT STATED", 5, 3),
-             nets("OVERALL", "PMQ", "IMG", None, None), nets("OVERALL", "SEX", "FEMALE", 10, 8),
+             nets("OVERALL", "PMQ", "IMG", None, None), nets("OVERALL", "PMQ", "UK", 17, 14),
+             nets("OVERALL", "SEX", "FEMALE", 10, 8),
              nets("BULLYING", "ALL", "ALL", 50, 5)]
 
 
@@ -269,7 +271,8 @@ def test_nets_indicators_by_group_respect_the_publishers_suppression(built):
     rows = {(r["measure_id"], r["group_dimension"], r["group_value"]): r for r in query(
         built, "select * from marts.fct_edi_measure where measure_id like 'nets%'")}
     assert set(rows) == {("nets_overall_pct", "all", "all"), ("nets_overall_pct", "ethnicity", "White"),
-                         ("nets_overall_pct", "ethnicity", "BME"), ("nets_overall_pct", "sex", "Female"),
+                         ("nets_overall_pct", "ethnicity", "BME"), ("nets_overall_pct", "pmq", "UK"),
+                         ("nets_overall_pct", "sex", "Female"),
                          ("nets_bullying_pct", "all", "all")}  # suppressed IMG and Not stated left out
     overall = rows[("nets_overall_pct", "all", "all")]
     assert overall["breakdown_type"] == "programme" and overall["breakdown_value"] == "GP"
@@ -338,3 +341,15 @@ def test_trainees_match_esr_by_employee_number_at_the_same_trust(db, compiled):
     assert (rate["row_count"], rate["matched_employee_number"], rate["unmatched_employee_not_found"],
             rate["unmatched_no_identifier"], rate["unmatched_no_version_at_date"]) == (4, 1, 1, 1, 1)
     assert close(rate["match_rate"], 0.25)
+
+
+def test_a_share_published_from_rounded_counts_keeps_its_ci_around_it(built):
+    """sdc_derive_from_rounded: BI publishes a % from the rounded counts; its CI is then the Wilson interval of
+    those counts, so the published value lies within its CI (14/17 = 82.4 %, CI to 93.8 %, publishes as 15/15)."""
+    exact = one(built, "marts.fct_edi_measure", "nets_overall_pct", "UK", breakdown_value="GP")
+    assert close(exact["ci_lower"], 58.9701) and close(exact["ci_upper"], 93.8090)
+    uk = one(built, "bi.bi_edi_measure", "nets_overall_pct", "UK", breakdown_value="GP")
+    assert (uk["numerator"], uk["denominator"], uk["value"]) == (15, 15, 100.0)
+    assert close(uk["ci_lower"], 79.6111) and close(uk["ci_upper"], 100.0), uk
+    outside = query(built, "select * from bi.bi_edi_measure where value < ci_lower - 1e-9 or value > ci_upper + 1e-9")
+    assert outside == []
