@@ -48,6 +48,9 @@ PROGRAMME_CODES = tuple(PROGRAMMES)
 # half of GP trainees qualified abroad (issue #13), hence the weight below.
 CORE_MIX = {"IMT": 45, "CST": 20, "PSY": 15, "ANA": 20}
 SPECIALTY_MIX = {"GP": 45, "PAED": 15, "OG": 12, "EM": 15, "RAD": 13}
+# Trusts that are not acute host only some programmes: (core mix, specialty mix) by trust kind.
+MIX_BY_KIND = {"mental_health": ({"PSY": 1}, {"GP": 1}), "community": ({"IMT": 1}, {"GP": 60, "PAED": 40}),
+               "ambulance": ({"IMT": 1}, {"EM": 50, "GP": 50})}
 IMG_GP_WEIGHT = 2.0
 PMQ_REGIONS = ("UK", "EEA", "IMG")
 # P(EEA), P(IMG) by ethnic family of the trainee ([NV]: set so that roughly a third of trainees
@@ -61,6 +64,9 @@ OFF_CYCLE_FROM = (10, 1)  # off-cycle reviews fall between 1 October and 30 Apri
 FIRST_SITTING_WITHIN_DAYS = 300  # after the start of the window or of employment
 NEXT_EXAM_AFTER_DAYS = (120, 240)  # after a pass
 RESIT_AFTER_DAYS = (90, 200)  # after a fail
+# The GP clinical exam changed: the recorded consultation assessment until the simulated consultation
+# assessment replaced it in October 2023.
+RENAMED_EXAMS = {"MRCGP-SCA": ("MRCGP-RCA", day(date(2023, 10, 1)))}  # exam: (earlier name, first day)
 GMC_NUMBER_BASE = 1_000_000  # seven digits; each trust a block, so GMC numbers never collide
 GMC_BLOCK = 30_000
 
@@ -144,10 +150,11 @@ def _draw_programmes(rng, pop: Population, person: np.ndarray, payscale: np.ndar
     n = person.size
     programme = np.full(n, PROGRAMME_CODES.index("FND"))
     first_year = np.where(payscale == "MF02", 1, 0)
-    for scale, mix in (("MT01", CORE_MIX), ("MT02", SPECIALTY_MIX)):
+    core, specialty = MIX_BY_KIND.get(pop.trust.kind, (CORE_MIX, SPECIALTY_MIX))
+    for scale, mix in (("MT01", core), ("MT02", specialty)):
         for is_img in (False, True):
             who = np.flatnonzero((payscale == scale) & ((pmq == 2) == is_img))
-            weights = np.array([mix[c] * (IMG_GP_WEIGHT if is_img and c == "GP" else 1.0) for c in mix])
+            weights = np.array([mix[c] * (IMG_GP_WEIGHT if is_img and c == "GP" else 1.0) for c in mix], dtype=float)
             picks = rng.choice(len(mix), who.size, p=weights / weights.sum())
             programme[who] = [PROGRAMME_CODES.index(c) for c in np.array(list(mix))[picks]]
     years = np.array([PROGRAMMES[c][1] for c in PROGRAMME_CODES])[programme]
@@ -268,7 +275,10 @@ def exam_attempt_table(rng: np.random.Generator, pop: Population, cohort: Cohort
     attempt = np.ones(len(cohort), dtype=np.int64)
     sitting = start + rng.integers(0, FIRST_SITTING_WITHIN_DAYS, len(cohort))
     first_pass = np.array([effects.EXAM_FIRST_ATTEMPT_PASS[g] for g in cohort.attainment_group])
-    out: dict[str, list[np.ndarray]] = {"trainee": [], "day": [], "exam": [], "attempt": [], "pass": []}
+    # Seeded with empty arrays: a trust with no doctors in training writes a header-only file.
+    out: dict[str, list[np.ndarray]] = {
+        "trainee": [np.array([], np.int64)], "day": [np.array([], np.int64)], "exam": [np.array([], object)],
+        "attempt": [np.array([], np.int64)], "pass": [np.array([], bool)]}
     n_exams = np.array([len(exams[p]) for p in cohort.programme])
     while True:
         who = np.flatnonzero((exam_index < n_exams) & (sitting <= last))
@@ -294,7 +304,7 @@ def exam_attempt_table(rng: np.random.Generator, pop: Population, cohort: Cohort
     table = {
         "GMC Number": cohort.gmc_number[trainee].astype(str).astype(object),
         "Organisation Code": np.full(trainee.size, pop.trust.code, dtype=object),
-        "Exam Code": np.concatenate(out["exam"]),
+        "Exam Code": _exam_names(np.concatenate(out["exam"]), sat),
         "Exam Date": format_days(sat, DATE_FORMAT),
         "Attempt Number": np.concatenate(out["attempt"]).astype(str).astype(object),
         "Result": np.where(np.concatenate(out["pass"]), "Pass", "Fail").astype(object),
@@ -302,8 +312,16 @@ def exam_attempt_table(rng: np.random.Generator, pop: Population, cohort: Cohort
     return Table(EXAM_HEADER, {k: v[order] for k, v in table.items()})
 
 
+def _exam_names(exams: np.ndarray, sat: np.ndarray) -> np.ndarray:
+    """An exam sat before its current form existed carries the earlier form's name."""
+    named = exams.copy()
+    for exam, (earlier, since) in RENAMED_EXAMS.items():
+        named[(exams == exam) & (sat < since)] = earlier
+    return named
+
+
 def exam_codes() -> list[str]:
-    return [e for _, _, exams in PROGRAMMES.values() for e in exams]
+    return [e for _, _, exams in PROGRAMMES.values() for e in exams] + [e for e, _ in RENAMED_EXAMS.values()]
 
 
 def grades() -> list[str]:

@@ -108,6 +108,23 @@ IMPOSSIBLE = {
         Impossible("a question the question map does not know", anything, lambda r: {"Question Number": "q99"},
                    "references:survey_year+question_number"),
     ],
+    "arcp_outcome": trust_rows("Organisation Code") + [
+        Impossible("review before the date dimension", anything, lambda r: {"Review Date": "01/01/2014"},
+                   "minimum:review_date"),
+        Impossible("an outcome code the Gold Guide does not have", anything, lambda r: {"Outcome Code": "10.3"},
+                   "valid_values:outcome_code"),
+    ],
+    "exam_attempt": trust_rows("Organisation Code") + [
+        Impossible("attempt number 0", anything, lambda r: {"Attempt Number": "0"}, "minimum:attempt_number"),
+        Impossible("attempt number 11", anything, lambda r: {"Attempt Number": "11"}, "maximum:attempt_number"),
+    ],
+    "nets_result": trust_rows("Organisation Code") + [
+        Impossible("more positive answers than respondents", lambda r: r["Respondents"].isdigit(),
+                   lambda r: {"Positive Responses": str(int(r["Respondents"]) + 1)},
+                   "not_greater_than:positive_responses"),
+        Impossible("99,999,999,999 respondents (overflows INTEGER)", lambda r: r["Respondents"].isdigit(),
+                   lambda r: {"Respondents": "99999999999"}, "type:respondents"),
+    ],
 }
 
 

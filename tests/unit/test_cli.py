@@ -13,7 +13,7 @@ def test_generate_writes_extracts_and_skips_when_present(tmp_path):
     assert result.exit_code == 0, result.output
     assert "generated 1 trust(s) (RBL)" in result.output
     files = sorted(p.relative_to(out).as_posix() for p in out.glob("*/*.csv"))
-    assert len(files) == 7 and "esr_assignment/esr_assignment_RBL.csv" in files
+    assert len(files) == 10 and "esr_assignment/esr_assignment_RBL.csv" in files
     before = {p: p.stat().st_mtime_ns for p in out.glob("*/*.csv")}
     again = runner.invoke(app, ["generate", "--trusts", "2", "--out", str(out), "--skip-if-present"])
     assert again.exit_code == 0 and "already present" in again.output
@@ -25,7 +25,7 @@ def test_generate_a_full_refresh_as_at_a_day_then_a_monthly_increment(tmp_path):
     base = runner.invoke(app, ["generate", "--trusts", "1", "--as-at", "2025-02-28", "--out", str(out)])
     assert base.exit_code == 0 and "as at 2025-02-28" in base.output, base.output
     night = runner.invoke(app, ["generate", "--trusts", "1", "--increment", "2025-03", "--out", str(out)])
-    assert night.exit_code == 0 and "increment 2025-03 (7 files)" in night.output, night.output
+    assert night.exit_code == 0 and "increment 2025-03 (10 files)" in night.output, night.output
     files = sorted(p.name for p in (out / "er_case").glob("*.csv"))
     assert files == ["er_case_RBL.csv", "er_case_RBL_2025-03.csv"]  # the base is kept, sorts first
     for wrong in (["--increment", "2025-3"], ["--increment", "2025-04"], ["--as-at", "2021-03-31"],

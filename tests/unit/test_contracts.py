@@ -49,3 +49,19 @@ def test_code_lists_patterns_and_pseudonymisation_are_read():
     assert ident.pattern == "^[0-9]+$" and ident.pseudonymise
     assert (day.landing_type, day.date_format, day.minimum, day.maximum) == ("DATE", "%d/%m/%Y", "1990-01-01", "today")
     assert contract.max_quarantine_ratio == 0.5 and contract.min_rows == 1
+
+
+def test_trainee_sources_share_their_code_sets_and_identifiers():
+    """TIS equality data reuses ESR's codes (so the ref_*_map seeds map it); the programme list is
+    one across ARCP and NETS; GMC and employee numbers are pseudonymised like ESR's identifiers."""
+    contracts = load_contracts()
+    arcp, exam, nets, esr = (contracts[n] for n in ("arcp_outcome", "exam_attempt", "nets_result", "esr_assignment"))
+    for name in ("ethnic_origin", "gender", "disability"):
+        assert set(arcp.column(name).valid_values) == set(esr.column(name).valid_values), name
+    assert arcp.column("programme_code").valid_values == nets.column("programme_code").valid_values
+    assert arcp.column("employee_number").pattern == esr.column("employee_number").pattern
+    assert arcp.column("employee_number").pseudonymise and not arcp.column("employee_number").required
+    for contract in (arcp, exam):
+        gmc = contract.column("gmc_number")
+        assert gmc.pseudonymise and gmc.primary_key_position == 1 and gmc.pattern == "^[0-9]{7}$"
+    assert not any(c.pseudonymise for c in nets.columns)  # aggregated: no identifier at all

@@ -21,7 +21,7 @@ import pytest
 
 from orchestration.quality.contracts import load_contracts
 from orchestration.quality.landing import land_source, source_files
-from orchestration.synthetic import PLANTED_EFFECTS, SOURCES, codes, er, generate, incidents, training
+from orchestration.synthetic import PLANTED_EFFECTS, SOURCES, codes, effects, er, generate, incidents, trainees, training
 from orchestration.synthetic.codes import STAFF_GROUPS, WHITE_CODES, ethnicity_labels
 from orchestration.synthetic.trusts import select_trusts
 
@@ -140,6 +140,14 @@ def test_coded_values_are_in_the_code_lists_except_the_planted_invalid_ones(fram
     ("datix_incident", "category", incidents.categories()),
     ("datix_incident", "subcategory", incidents.subcategories()),
     ("training_record", "course_code", training.course_codes()),
+    ("arcp_outcome", "programme_code", trainees.PROGRAMME_CODES),
+    ("arcp_outcome", "grade", trainees.grades()),
+    ("arcp_outcome", "ethnic_origin", codes.ethnicity_display_values()),
+    ("arcp_outcome", "disability", codes.DISABILITY_VALUES),
+    ("arcp_outcome", "pmq_region", trainees.PMQ_REGIONS),
+    ("exam_attempt", "exam_code", trainees.exam_codes()),
+    ("nets_result", "programme_code", trainees.PROGRAMME_CODES),
+    ("nets_result", "indicator_code", effects.NETS_RATES),
 ])
 def test_contract_code_lists_are_the_generators_code_lists(source, column, generator_list):
     assert set(load_contracts()[source].column(column).valid_values) == set(generator_list)
@@ -336,6 +344,86 @@ def test_survey_is_aggregated_suppressed_and_carries_the_planted_gaps(frames):
         PLANTED_EFFECTS["survey_pressure_unwell_pp_disabled_minus_nondisabled"], abs=2.5)
 
 
+# --- differential attainment: doctors in training (TIS) and NETS ---------------------------------
+# Each test checks several planted figures at once, so each is judged by its 99 % interval.
+Z99 = 2.576
+
+
+@pytest.fixture(scope="module")
+def trainees_frame(frames):
+    """One row per trainee of the ARCP extract: attainment group as effects.py defines it."""
+    arcp = frames["arcp_outcome"].drop_duplicates(["GMC Number", "Review Date"])
+    people = arcp.drop_duplicates("GMC Number").set_index("GMC Number")
+    ethnic = people["Ethnic Origin"].map(_ethnic_group)
+    pmq = people["PMQ Region"].str.upper()
+    group = np.select([pmq == "EEA", pmq == "IMG", ethnic == "bme"], ["eea", "img", "uk_bme"], "uk_white")
+    return people.assign(group=group)
+
+
+def test_arcp_non_standard_outcomes_carry_the_planted_differential_attainment(frames, trainees_frame):
+    arcp = frames["arcp_outcome"].drop_duplicates(["GMC Number", "Review Date"])
+    judged = arcp[~arcp["Outcome Code"].isin(effects.ARCP_EXCLUDED_OUTCOMES) &
+                  arcp["Outcome Code"].isin(["1", "2", "3", "4", "6"])]
+    non_standard = judged["Outcome Code"].isin(effects.ARCP_NON_STANDARD_OUTCOMES)
+    group = judged["GMC Number"].map(trainees_frame.group)
+    assert {"5", "8", "10.1", "10.2"} <= set(arcp["Outcome Code"])  # the excluded outcomes occur
+    white = group == "uk_white"
+    for numerator in ("uk_bme", "img"):
+        rl, low, high = _katz(non_standard, group == numerator, white, Z99)
+        assert rl > 1.0 and low < PLANTED_EFFECTS[f"arcp_non_standard_rl_{numerator}_vs_uk_white"] < high, numerator
+    # The reference rate includes the planted sex and disability effects on top of 6 %.
+    assert non_standard[white].mean() == pytest.approx(PLANTED_EFFECTS["arcp_non_standard_uk_white"], abs=0.02)
+
+
+def test_first_attempt_exam_pass_rates_carry_the_planted_gaps(frames, trainees_frame):
+    exams = frames["exam_attempt"].drop_duplicates(["GMC Number", "Exam Code", "Exam Date"])
+    exams = exams[exams["Result"].str.upper().isin(["PASS", "FAIL"])]
+    first = exams[exams["Attempt Number"] == "1"]
+    group = first["GMC Number"].map(trainees_frame.group)
+    passed = first.Result.str.upper() == "PASS"
+    for name in ("uk_white", "uk_bme", "img"):
+        n, rate = (group == name).sum(), passed[group == name].mean()
+        half_width = Z99 * math.sqrt(rate * (1 - rate) / n)
+        assert abs(rate - PLANTED_EFFECTS[f"exam_first_attempt_pass_{name}"]) < half_width + 0.01, (name, n, rate)
+    # A fail is followed by a resit of the same exam, numbered on.
+    attempts = exams.assign(n=exams["Attempt Number"].astype(int)).sort_values(["GMC Number", "Exam Date"])
+    assert attempts.n.max() <= effects.EXAM_MAX_ATTEMPTS and (attempts.n >= 2).sum() > 50
+
+
+def test_most_trainees_are_esr_staff_at_the_planted_match_rate(frames, trainees_frame):
+    """The identity join runs within the employing trust: a former trust's number matches nobody."""
+    esr = frames["esr_assignment"]
+    staff = set(zip(esr.trust, esr["Employee Number"]))
+    doctors = set(zip(*esr.loc[esr["Staff Group"].str.upper() == "MEDICAL AND DENTAL",
+                               ["trust", "Employee Number"]].T.to_numpy()))
+    keys = list(zip(trainees_frame.trust, trainees_frame["Employee Number"]))
+    matched = np.array([k in staff for k in keys])
+    assert matched.mean() == pytest.approx(PLANTED_EFFECTS["tis_employee_match_rate"], abs=0.03)
+    assert (trainees_frame["Employee Number"] == "").mean() == pytest.approx(
+        effects.TIS_EMPLOYEE_NUMBER["blank"], abs=0.02)
+    assert all(k in doctors for k, m in zip(keys, matched) if m)
+
+
+def test_nets_is_aggregated_suppressed_below_three_and_carries_the_planted_gaps(frames):
+    nets = frames["nets_result"]
+    suppressed = nets.Respondents == ""
+    assert suppressed.any() and (nets.loc[suppressed, "Positive Responses"] == "").all()
+    shown = nets[~suppressed]
+    assert (shown.Respondents.astype(int) >= effects.NETS_MIN_RESPONDENTS).all()
+    assert not any("id" in c.lower().split() or "gmc" in c.lower() for c in nets.columns)
+    for indicator, (_, bme_gap, disabled_gap) in effects.NETS_RATES.items():
+        for breakdown, group, reference, planted in (("Ethnicity", "BME", "White", bme_gap),
+                                                      ("Disability", "Disabled", "Non-disabled", disabled_gap)):
+            rows = shown[(shown["Indicator Code"] == indicator) & (shown.Breakdown == breakdown)]
+            sums = rows.groupby("Breakdown Group")[["Respondents", "Positive Responses"]].agg(
+                lambda c: c.astype(int).sum())
+            share = sums["Positive Responses"] / sums.Respondents
+            half_width = Z99 * math.sqrt(sum(share[g] * (1 - share[g]) / sums.Respondents[g]
+                                              for g in (group, reference)))
+            gap = 100 * (share[group] - share[reference])
+            assert abs(gap - planted) < 100 * half_width, (indicator, breakdown, gap, planted)
+
+
 def test_gender_pay_gap_comes_from_the_pay_snapshot(frames, staff_years):
     pay = frames["esr_pay"].drop_duplicates(["Assignment Number", "Snapshot Date"])
     pay = pay[(pay["Full Pay Relevant Employee"].str.upper() == "Y") & ~pay["Ordinary Hourly Pay"].str.startswith("-")]
@@ -409,4 +497,13 @@ def _katz_interval(staff, events, numerator, denominator) -> tuple[float, float,
     c, n0 = flagged[denominator.to_numpy()].sum(), denominator.sum()
     rl = (a / n1) / (c / n0)
     half_width = 1.96 * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
+    return rl, rl * math.exp(-half_width), rl * math.exp(half_width)
+
+
+def _katz(event: pd.Series, numerator: pd.Series, denominator: pd.Series, z: float) -> tuple[float, float, float]:
+    """RL of an event between two groups of rows, with its log (Katz) interval at `z`."""
+    a, n1 = event[numerator].sum(), numerator.sum()
+    c, n0 = event[denominator].sum(), denominator.sum()
+    rl = (a / n1) / (c / n0)
+    half_width = z * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
     return rl, rl * math.exp(-half_width), rl * math.exp(half_width)

@@ -79,3 +79,10 @@ def test_edi_status_says_what_each_run_refreshed():
     assert refreshed_label({"parameters": {"selection": "datix fct_pay_gap+", "full_refresh": False}}) \
         == "datix fct_pay_gap+"
     assert refreshed_label({"parameters": {"asset_selection": ["raw/esr_pay", "published/warehouse"]}}) == "2 assets"
+
+
+def test_the_trainee_sources_are_selected_by_their_systems():
+    assert {k.to_user_string() for k in resolve_selection(["tis"]).roots} == {"raw/arcp_outcome", "raw/exam_attempt"}
+    nets = resolve_selection(["nets"])
+    assert {k.to_user_string() for k in nets.roots} == {"raw/nets_result"}
+    assert "staging/stg_nets__results" in keys(nets) and "raw/arcp_outcome" not in keys(nets)
