@@ -353,3 +353,18 @@ def test_a_share_published_from_rounded_counts_keeps_its_ci_around_it(built):
     assert close(uk["ci_lower"], 79.6111) and close(uk["ci_upper"], 100.0), uk
     outside = query(built, "select * from bi.bi_edi_measure where value < ci_lower - 1e-9 or value > ci_upper + 1e-9")
     assert outside == []
+
+
+def test_two_reviews_on_one_day_make_one_version_not_an_empty_one(db, compiled):
+    """A trainee reviewed on the same day in two trusts' extracts (a rotation between them) gets one
+    version from that day, never one that ends before it starts; both reviews find it."""
+    reviews = [review("T1", "1", when="2023-06-01", organisation="RXX"),
+               review("T1", "1", when="2023-06-01", organisation="RYY"),
+               review("T1", "2", when="2024-06-01", organisation="RYY")]
+    build(db, compiled, [dict(r, _row_number=n) for n, r in enumerate(reviews)])
+    versions = query(db, "select * from marts.dim_trainee where not is_unknown_member order by valid_from")
+    assert all(v["valid_from"] <= v["valid_to"] for v in versions), versions
+    assert [(str(v["valid_from"]), v["organisation_code"]) for v in versions] == [("2023-06-01", "RXX"),
+                                                                                  ("2024-06-01", "RYY")]
+    facts = query(db, "select trainee_version_key from marts.fct_arcp_outcome order by review_date_key, source_organisation_code")
+    assert [f["trainee_version_key"] for f in facts] == ["T1|1", "T1|1", "T1|2"]

@@ -2,7 +2,7 @@
 
 -- dim_trainee: doctors in training from their ARCP reviews, type 2 over the placement (employing trust,
 -- programme, grade): a new version starts at the first review of each change and ends the day before
--- the next one starts. The equality attributes are the trainee's latest declaration (the most recent
+-- the next one starts (a trainee's first review of a day decides that day's placement). The equality attributes are the trainee's latest declaration (the most recent
 -- review that states it), the same on every version, resolved to the conformed dimensions through the
 -- ESR code sets (the extract uses them). trainee_key is the GMC number as HMAC'd at landing: no
 -- direct identifier reaches the warehouse. Plus an unknown member ('-1').
@@ -25,6 +25,18 @@ with reviews as (
         and review_date is not null
 ),
 
+-- one review per trainee and day: two on one day (a rotation between trusts' extracts) would open two
+-- versions on the same date, one of them ending the day before it starts
+one_per_day as (
+    select
+        r.*,
+        row_number() over (
+            partition by r.trainee_key, r.review_date
+            order by r.organisation_code asc nulls last, r._source_file asc nulls last, r._row_number asc nulls last
+        ) as day_rank
+    from reviews as r
+),
+
 placed as (
     select
         r.*,
@@ -34,7 +46,8 @@ placed as (
             partition by r.trainee_key
             order by r.review_date asc nulls last, r._source_file asc nulls last, r._row_number asc nulls last
         ) as review_sequence
-    from reviews as r
+    from one_per_day as r
+    where r.day_rank = 1
 ),
 
 changes as (
