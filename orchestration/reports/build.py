@@ -85,6 +85,7 @@ def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str) -> 
         sections.pay_section(rows, extract.gender_pay_gap_filings(trust.organisation_code), period),
         sections.hia6_section(rows, period, extract.targets(trust.organisation_code)),
         sections.declaration_section(rows, period),
+        sections.attainment_section(rows, period),
         sections.peers_section(extract, rows, trust, period, window),
     ]
     page["index_row"] = index_row(rows, trust, period, window, catalogue)

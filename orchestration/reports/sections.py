@@ -592,6 +592,52 @@ def declaration_section(rows: Rows, period: Period) -> Section:
     return section
 
 
+# ---- 6b. Differential attainment of doctors in training ------------------------------------------------
+
+ATTAINMENT_LIKELIHOODS = ("rl_uk_bme_vs_uk_white_non_standard_arcp_outcome", "rl_img_vs_uk_white_non_standard_arcp_outcome",
+                          "rl_disabled_vs_nondisabled_non_standard_arcp_outcome")
+ATTAINMENT_GROUPS = ("UK White", "UK BME", "EEA", "IMG", "UK Unknown", "Unknown")
+
+
+def attainment_section(rows: Rows, period: Period) -> Section:
+    section = Section("attainment", f"Differential attainment of doctors in training, {period.latest_label}",
+                      "How likely the trust's doctors in training are to receive a non-standard ARCP outcome (2, 3 "
+                      "or 4 among outcomes 1-4 and 6; incomplete evidence, out of programme and COVID outcomes are "
+                      "left out, as in the GMC's analyses), how often they pass a postgraduate exam first time, and "
+                      "what they say in the National Education and Training Survey, by group. UK White graduates "
+                      "are the reference group.")
+    arcp = Table("attainment-arcp", "Relative likelihood of a non-standard ARCP outcome",
+                 ["Comparison", "Value", "Groups (counts)", "95% CI", "What it says", "Change since last year", "Flags"])
+    for measure_id in ATTAINMENT_LIKELIHOODS:
+        for m in rows.where(measure_id, period.latest, breakdown_type="overall"):
+            arcp.rows.append([Cell(f"{m.group_value} vs {m.reference_group}"), value_cell(m),
+                              Cell(f"{m.group_value}: {counts(m.numerator, m.denominator)}; "
+                                   f"{m.reference_group}: {counts(m.reference_numerator, m.reference_denominator)}"),
+                              Cell(interval(m)), Cell(likelihood_verdict(m, m.group_value)),
+                              change_cell(m, rows, period), flags_cell(m)])
+    exams = Table("attainment-exams", "First-attempt pass rate of postgraduate exams, and its gap to UK White graduates",
+                  ["Group", "Pass rate", "Passed of sat", "95% CI", "Gap to UK White", "Gap 95% CI", "Flags"])
+    rates = {m.group_value: m for m in rows.where("first_attempt_pass_rate_pct", period.latest)}
+    gaps = {m.group_value: m for m in rows.where("first_attempt_pass_gap_pp", period.latest)}
+    for group in ATTAINMENT_GROUPS:
+        rate, gap = rates.get(group), gaps.get(group)
+        if rate is None:
+            continue
+        exams.rows.append([Cell(group), value_cell(rate), Cell(counts(rate.numerator, rate.denominator)),
+                           Cell(interval(rate)), value_cell(gap, signed=True) if gap else Cell("–"),
+                           Cell(interval(gap)) if gap else Cell("–"), flags_cell(rate, gap)])
+    nets = Table("attainment-nets", "National Education and Training Survey: positive answers by programme and group",
+                 ["Indicator", "Programme", "Group", "Value", "Counts", "95% CI", "Flags"])
+    for measure_id in sorted(k for k in rows.by_measure if k.startswith("nets_")):
+        for m in sorted(rows.where(measure_id, period.latest),
+                        key=lambda m: (m.breakdown_value, m.group_dimension != "all", m.group_dimension, m.group_value)):
+            nets.rows.append([Cell(m.measure_label.partition(" - ")[2] or m.measure_label), Cell(m.breakdown_value),
+                              Cell("All respondents" if m.group_value == "all" else _group_label(m)), value_cell(m),
+                              Cell(counts(m.numerator, m.denominator)), Cell(interval(m)), flags_cell(m)])
+    section.tables += [arcp, exams, nets]
+    return section
+
+
 # ---- 7. Peers -------------------------------------------------------------------------------------------
 
 PEER_MEASURES = (("rl_white_vs_bme_appointed_from_shortlisting", "overall"),

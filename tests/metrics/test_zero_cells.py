@@ -19,7 +19,7 @@ TOL = 1e-4
 CHAIN = ["fct_relative_likelihood", "int_edi_measure__relative_likelihood", "fct_hia6_relative_likelihood",
          "int_edi_measure__hia6", "fct_edi_measure", "bi_edi_measure"]
 OTHER_STANDARDS = ["int_edi_measure__workforce", "int_edi_measure__survey", "int_edi_measure__pay_gap",
-                   "int_edi_measure__spc"]
+                   "int_edi_measure__spc", "int_edi_measure__differential_attainment"]
 CATALOGUE_COLUMNS = {"standard", "indicator_code", "measure_label", "measure_kind", "higher_is_better",
                      "adverse_side"}
 WDES3 = "rl_disabled_vs_nondisabled_entering_formal_capability_performance"

@@ -101,6 +101,8 @@ DIM_DATE_KEYS = {
     ("fct_er_case", "opened_date_key"): [("er_case", "date_opened")],
     ("fct_er_case", "entry_date_key"): [("er_case", "formal_stage_start_date"), ("er_case", "date_opened")],
     ("fct_er_case", "closed_date_key"): [("er_case", "date_closed")],
+    ("fct_arcp_outcome", "review_date_key"): [("arcp_outcome", "review_date")],
+    ("fct_exam_attempt", "exam_date_key"): [("exam_attempt", "exam_date")],
     ("fct_identity_match_rate", "fy_end"): [],
     ("fct_pay_snapshot", "date_key"): [("esr_pay", "snapshot_date")],
     **{("fct_recruitment_application", f"{stage}_date_key"): [("trac_application", f"{stage}_date")]

@@ -127,3 +127,41 @@ def test_the_gov_uk_filing_is_the_same_years_or_else_the_latest_marked_as_anothe
         "14.9%", "8.0%", "2021-22 (snapshot 31 March 2021: not the same year)"]
     assert [c.text for c in median_row([older, same])][1:] == ["14.9%", "13.1%", "2025-26"]
     assert [c.text for c in median_row([])][1:] == ["14.9%", "no filing", "–"]
+
+
+def attainment(measure_id, group, value, unit, lower=None, upper=None, reference=None, counts=(None, None),
+               reference_counts=(None, None), **extra) -> Measure:
+    return rl(value, lower, upper, spans=extra.pop("spans", False), variant="default", measure_id=measure_id,
+              group_dimension=extra.pop("group_dimension", "ethnicity_pmq"), group_value=group,
+              reference_group=reference, numerator=counts[0], denominator=counts[1],
+              reference_numerator=reference_counts[0], reference_denominator=reference_counts[1], value_unit=unit,
+              standard="DA", measure_label=extra.pop("measure_label", "DA - label"), **extra)
+
+
+def test_the_attainment_section_shows_arcp_likelihoods_exam_gaps_and_nets_by_group():
+    rows = sections.Rows([
+        attainment("rl_img_vs_uk_white_non_standard_arcp_outcome", "IMG", 3.0, "ratio", 1.41, 6.38, "UK White",
+                   (10, 40), (10, 100)),
+        attainment("rl_uk_bme_vs_uk_white_non_standard_arcp_outcome", "UK BME", 2.0, "ratio", 0.89, 4.49, "UK White",
+                   (10, 50), (10, 100), spans=True),
+        attainment("first_attempt_pass_rate_pct", "UK White", 75.0, "percent", 64.5, 83.2, counts=(60, 80)),
+        attainment("first_attempt_pass_rate_pct", "IMG", 50.0, "percent", 35.2, 64.8, counts=(20, 40)),
+        attainment("first_attempt_pass_gap_pp", "IMG", -25.0, "pp", -41.9, -6.9, "UK White", (20, 40), (60, 80)),
+        attainment("nets_bullying_pct", "all", 10.0, "percent", 4.3, 21.4, counts=(5, 50), breakdown_type="programme",
+                   breakdown_value="GP", group_dimension="all",
+                   measure_label="DA NETS - % of trainees experiencing bullying or undermining"),
+        attainment("nets_bullying_pct", "Female", None, "percent", counts=(None, None), breakdown_type="programme",
+                   breakdown_value="GP", group_dimension="sex", is_suppressed=True, suppression_reason="min_respondents",
+                   measure_label="DA NETS - % of trainees experiencing bullying or undermining"),
+    ])
+    section = sections.attainment_section(rows, sections.Period(FY25, None))
+    arcp, exams, nets = ([[c.text for c in r] for r in t.rows] for t in section.tables)
+    assert [r[:5] for r in arcp] == [
+        ["UK BME vs UK White", "2.00", "UK BME: 10 of 50; UK White: 10 of 100", "0.89 to 4.49", "no clear difference"],
+        ["IMG vs UK White", "3.00", "IMG: 10 of 40; UK White: 10 of 100", "1.41 to 6.38",
+         "worse for IMG staff: IMG staff 3.00 times as likely as UK White staff"]]
+    assert [r[:6] for r in exams] == [["UK White", "75.0%", "60 of 80", "64.5% to 83.2%", "–", "–"],
+                                      ["IMG", "50.0%", "20 of 40", "35.2% to 64.8%", "-25.0 pp", "-41.9 pp to -6.9 pp"]]
+    assert [r[:4] for r in nets] == [["% of trainees experiencing bullying or undermining", "GP", "All respondents", "10.0%"],
+                                     ["% of trainees experiencing bullying or undermining", "GP", "Female (sex)", "withheld"]]
+    assert "withheld" in nets[1][6]

@@ -262,7 +262,8 @@ left join sdc_unstable_partition as u
           every BI table that shows it;
         - value, value_uncorrected and CI are null when any count they are built from is withheld; percent and per_1000
           values that are numerator / denominator (to within half a unit of the numerator) are
-          recomputed from the rounded counts when the sdc_derive_from_rounded setting is true, and
+          recomputed from the rounded counts when the sdc_derive_from_rounded setting is true (a percent
+          that carries a CI, a Wilson interval, then gets the Wilson interval of the rounded counts), and
           value_uncorrected is the published value except beside a zero-cell-corrected RL;
         - survey counts over fewer than sdc_min_respondents respondents are withheld (as cells, so in
           every row that repeats them) and so is the value of a row with such a group; pay rows with a
@@ -470,20 +471,37 @@ published as (
 valued as (
     select
         p.*,
-        {%- set rate_from_counts -%}
+        {%- set is_share_of_counts -%}
             -- a value is "numerator / denominator" when it implies the stored numerator to within half a
             -- unit (pay quarters hold people split by the tie rule, rounded to whole people)
+            (not p.sdc_is_exempt and p.value_unit in ('percent', 'per_1000')
+                and abs(p.value * p.denominator / case when p.value_unit = 'percent' then 100.0 else 1000.0 end
+                    - p.numerator) <= 0.5)
+        {%- endset %}
+        {%- set rate_from_counts -%}
             case
-                when not p.sdc_is_exempt and p.value_unit in ('percent', 'per_1000')
-                    and abs(p.value * p.denominator / case when p.value_unit = 'percent' then 100.0 else 1000.0 end
-                        - p.numerator) <= 0.5
+                when {{ is_share_of_counts }}
                     then case when p.value_unit = 'percent'
                         then {{ sdc_rate_from_rounded('p.value', 'p.numerator', 'p.denominator', 100.0) }}
                         else {{ sdc_rate_from_rounded('p.value', 'p.numerator', 'p.denominator', 1000.0) }} end
                 else p.value
             end
         {%- endset %}
-        {{ sdc_derived_value(rate_from_counts, ['p.value_suppressed']) }} as published_value
+        {{ sdc_derived_value(rate_from_counts, ['p.value_suppressed']) }} as published_value,
+        {#- a share with a CI (differential attainment: first-attempt pass rates, NETS; each a Wilson
+            interval of numerator / denominator) published from the rounded counts gets the Wilson interval
+            of those counts, so the value still lies within its CI -#}
+        {%- set rounded_numerator = sdc_round('p.numerator') -%}
+        {%- set rounded_denominator = sdc_round('p.denominator') -%}
+        {%- set ci_from_rounded = edi_setting('sdc_derive_from_rounded') -%}
+        {{ sdc_derived_value(
+            ("case when " ~ is_share_of_counts ~ " and p.value_unit = 'percent' and p.ci_lower is not null then 100.0 * "
+             ~ wilson_lower(rounded_numerator, rounded_denominator) ~ " else p.ci_lower end") if ci_from_rounded else 'p.ci_lower',
+            ['p.value_suppressed']) }} as published_ci_lower,
+        {{ sdc_derived_value(
+            ("case when " ~ is_share_of_counts ~ " and p.value_unit = 'percent' and p.ci_upper is not null then 100.0 * "
+             ~ wilson_upper(rounded_numerator, rounded_denominator) ~ " else p.ci_upper end") if ci_from_rounded else 'p.ci_upper',
+            ['p.value_suppressed']) }} as published_ci_upper
     from published as p
 )
 
@@ -513,8 +531,8 @@ select
         else published_value
     end as value_uncorrected,
     value_unit,
-    {{ sdc_derived_value('ci_lower', ['value_suppressed']) }} as ci_lower,
-    {{ sdc_derived_value('ci_upper', ['value_suppressed']) }} as ci_upper,
+    published_ci_lower as ci_lower,
+    published_ci_upper as ci_upper,
     flag_small_count,
     flag_zero_cell,
     flag_zero_cell_corrected,

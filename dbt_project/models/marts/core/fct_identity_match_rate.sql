@@ -1,4 +1,5 @@
--- Identity match rates of the event facts that join to staff versions, per source, trust and
+-- Identity match rates of the event facts that join to staff versions (ER cases, Datix incidents, ARCP
+-- reviews of doctors in training), per source, trust and
 -- reporting year: rows, rows matched by employee number and by work email, unmatched rows by reason.
 with events as (
     select
@@ -20,6 +21,18 @@ with events as (
         unmatched_reason,
         is_rejected
     from {{ ref('fct_staff_incident') }}
+
+    union all
+
+    -- doctors in training: each ARCP review matched to ESR by employee number at the employing trust
+    select
+        'tis_arcp_outcome' as source,
+        organisation_code,
+        review_fy_end as fy_end,
+        match_method,
+        unmatched_reason,
+        false as is_rejected
+    from {{ ref('fct_arcp_outcome') }}
 ),
 
 counted as (

@@ -1,7 +1,7 @@
 {{ config(contract={'enforced': true}) }}
 
 {#- Every standard contributes one int_edi_measure__<standard> model in the same long shape. -#}
-{%- set standards = ['workforce', 'relative_likelihood', 'survey', 'pay_gap', 'hia6', 'spc'] -%}
+{%- set standards = ['workforce', 'relative_likelihood', 'survey', 'pay_gap', 'hia6', 'spc', 'differential_attainment'] -%}
 
 -- fct_edi_measure: every measure of every standard in one long, tidy table that BI tools can pivot,
 -- described by the measure catalogue (ref_measure).
