@@ -594,7 +594,8 @@ def declaration_section(rows: Rows, period: Period) -> Section:
 
 # ---- 6b. Differential attainment of doctors in training ------------------------------------------------
 
-ATTAINMENT_LIKELIHOODS = ("rl_uk_bme_vs_uk_white_non_standard_arcp_outcome", "rl_img_vs_uk_white_non_standard_arcp_outcome",
+ATTAINMENT_LIKELIHOODS = ("rl_uk_bme_vs_uk_white_non_standard_arcp_outcome", "rl_eea_vs_uk_white_non_standard_arcp_outcome",
+                          "rl_img_vs_uk_white_non_standard_arcp_outcome", "rl_female_vs_male_non_standard_arcp_outcome",
                           "rl_disabled_vs_nondisabled_non_standard_arcp_outcome")
 ATTAINMENT_GROUPS = ("UK White", "UK BME", "EEA", "IMG", "UK Unknown", "Unknown")
 
@@ -605,7 +606,8 @@ def attainment_section(rows: Rows, period: Period) -> Section:
                       "or 4 among outcomes 1-4 and 6; incomplete evidence, out of programme and COVID outcomes are "
                       "left out, as in the GMC's analyses), how often they pass a postgraduate exam first time, and "
                       "what they say in the National Education and Training Survey, by group. UK White graduates "
-                      "are the reference group.")
+                      "are the reference group for place of qualification and ethnicity; men and non-disabled "
+                      "trainees for sex and disability.")
     arcp = Table("attainment-arcp", "Relative likelihood of a non-standard ARCP outcome",
                  ["Comparison", "Value", "Groups (counts)", "95% CI", "What it says", "Change since last year", "Flags"])
     for measure_id in ATTAINMENT_LIKELIHOODS:

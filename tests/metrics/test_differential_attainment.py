@@ -9,11 +9,13 @@ ARCP outcomes (one review per trainee; counted = 1, 2, 3, 4, 6; non-standard = 2
   UK White (code A, PMQ UK, not disabled): 100 counted - 5 x '2', 3 x '3', 2 x '4' (10 non-standard),
       80 x '1', 10 x '6' - plus 4 each of '5', '8', '10.1', '10.2' and one unlisted '7', counted nowhere
   UK BME (code H, PMQ UK): 50 counted, 10 non-standard; 10 of them disabled (4 non-standard); plus 3 x '5'
-  IMG (code M, PMQ IMG, not disabled): 40 counted, 12 non-standard ('3'); plus 2 x '8'
+  IMG (code M, PMQ IMG, not disabled, male): 40 counted, 12 non-standard ('3'); plus 2 x '8'
   RL UK BME vs UK White = (10/50) / (10/100) = 2.0000, SE = sqrt(1/10 - 1/50 + 1/10 - 1/100) = 0.412311,
       CI exp(ln 2 -/+ 1.96 SE) = 0.8914-4.4874 (spans parity)
   RL IMG vs UK White = (12/40) / (10/100) = 3.0000, SE = 0.385141, CI 1.4102-6.3820
-  EEA (code C, PMQ EEA, not disabled): 6 counted, none non-standard
+  EEA (code C, PMQ EEA, not disabled, male): 6 counted, none non-standard; every other trainee is female
+  RL Female vs Male = ((10 + 10) / (100 + 50)) / ((12 + 0) / (40 + 6)) = 0.5111, SE = 0.323925,
+      CI 0.2709-0.9644
   RL Disabled vs non-disabled = (4/10) / ((10 + 6 + 12 + 0) / (100 + 40 + 40 + 6)) = 2.6571, SE = 0.424662,
       CI 1.1559-6.1079, 4 events: small count
   Counting outcome 5, 8 or 10.x as non-standard would give UK White 26/116 (RL UK BME 0.97) - wrong.
@@ -59,6 +61,7 @@ SEEDS = ["ref_measure", "ref_arcp_outcome", "ref_programme", "ref_exam", "ref_pm
 UK_BME = "rl_uk_bme_vs_uk_white_non_standard_arcp_outcome"
 IMG = "rl_img_vs_uk_white_non_standard_arcp_outcome"
 DISABLED = "rl_disabled_vs_nondisabled_non_standard_arcp_outcome"
+FEMALE = "rl_female_vs_male_non_standard_arcp_outcome"
 
 STG_ARCP = {"trainee_key": "varchar", "employee_key": "varchar", "organisation_code": "varchar",
             "programme_code": "varchar", "grade": "varchar", "review_date": "date", "outcome_code": "varchar",
@@ -90,8 +93,9 @@ def vector_reviews() -> list[dict]:
     bme_other = ["3"] * 6 + ["1"] * 34 + ["5"] * 3
     rows += [review(f"B{i}", code, ethnic="H", disability="YES") for i, code in enumerate(bme_disabled)]
     rows += [review(f"BN{i}", code, ethnic="H") for i, code in enumerate(bme_other)]
-    rows += [review(f"I{i}", code, ethnic="M", pmq="IMG") for i, code in enumerate(["3"] * 12 + ["1"] * 28 + ["8"] * 2)]
-    rows += [review(f"E{i}", "1", ethnic="C", pmq="EEA") for i in range(6)]
+    rows += [review(f"I{i}", code, ethnic="M", pmq="IMG", gender="MALE")
+             for i, code in enumerate(["3"] * 12 + ["1"] * 28 + ["8"] * 2)]
+    rows += [review(f"E{i}", "1", ethnic="C", pmq="EEA", gender="MALE") for i in range(6)]
     return [dict(r, _row_number=n) for n, r in enumerate(rows, start=1)]
 
 
@@ -203,6 +207,7 @@ def test_excluded_and_unlisted_outcomes_keep_their_rows_but_count_nowhere(built)
     (UK_BME, "UK BME", "UK White", (10, 50, 10, 100), 2.0, (0.8914, 4.4874), (False, True, True)),
     (IMG, "IMG", "UK White", (12, 40, 10, 100), 3.0, (1.4102, 6.3820), (False, False, False)),
     (DISABLED, "Disabled", "Non-disabled", (4, 10, 28, 186), 2.6571, (1.1559, 6.1079), (True, False, True)),
+    (FEMALE, "Female", "Male", (20, 150, 12, 46), 0.5111, (0.2709, 0.9644), (False, False, False)),
 ])
 def test_relative_likelihood_of_a_non_standard_outcome(built, measure_id, group, reference, counts, rl, ci, flags):
     row = one(built, "marts.fct_edi_measure", measure_id, group)

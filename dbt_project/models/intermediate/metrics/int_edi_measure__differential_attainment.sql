@@ -2,7 +2,8 @@
 -- measure shape of fct_edi_measure, per trust and financial year:
 -- - relative likelihood of a non-standard ARCP outcome (2, 3, 4) among counted outcomes (1, 2, 3, 4, 6;
 --   ref_arcp_outcome), for every relative likelihood the measure catalogue sources from fct_arcp_outcome
---   (numerator vs denominator group: UK BME and IMG vs UK White, Disabled vs non-disabled), through the
+--   (numerator vs denominator group: UK BME, EEA and IMG vs UK White, Female vs Male, Disabled vs
+--   non-disabled), through the
 --   shared relative_likelihood macro (Katz CI, zero-cell correction, flags);
 -- - first-attempt pass rate per trainee group (Wilson CI) and its gap to UK White in pp (Newcombe CI);
 -- - NETS indicators: positive % per programme and group (Wilson CI), publisher-suppressed cells and
@@ -19,12 +20,15 @@ counted_reviews as (
         f.review_fy_end as fy_end,
         f.is_non_standard,
         t.attainment_group,
-        coalesce(dis.disability_status, 'Unknown') as disability_status
+        coalesce(dis.disability_status, 'Unknown') as disability_status,
+        coalesce(sx.sex, 'Unknown') as sex
     from {{ ref('fct_arcp_outcome') }} as f
     inner join {{ ref('dim_trainee') }} as t
         on f.trainee_version_key = t.trainee_version_key
     left join {{ ref('dim_disability') }} as dis
         on t.disability_key = dis.disability_key
+    left join {{ ref('dim_sex') }} as sx
+        on t.sex_key = sx.sex_key
     where f.is_counted
         and f.review_fy_end is not null
 ),
@@ -41,6 +45,12 @@ review_groups as (
         sum(case when is_non_standard then 1 else 0 end), count(*)
     from counted_reviews
     group by organisation_code, fy_end, disability_status
+    union all
+    select
+        organisation_code, fy_end, 'sex', sex,
+        sum(case when is_non_standard then 1 else 0 end), count(*)
+    from counted_reviews
+    group by organisation_code, fy_end, sex
 ),
 
 -- each group's count and its reference group's (both must have reviews in the year)
