@@ -628,16 +628,29 @@ def attainment_section(rows: Rows, period: Period) -> Section:
         exams.rows.append([Cell(group), value_cell(rate), Cell(counts(rate.numerator, rate.denominator)),
                            Cell(interval(rate)), value_cell(gap, signed=True) if gap else Cell("–"),
                            Cell(interval(gap)) if gap else Cell("–"), flags_cell(rate, gap)])
-    nets = Table("attainment-nets", "National Education and Training Survey: positive answers by programme and group",
-                 ["Indicator", "Programme", "Group", "Value", "Counts", "95% CI", "Flags"])
-    for measure_id in sorted(k for k in rows.by_measure if k.startswith("nets_")):
-        for m in sorted(rows.where(measure_id, period.latest),
-                        key=lambda m: (m.breakdown_value, m.group_dimension != "all", m.group_dimension, m.group_value)):
-            nets.rows.append([Cell(m.measure_label.partition(" - ")[2] or m.measure_label), Cell(m.breakdown_value),
-                              Cell("All respondents" if m.group_value == "all" else _group_label(m)), value_cell(m),
-                              Cell(counts(m.numerator, m.denominator)), Cell(interval(m)), flags_cell(m)])
-    section.tables += [arcp, exams, nets]
+    section.tables += [arcp, exams, nets_table(rows, period)]
     return section
+
+
+def nets_table(rows: Rows, period: Period) -> Table:
+    """NETS results by programme and group, published ones only: one row per programme x indicator x
+    group would list hundreds of withheld cells (groups of fewer than 11 respondents) on a board page;
+    the caption counts them, and the BI extract holds every row."""
+    results = [m for measure_id in sorted(k for k in rows.by_measure if k.startswith("nets_"))
+               for m in rows.where(measure_id, period.latest)]
+    shown = sorted((m for m in results if m.value is not None),
+                   key=lambda m: (m.measure_id, m.breakdown_value, m.group_dimension != "all", m.group_dimension,
+                                  m.group_value))
+    withheld = len(results) - len(shown)
+    caption = "National Education and Training Survey: positive answers by programme and group"
+    if withheld:
+        caption += f" ({withheld} withheld group result{'s' if withheld != 1 else ''}, too small to publish, not listed)"
+    table = Table("attainment-nets", caption, ["Indicator", "Programme", "Group", "Value", "Counts", "95% CI", "Flags"])
+    for m in shown:
+        table.rows.append([Cell(m.measure_label.partition(" - ")[2] or m.measure_label), Cell(m.breakdown_value),
+                           Cell("All respondents" if m.group_value == "all" else _group_label(m)), value_cell(m),
+                           Cell(counts(m.numerator, m.denominator)), Cell(interval(m)), flags_cell(m)])
+    return table
 
 
 # ---- 7. Peers -------------------------------------------------------------------------------------------
