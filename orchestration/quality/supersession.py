@@ -10,8 +10,9 @@ Comparing each touched key's current row before and after gives the *change scop
 the earliest date whose figures may differ, written to `audit.change_scope` for dbt's incremental
 models. A row placed in time by the contract's period column changes figures from that date; a row
 whose only changes are to its end columns (a version closed or reopened, a person's termination, a
-case's formal start or closure) changes them from the earliest end date of the two versions; an
-identical row re-sent changes nothing.
+case's formal start or closure) changes them from the earliest end date of the two versions; a
+row re-sent identical as figures see it (codes compared upper-cased, text trimmed, as keys are)
+changes nothing.
 
 SQL is assembled only from contract identifiers checked by the contract loader; values are bound.
 """
@@ -94,16 +95,18 @@ def _period_end_sql(contract: Contract, alias: str) -> str:
 
 
 def _row_facts(contract: Contract, alias: str) -> str:
-    """Per row: the key, organisation, period, period end, and hashes with and without the end columns."""
-    columns = [c.name for c in contract.columns]
-    rest = [c for c in columns if c not in contract.period_end_columns]
+    """Per row: the key, organisation, period, period end, and hashes with and without the end columns.
+    The hashes see values as figures do (landed_key_sql): a row re-sent with a code in another case or
+    text with other spaces round it is the same row, so it cannot date a change from its period."""
+    values = {c.name: _qualify(landed_key_sql(c), alias) for c in contract.columns}
+    rest = [expr for name, expr in values.items() if name not in contract.period_end_columns]
     org = (f"upper(trim({alias}.{_quoted(contract.organisation_column)}))" if contract.organisation_column
            else f"'{ANY_ORGANISATION}'")
     end = _period_end_sql(contract, alias)
     return (f"{org} as _org, {_qualify(_period_sql(contract, contract.period_column), alias)} as _period, "
             f"{end} as _period_end, "
-            f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in columns)}) as _full_hash, "
-            f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in rest)}) as _rest_hash")
+            f"hash({', '.join(values.values())}) as _full_hash, "
+            f"hash({', '.join(rest)}) as _rest_hash")
 
 
 def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, withdrawn: list[str],
