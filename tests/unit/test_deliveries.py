@@ -274,3 +274,19 @@ def test_a_restated_row_is_compared_as_figures_see_it(tmp_path, update, affected
     (tmp_path / "demo" / "demo_base_2025-02.csv").write_text(header + update + "\n")
     landing.land(coded_contract())
     assert landing.scope() == affected
+
+
+def test_a_leaver_restating_a_version_closed_long_ago_scopes_from_the_leaving_date(tmp_path):
+    # A person who leaves is sent again with every version of their history carrying the leaving date
+    # and reason: a version that ended in 2023 still ends then, so nothing before the leaving date moves
+    # (it was dated from the 2023 end: the national increment rebuilt from 2021 in almost every trust).
+    landing = Landing(tmp_path)
+    header = "Org,Ref,Start,End,Grade,Left,Reason\n"
+    (tmp_path / "demo" / "demo_base.csv").write_text(header + "RA1,A1,2019-04-01,2023-05-31,5,,\n"
+                                                     "RA1,A1,2023-06-01,,6,,\n")
+    landing.land(leaver_contract())
+    (tmp_path / "demo" / "demo_base_2025-02.csv").write_text(
+        header + "RA1,A1,2019-04-01,2023-05-31,5,2025-02-09,Retired\n"
+        "RA1,A1,2023-06-01,2025-02-09,6,2025-02-09,Retired\n")
+    landing.land(leaver_contract())
+    assert landing.scope() == {"RA1": date(2025, 2, 9)}
