@@ -47,9 +47,10 @@
     and appending most of a table costs more than building it again. Asked while compiling the model
     and again while rendering its pre-hook (before it deletes anything), so both see the same table and
     agree; once the pre-hook has deleted the rows in scope, none is left in scope and the answer
-    stays the same whichever is asked first. -#}
+    stays the same whichever is asked first. A compile that may not query the warehouse (--no-introspect)
+    answers no: the change scope alone then says what is rebuilt. -#}
 {% macro edi_rebuilds_everything(relation, organisation_column, period_column, sources) -%}
-    {%- if not execute or flags.FULL_REFRESH -%}
+    {%- if not execute or flags.FULL_REFRESH or not flags.INTROSPECT -%}
         {{ return(flags.FULL_REFRESH) }}
     {%- endif -%}
     {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
