@@ -10,8 +10,12 @@ Comparing each touched key's current row before and after gives the *change scop
 the earliest date whose figures may differ, written to `audit.change_scope` for dbt's incremental
 models. A row placed in time by the contract's period column changes figures from that date; a row
 whose only changes are to its end columns (a version closed or reopened, a person's termination, a
-case's formal start or closure) changes them from the earliest end date of the two versions; an
-identical row re-sent changes nothing.
+case's formal start or closure) changes them from the earliest old or new value of an end date that
+changed (a reason or status sent with it describes that end: a leaver's history re-sent with the
+leaving date does not move the versions that ended years before), or, when only text end columns
+changed, from the earliest end date of the two versions; a
+row re-sent identical as figures see it (codes compared upper-cased, text trimmed, as keys are)
+changes nothing.
 
 SQL is assembled only from contract identifiers checked by the contract loader; values are bound.
 """
@@ -84,26 +88,48 @@ def _qualify(expr: str, alias: str) -> str:
     return "".join(out)
 
 
-def _period_end_sql(contract: Contract, alias: str) -> str:
-    """The earliest of the row's end dates (its period-end columns that are dates; none: 9999-12-31)."""
-    dates = [f"coalesce(cast({alias}.{_quoted(c.name)} as date), date '9999-12-31')"
-             for c in contract.columns if c.name in contract.period_end_columns and c.is_temporal]
+NEVER = "date '9999-12-31'"
+
+
+def _end_dates(contract: Contract) -> list[str]:
+    """The period-end columns that are dates."""
+    return [c.name for c in contract.columns if c.name in contract.period_end_columns and c.is_temporal]
+
+
+def _least(dates: list[str]) -> str:
     if not dates:
-        return "date '9999-12-31'"
+        return NEVER
     return dates[0] if len(dates) == 1 else f"least({', '.join(dates)})"
 
 
+def _period_end_sql(contract: Contract, alias: str) -> str:
+    """The earliest of the row's end dates (none: 9999-12-31)."""
+    return _least([f"coalesce(cast({alias}.{_quoted(c)} as date), {NEVER})" for c in _end_dates(contract)])
+
+
+def _changed_end_date_sql(contract: Contract) -> str:
+    """Between the versions after (a) and before (b): the earliest old or new value of an end date that
+    changed (none changed: 9999-12-31)."""
+    return _least([f"case when a._end_{i} is distinct from b._end_{i} "
+                   f"then least(coalesce(a._end_{i}, {NEVER}), coalesce(b._end_{i}, {NEVER})) else {NEVER} end"
+                   for i, _ in enumerate(_end_dates(contract))])
+
+
 def _row_facts(contract: Contract, alias: str) -> str:
-    """Per row: the key, organisation, period, period end, and hashes with and without the end columns."""
-    columns = [c.name for c in contract.columns]
-    rest = [c for c in columns if c not in contract.period_end_columns]
+    """Per row: the key, organisation, period, period end, and hashes with and without the end columns.
+    The hashes see values as figures do (landed_key_sql): a row re-sent with a code in another case or
+    text with other spaces round it is the same row, so it cannot date a change from its period."""
+    values = {c.name: _qualify(landed_key_sql(c), alias) for c in contract.columns}
+    rest = [expr for name, expr in values.items() if name not in contract.period_end_columns]
     org = (f"upper(trim({alias}.{_quoted(contract.organisation_column)}))" if contract.organisation_column
            else f"'{ANY_ORGANISATION}'")
     end = _period_end_sql(contract, alias)
+    end_dates = "".join(f"cast({alias}.{_quoted(c)} as date) as _end_{i}, "
+                        for i, c in enumerate(_end_dates(contract)))
     return (f"{org} as _org, {_qualify(_period_sql(contract, contract.period_column), alias)} as _period, "
-            f"{end} as _period_end, "
-            f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in columns)}) as _full_hash, "
-            f"hash({', '.join(f'{alias}.{_quoted(c)}' for c in rest)}) as _rest_hash")
+            f"{end} as _period_end, {end_dates}"
+            f"hash({', '.join(values.values())}) as _full_hash, "
+            f"hash({', '.join(rest)}) as _rest_hash")
 
 
 def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, withdrawn: list[str],
@@ -201,9 +227,13 @@ def _record_change_scope(con: duckdb.DuckDBPyConnection, contract: Contract, key
                        when b._org is null then a._period
                        when a._org is null then b._period
                        when a._full_hash = b._full_hash then null
-                       -- only end columns changed (closed, progressed): from the earliest end date of
+                       -- only end columns changed (closed, left, progressed): from the earliest old or
+                       -- new value of an end date that changed (a reason or status sent with it
+                       -- describes that end); only text end columns: from the earliest end date of
                        -- either version; with no end date at all, from the period itself
-                       when a._rest_hash = b._rest_hash and least(a._period_end, b._period_end) < date '9999-12-31'
+                       when a._rest_hash = b._rest_hash and {_changed_end_date_sql(contract)} < {NEVER}
+                           then {_changed_end_date_sql(contract)}
+                       when a._rest_hash = b._rest_hash and least(a._period_end, b._period_end) < {NEVER}
                            then least(a._period_end, b._period_end)
                        else least(a._period, b._period)
                    end as affected_from

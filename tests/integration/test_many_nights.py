@@ -76,7 +76,30 @@ def test_a_new_month_lands_only_its_files_and_equals_a_full_rebuild(nights):
     assert landed and all(path.endswith("_2025-02.csv") for _, path in landed)
     assert rows_of(nights.warehouse / "edi.duckdb",
                    "select max(date_key) from marts.fct_workforce_snapshot") == [(date(2025, 2, 28),)]
+    db = nights.warehouse / "edi.duckdb"
+    scope, floor = esr_scope(db, result.run_id), esr_scope_floor(db)
+    assert scope.keys() == floor.keys() and all(scope[trust] >= floor[trust] for trust in scope), (scope, floor)
     nights.assert_equals_full_rebuild()
+
+
+def esr_scope(db_path, run_id) -> dict:
+    return dict(rows_of(db_path, "select organisation_code, affected_from from audit.change_scope "
+                        "where run_id = ? and source = 'esr_assignment'", [run_id]))
+
+
+def esr_scope_floor(db_path) -> dict:
+    """The earliest date February's ESR files can move: 1 February (versions closed, leavers), or earlier only
+    where they bring a version the warehouse did not hold (e.g. one quarantined in the base). The
+    versions they re-send are not dated from their start (they were: from the 1990s in every trust)."""
+    return dict(rows_of(db_path, """
+        select upper(trim(n.organisation_code)), least(date '2025-02-01', min(case when s.assignment_number is null
+                                                                       then n.effective_start_date end))
+        from raw.esr_assignment n
+        left join raw.esr_assignment__superseded s
+            on upper(trim(s.organisation_code)) = upper(trim(n.organisation_code))
+            and s.assignment_number = n.assignment_number and s.effective_start_date = n.effective_start_date
+        where n._source_file like '%\\_2025-02.csv' escape '\\'
+        group by 1"""))
 
 
 def test_a_corrected_history_wins(nights):

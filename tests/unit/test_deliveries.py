@@ -240,3 +240,53 @@ def test_a_changed_contract_lands_every_delivery_again(tmp_path):
     contract_file.write_text("version 2: a new plausibility bound")  # its rules decide what lands
     load = landing.land(contract)
     assert load.reset and [f.rows_landed for f in load.files] == [3]
+
+
+def coded_contract():
+    """Versions with a coded column (a code list, compared as codes are: case and spaces carry no
+    meaning) and a free-text one (spaces carry none, case does)."""
+    contract = make_contract([
+        column("org", "Org", required=True),
+        column("ref", "Ref", required=True, primaryKey=True, primaryKeyPosition=1),
+        column("start_date", "Start", required=True, physicalType="DATE", format="%Y-%m-%d",
+               primaryKey=True, primaryKeyPosition=2),
+        column("end_date", "End", physicalType="DATE", format="%Y-%m-%d"),
+        column("sex", "Sex", valid_values=["Female", "Male"]),
+        column("note", "Note"),
+    ])
+    return contract.__class__(**{**contract.__dict__, "organisation_column": "org", "period_column": "start_date",
+                                 "period_end_columns": ("end_date",)})
+
+
+@pytest.mark.parametrize("update, affected", [
+    # re-sent with a code in another case and spaces round the text, and closed: from the close
+    # (it was dated from the start, 2008: the national increment rebuilt nearly all history)
+    ("RA1,A1,2008-05-01,2025-02-10,female , Ward 7 ", {"RA1": date(2025, 2, 10)}),
+    ("RA1,A1,2008-05-01,,FEMALE,Ward 7", {}),  # the same row as figures see it: nothing changed
+    ("RA1,A1,2008-05-01,2025-02-10,Male,Ward 7", {"RA1": date(2008, 5, 1)}),  # a real correction
+    ("RA1,A1,2008-05-01,,Female,ward 7", {"RA1": date(2008, 5, 1)}),  # free text: case is content
+])
+def test_a_restated_row_is_compared_as_figures_see_it(tmp_path, update, affected):
+    landing = Landing(tmp_path)
+    header = "Org,Ref,Start,End,Sex,Note\n"
+    (tmp_path / "demo" / "demo_base.csv").write_text(header + "RA1,A1,2008-05-01,,Female,Ward 7\n")
+    landing.land(coded_contract())
+    (tmp_path / "demo" / "demo_base_2025-02.csv").write_text(header + update + "\n")
+    landing.land(coded_contract())
+    assert landing.scope() == affected
+
+
+def test_a_leaver_restating_a_version_closed_long_ago_scopes_from_the_leaving_date(tmp_path):
+    # A person who leaves is sent again with every version of their history carrying the leaving date
+    # and reason: a version that ended in 2023 still ends then, so nothing before the leaving date moves
+    # (it was dated from the 2023 end: the national increment rebuilt from 2021 in almost every trust).
+    landing = Landing(tmp_path)
+    header = "Org,Ref,Start,End,Grade,Left,Reason\n"
+    (tmp_path / "demo" / "demo_base.csv").write_text(header + "RA1,A1,2019-04-01,2023-05-31,5,,\n"
+                                                     "RA1,A1,2023-06-01,,6,,\n")
+    landing.land(leaver_contract())
+    (tmp_path / "demo" / "demo_base_2025-02.csv").write_text(
+        header + "RA1,A1,2019-04-01,2023-05-31,5,2025-02-09,Retired\n"
+        "RA1,A1,2023-06-01,2025-02-09,6,2025-02-09,Retired\n")
+    landing.land(leaver_contract())
+    assert landing.scope() == {"RA1": date(2025, 2, 9)}

@@ -6,6 +6,8 @@
 -- constant; each such segment gets the person's attributes (primary assignment: highest FTE, then
 -- highest band, then the ESR primary flag, then assignment_key, then the latest version of it). Adjacent segments with identical
 -- tracked attributes are merged into one version; segments with no live assignment are gaps.
+-- Codes are tracked upper-cased, as everywhere: a label re-sent in another case is not a new version
+-- (landing dates a change from what figures see, orchestration/quality/supersession.py).
 with assignments as (
     select
         a.employee_key,
@@ -131,7 +133,7 @@ segment_attributes as (
             "case when t.is_bank_only then 'Y' else 'N' end", "'|'",
             "coalesce(l.gender_code, '~')", "'|'",
             "coalesce(l.age_band, '~')", "'|'",
-            "coalesce(l.ethnic_origin, '~')", "'|'",
+            "coalesce(upper(l.ethnic_origin), '~')", "'|'",
             "coalesce(l.disability_code, '~')", "'|'",
             "coalesce(l.religious_belief_code, '~')", "'|'",
             "coalesce(l.sexual_orientation_code, '~')", "'|'",

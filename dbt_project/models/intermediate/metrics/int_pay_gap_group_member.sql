@@ -43,7 +43,8 @@
         union all select 'cluster'
         union all select 'medical_subgroup'
     ) as b
-    where {{ edi_rebuilt_in_this_run('p.organisation_code', 'p.snapshot_date', ['esr_pay', 'esr_assignment']) }}
+    where {{ edi_rebuilt_in_this_run('p.organisation_code', 'p.snapshot_date', ['esr_pay', 'esr_assignment'],
+        'int_pay_gap_group_rates', 'organisation_code', 'snapshot_date') }}
 {%- endset %}
 
 {#- characteristic, variant, reference group (validated var), whether it crosses sex with another -#}
