@@ -25,7 +25,7 @@ targets as (
         group_dimension,
         group_value,
         target_fy_end,
-        coalesce(target_value, baseline_value * (1 - cast(target_reduction_pct as double) / 100.0)) as target_value
+        coalesce(target_value, baseline_value * (1 - target_reduction_pct / 100.0)) as target_value
     from {{ ref('ref_measure_target') }}
     where variant = 'default'
         and breakdown_type = 'overall'
