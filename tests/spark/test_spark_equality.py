@@ -60,7 +60,7 @@ def table_difference(con, duck_table: str, spark_table: str, columns) -> str | N
 
 
 def test_spark_build_passes_every_model_and_test(spark_build):
-    failed = [f"{result.node.unique_id}: {result.status} {result.message}"
+    failed = [f"{result.node.unique_id}: {result.status} {str(result.message).strip().splitlines()[:3]}"
               for result in spark_build.build.result.results if result.status not in ("success", "pass")]
     assert spark_build.build.success and not failed, "\n".join(failed)
 
