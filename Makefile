@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test test-slow check-prepared dev docs prepare bench bench-refresh clean
+.PHONY: install run test test-slow test-spark check-prepared dev docs prepare bench bench-refresh clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,17 @@ test: check-prepared
 # The slow tests (every SIGKILL point, several seeds, many nights, 10-trust determinism): CI runs them too.
 test-slow: check-prepared
 	$(BIN)/python -m pytest -m slow --durations=15
+
+# The dbt project built on a local Apache Spark and compared with the DuckDB build (issue #14,
+# tests/spark/). Spark needs Java 17; pyspark and dbt-spark (requirements-spark.lock: the default set
+# plus four packages, ~480 MB) are installed into .venv on first use only, so `make test` never pays.
+$(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.lock
+	@command -v java > /dev/null || { echo "make test-spark needs Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.lock
+	touch $@
+
+test-spark: check-prepared $(VENV)/.spark-installed
+	$(BIN)/python -m pytest -m spark tests/spark --durations=15
 
 # Ctrl-C stops the UI and every process it started within seconds (orchestration/dev_server.py).
 dev: prepare

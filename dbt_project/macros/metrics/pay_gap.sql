@@ -232,7 +232,9 @@
         g.group_value as {{ group_column }},
         cast(coalesce(u.units, 0) as double) as units,
         cast(g.quarter_x4 as double) / 4.0 as quarter_units,
-        cast(100 * coalesce(u.units, 0) as double) / nullif(cast(g.quarter_x4 as double) / 4.0, 0) as share_pct
+        -- narrow operands keep the product exact on Spark too (100 x decimal(38, 9) would lose 3 places there)
+        cast(cast(100 as decimal(3, 0)) * cast(coalesce(u.units, 0) as decimal(28, 9)) as double)
+            / nullif(cast(g.quarter_x4 as double) / 4.0, 0) as share_pct
     from pqs_group_quarters as g
     left join pqs_units as u
         on {{ ns.group_conditions | join(' and ') }}

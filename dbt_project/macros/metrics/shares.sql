@@ -1,6 +1,8 @@
 {#- Shares and their comparisons, in one place so every standard divides and guards the same way. -#}
+{#- The product is exact (a decimal) and the division is in double on both engines, as DuckDB divides
+    decimals: Spark would keep a decimal quotient rounded to 6 places (33.333333, not 33.33333333333333). -#}
 {% macro share_pct(part, whole) -%}
-    (100.0 * ({{ part }}) / nullif({{ whole }}, 0))
+    (cast(100.0 * ({{ part }}) as double) / nullif({{ whole }}, 0))
 {%- endmacro %}
 
 {#- Difference of two shares in percentage points (WRES 9, WDES 10: board minus workforce). -#}

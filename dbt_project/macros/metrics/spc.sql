@@ -149,8 +149,8 @@ spc_limited as (
         *,
         centre + 2.66 * mr_bar as upl,
         centre - 2.66 * mr_bar as lpl,
-        centre + (2.66 * 2 / 3) * mr_bar as upper_2sigma,
-        centre - (2.66 * 2 / 3) * mr_bar as lower_2sigma,
+        centre + (cast(2.66 * 2 as double) / 3) * mr_bar as upper_2sigma,
+        centre - (cast(2.66 * 2 as double) / 3) * mr_bar as lower_2sigma,
         sign(spc_value - centre) as side
     from spc_screened
 ),

@@ -73,12 +73,12 @@ not_stated as (
         sum(relevant_n) as denominator,
         cast(null as bigint) as reference_numerator,
         cast(null as bigint) as reference_denominator,
-        100.0 * sum(case when group_role = 'unknown' then relevant_n else 0 end) / sum(relevant_n) as value,
+        cast(100.0 * sum(case when group_role = 'unknown' then relevant_n else 0 end) as double) / sum(relevant_n) as value,
         'percent' as value_unit,
         sum(case when group_role = 'unknown' then relevant_n else 0 end)
             between {{ var('sdc_suppress_min') }} and {{ var('sdc_suppress_max') }} as flag_small_count,
         sum(case when group_role = 'unknown' then relevant_n else 0 end) = 0 as flag_zero_cell,
-        100.0 * sum(case when group_role = 'unknown' then relevant_n else 0 end) / sum(relevant_n)
+        cast(100.0 * sum(case when group_role = 'unknown' then relevant_n else 0 end) as double) / sum(relevant_n)
             > {{ var('pay_low_declaration_pct') }} as flag_low_declaration
     from {{ ref('int_pay_gap_group_stats') }}
     where is_partition_group or group_role = 'unknown'

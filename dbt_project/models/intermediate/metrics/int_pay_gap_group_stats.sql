@@ -61,7 +61,7 @@ select
     s.bonus_recipients_n,
     s.mean_bonus_pay,
     b.median_value as median_bonus_pay,
-    cast(100.0 * s.bonus_recipients_n / nullif(s.relevant_n, 0) as double) as pct_paid_bonus
+    cast(100.0 * s.bonus_recipients_n as double) / nullif(s.relevant_n, 0) as pct_paid_bonus
 from sizes_and_means as s
 left join hourly_medians as h
     on {% for c in group_key %}s.{{ c }} = h.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}

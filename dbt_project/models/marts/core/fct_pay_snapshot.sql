@@ -68,7 +68,9 @@ select
     cast(
         case
             when p.full_pay_relevant_assignment_count = 0 then null
-            when p.weight_sum > 0 then p.weighted_pay_sum / nullif(p.weight_sum, 0)
+            -- divided in double on both engines, as DuckDB divides decimals (Spark would keep a decimal
+            -- and round 13.40625 up where DuckDB's double 13.4062499... rounds down)
+            when p.weight_sum > 0 then cast(p.weighted_pay_sum as double) / nullif(cast(p.weight_sum as double), 0)
             else p.plain_mean_pay
         end as decimal(12, 4)
     ) as ordinary_hourly_pay,

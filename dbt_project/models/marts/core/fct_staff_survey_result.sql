@@ -87,7 +87,8 @@ select
     cast(positive_count as int) as positive,
     cast(score as decimal(4, 2)) as score,
     cast(
-        case when positive_count is not null then positive_count * 1.0 / nullif(respondent_count, 0) end
+        -- a double division on both engines (Spark divides decimals to a fixed scale, DuckDB in double)
+        case when positive_count is not null then cast(positive_count as double) / nullif(respondent_count, 0) end
         as double
     ) as positive_share,
     cast(is_suppressed as boolean) as is_suppressed

@@ -150,7 +150,7 @@ measures as (
         cell_{{ m.base }} as cell_n,
         unknown_{{ m.base }} as unknown_n,
         {%- for side in ['reference', 'comparison'] %}
-        100.0 * {{ side }}_stratum_unknown_{{ m.base }} / nullif({{ side }}_stratum_{{ m.base }}, 0)
+        cast(100.0 * {{ side }}_stratum_unknown_{{ m.base }} as double) / nullif({{ side }}_stratum_{{ m.base }}, 0)
             as {{ side }}_not_stated_pct{{ ',' if not loop.last }}
         {%- endfor %}
     from pairs
@@ -183,7 +183,7 @@ select
     cast(gap_unit as {{ dbt.type_string() }}) as gap_unit,
     cast(cell_n as bigint) as cell_n,
     cast(unknown_n as bigint) as unknown_n,
-    cast(100.0 * (cell_n - unknown_n) / nullif(cell_n, 0) as double) as known_rate_pct,
+    cast(100.0 * (cell_n - unknown_n) as double) / nullif(cell_n, 0) as known_rate_pct,
     cast(
         reference_n < {{ var('sdc_min_group_pay') }} or comparison_n < {{ var('sdc_min_group_pay') }}
         as boolean

@@ -141,7 +141,7 @@ valued as (
         u.*,
         case
             when u.measure_type = 'score' then u.score
-            else 100.0 * u.positive / nullif(u.respondents, 0)
+            else cast(100.0 * u.positive as double) / nullif(u.respondents, 0)
         end as value
     from (
         select * from indicator_groups
