@@ -92,13 +92,19 @@ class SourceLoad:
 # Files
 
 
+# A source added by a newer version finds an older demo landing folder without its files.
+MISSING_DELIVERY_HINT = (". Every source needs a file, header-only when a trust has nothing to report; a demo "
+                         "landing folder made by an older version lacks the newer sources: regenerate it "
+                         "(rm -rf landing && make run)")
+
+
 def source_files(contract: Contract, landing_dir: Path, reference_dir: Path) -> list[Path]:
     root = landing_dir if contract.location == "landing" else reference_dir
     files = sorted(p for p in root.glob(contract.path_glob) if p.is_file())
     if not files:
         raise SourceFileError(
             f"{root / contract.path_glob}: no file found for source {contract.name} "
-            f"(contract {contract.name} v{contract.version})"
+            f"(contract {contract.name} v{contract.version}){MISSING_DELIVERY_HINT if root == landing_dir else ''}"
         )
     return files
 

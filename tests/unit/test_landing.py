@@ -215,7 +215,8 @@ def test_byte_order_mark_and_crlf_are_tolerated(tmp_path):
 
 
 def test_missing_files_are_reported_with_the_glob(tmp_path):
-    with pytest.raises(SourceFileError, match=r"demo/\*\.csv: no file found for source demo"):
+    with pytest.raises(SourceFileError, match=r"demo/\*\.csv: no file found for source demo .*"
+                                              r"regenerate it \(rm -rf landing && make run\)"):
         source_files(staff_contract(), tmp_path, tmp_path)
 
 
