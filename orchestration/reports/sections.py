@@ -15,7 +15,7 @@ from datetime import date
 from orchestration.reports import charts
 from orchestration.reports.extract import CatalogueEntry, Extract, Measure, Trust
 from orchestration.reports.formatting import (
-    change, count, counts, flags, fy_label, gap_verdict, interval, likelihood_verdict, number,
+    WITHHELD, change, count, counts, flags, fy_label, gap_verdict, interval, likelihood_verdict, number,
 )
 
 ALL_WITHHELD = ("Every value of this series is withheld to protect privacy (small numbers), so no chart, "
@@ -632,24 +632,37 @@ def attainment_section(rows: Rows, period: Period) -> Section:
     return section
 
 
+NETS_INDICATORS = (("nets_overall_pct", "Satisfied overall"), ("nets_supervision_pct", "Good supervision"),
+                   ("nets_bullying_pct", "Bullying or undermining"), ("nets_recommend_pct", "Would recommend"),
+                   ("nets_handover_pct", "Good handover"))
+
+
 def nets_table(rows: Rows, period: Period) -> Table:
-    """NETS results by programme and group, published ones only: one row per programme x indicator x
-    group would list hundreds of withheld cells (groups of fewer than 11 respondents) on a board page;
-    the caption counts them, and the BI extract holds every row."""
-    results = [m for measure_id in sorted(k for k in rows.by_measure if k.startswith("nets_"))
-               for m in rows.where(measure_id, period.latest)]
-    shown = sorted((m for m in results if m.value is not None),
-                   key=lambda m: (m.measure_id, m.breakdown_value, m.group_dimension != "all", m.group_dimension,
-                                  m.group_value))
-    withheld = len(results) - len(shown)
-    caption = "National Education and Training Survey: positive answers by programme and group"
-    if withheld:
-        caption += f" ({withheld} withheld group result{'s' if withheld != 1 else ''}, too small to publish, not listed)"
-    table = Table("attainment-nets", caption, ["Indicator", "Programme", "Group", "Value", "Counts", "95% CI", "Flags"])
-    for m in shown:
-        table.rows.append([Cell(m.measure_label.partition(" - ")[2] or m.measure_label), Cell(m.breakdown_value),
-                           Cell("All respondents" if m.group_value == "all" else _group_label(m)), value_cell(m),
-                           Cell(counts(m.numerator, m.denominator)), Cell(interval(m)), flags_cell(m)])
+    """NETS by programme and group, one line per programme x group and one column per indicator: a
+    line per indicator too listed every result (170 lines on a 3-trust demo page). Lines with nothing
+    published are left out and counted in the caption; the BI extract holds every row and its flags."""
+    results = {(m.breakdown_value, m.group_dimension, m.group_value, measure_id): m
+               for measure_id, _ in NETS_INDICATORS for m in rows.where(measure_id, period.latest)}
+    lines = {key[:3] for key in results}
+    shown = sorted((line for line in lines
+                    if any(m.value is not None for key, m in results.items() if key[:3] == line)),
+                   key=lambda line: (line[0], line[1] != "all", line[1], line[2]))
+    caption = ("National Education and Training Survey: % giving each answer by programme and group "
+               "(95% CI)")
+    if len(lines) > len(shown):
+        left_out = len(lines) - len(shown)
+        caption += f"; {left_out} group{'s' if left_out != 1 else ''} with every result withheld (too small) not listed"
+    table = Table("attainment-nets", caption, ["Programme", "Group", *(label for _, label in NETS_INDICATORS)])
+    for programme, dimension, group in shown:
+        cells = []
+        for measure_id, _ in NETS_INDICATORS:
+            m = results.get((programme, dimension, group, measure_id))
+            if m is None or m.value is None:
+                cells.append(Cell("no data" if m is None else WITHHELD))
+            else:
+                cells.append(Cell(f"{number(m.value, m.value_unit)} ({interval(m)})", m.key, numeric=True))
+        label = "All respondents" if group == "all" else f"{group} ({dimension.replace('_', ' ')})"
+        table.rows.append([Cell(programme), Cell(label), *cells])
     return table
 
 

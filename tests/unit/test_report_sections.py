@@ -162,6 +162,9 @@ def test_the_attainment_section_shows_arcp_likelihoods_exam_gaps_and_nets_by_gro
          "worse for IMG staff: IMG staff 3.00 times as likely as UK White staff"]]
     assert [r[:6] for r in exams] == [["UK White", "75.0%", "60 of 80", "64.5% to 83.2%", "–", "–"],
                                       ["IMG", "50.0%", "20 of 40", "35.2% to 64.8%", "-25.0 pp", "-41.9 pp to -6.9 pp"]]
-    # a board page lists the published results; the withheld ones are counted, not listed (BI has them)
-    assert [r[:4] for r in nets] == [["% of trainees experiencing bullying or undermining", "GP", "All respondents", "10.0%"]]
-    assert section.tables[2].caption.endswith("(1 withheld group result, too small to publish, not listed)")
+    # one line per programme x group, a column per indicator; a group with every result withheld is
+    # counted, not listed (the BI extract has it)
+    assert section.tables[2].headers == ["Programme", "Group", "Satisfied overall", "Good supervision",
+                                         "Bullying or undermining", "Would recommend", "Good handover"]
+    assert nets == [["GP", "All respondents", "no data", "no data", "10.0% (4.3% to 21.4%)", "no data", "no data"]]
+    assert section.tables[2].caption.endswith("; 1 group with every result withheld (too small) not listed")
