@@ -72,7 +72,7 @@ def full_build_sql(model_sql: str) -> str:
     exists, which an inline compile cannot, and the harness always builds models whole - a model built
     in batches of organisations (table_in_batches) too, as one table of every organisation."""
     return (model_sql.replace("is_incremental()", "false")
-            .replace("materialized='table_in_batches'", "materialized='table'"))
+            .replace("'table_in_batches'", "'table'"))
 
 
 def create_schemas(db) -> None:

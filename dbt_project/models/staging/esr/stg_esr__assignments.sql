@@ -78,14 +78,7 @@ standardised as (
             else '65+'
         end as age_band,
         ethnic_origin,
-        case
-            when {{ dbt.length('ethnic_origin_leading_token') }} <= 2 then ethnic_origin_leading_token
-        end as ethnic_category_code,
-        case
-            when {{ dbt.length('ethnic_origin_leading_token') }} > 2 then null
-            when ethnic_origin_leading_token = '99' then '99'
-            else substring(ethnic_origin_leading_token, 1, 1)
-        end as ethnic_category_national_code,
+{{ esr_ethnic_category_codes('ethnic_origin_leading_token') }},
         disability,
         upper(disability) as disability_code,
         religious_belief,
