@@ -73,8 +73,9 @@ def flags(measure: Measure) -> list[str]:
     return words
 
 
-def likelihood_verdict(measure: Measure, protected_group: str | None) -> str:
-    """What a relative likelihood says, in words: a CI spanning 1 is 'no clear difference', never a finding."""
+def likelihood_verdict(measure: Measure, protected_group: str | None, people: str = "staff") -> str:
+    """What a relative likelihood says, in words: a CI spanning 1 is 'no clear difference', never a finding.
+    `people`: who the groups are (staff; trainees for doctors in training)."""
     if measure.value is None:
         return WITHHELD
     if measure.flag_ci_spans_parity:
@@ -84,7 +85,8 @@ def likelihood_verdict(measure: Measure, protected_group: str | None) -> str:
     above = measure.value > 1
     adverse = (measure.adverse_side == "above_1") == above
     who = protected_group or "the protected group"
-    return f"{'worse' if adverse else 'better'} for {who} staff: {measure.group_value} staff {measure.value:.2f} times as likely as {measure.reference_group} staff"
+    return (f"{'worse' if adverse else 'better'} for {who} {people}: {measure.group_value} {people} "
+            f"{measure.value:.2f} times as likely as {measure.reference_group} {people}")
 
 
 def likelihood_in_brief(measure: Measure, protected_group: str | None) -> str:

@@ -615,7 +615,7 @@ def attainment_section(rows: Rows, period: Period) -> Section:
             arcp.rows.append([Cell(f"{m.group_value} vs {m.reference_group}"), value_cell(m),
                               Cell(f"{m.group_value}: {counts(m.numerator, m.denominator)}; "
                                    f"{m.reference_group}: {counts(m.reference_numerator, m.reference_denominator)}"),
-                              Cell(interval(m)), Cell(likelihood_verdict(m, m.group_value)),
+                              Cell(interval(m)), Cell(likelihood_verdict(m, m.group_value, "trainees")),
                               change_cell(m, rows, period), flags_cell(m)])
     exams = Table("attainment-exams", "First-attempt pass rate of postgraduate exams, and its gap to UK White graduates",
                   ["Group", "Pass rate", "Passed of sat", "95% CI", "Gap to UK White", "Gap 95% CI", "Flags"])
@@ -630,6 +630,13 @@ def attainment_section(rows: Rows, period: Period) -> Section:
                            Cell(interval(gap)) if gap else Cell("–"), flags_cell(rate, gap)])
     section.tables += [arcp, exams, nets_table(rows, period)]
     return section
+
+
+def short_interval(m: Measure) -> str:
+    """A percentage's CI without the unit repeated, for a table of many percentages: 41.7–84.8."""
+    if m.ci_lower is None or m.ci_upper is None:
+        return "–"
+    return f"{m.ci_lower:.1f}–{m.ci_upper:.1f}"
 
 
 NETS_INDICATORS = (("nets_overall_pct", "Satisfied overall"), ("nets_supervision_pct", "Good supervision"),
@@ -660,7 +667,7 @@ def nets_table(rows: Rows, period: Period) -> Table:
             if m is None or m.value is None:
                 cells.append(Cell("no data" if m is None else WITHHELD))
             else:
-                cells.append(Cell(f"{number(m.value, m.value_unit)} ({interval(m)})", m.key, numeric=True))
+                cells.append(Cell(f"{number(m.value, m.value_unit)} ({short_interval(m)})", m.key, numeric=True))
         label = "All respondents" if group == "all" else f"{group} ({dimension.replace('_', ' ')})"
         table.rows.append([Cell(programme), Cell(label), *cells])
     return table

@@ -159,12 +159,12 @@ def test_the_attainment_section_shows_arcp_likelihoods_exam_gaps_and_nets_by_gro
     assert [r[:5] for r in arcp] == [
         ["UK BME vs UK White", "2.00", "UK BME: 10 of 50; UK White: 10 of 100", "0.89 to 4.49", "no clear difference"],
         ["IMG vs UK White", "3.00", "IMG: 10 of 40; UK White: 10 of 100", "1.41 to 6.38",
-         "worse for IMG staff: IMG staff 3.00 times as likely as UK White staff"]]
+         "worse for IMG trainees: IMG trainees 3.00 times as likely as UK White trainees"]]
     assert [r[:6] for r in exams] == [["UK White", "75.0%", "60 of 80", "64.5% to 83.2%", "–", "–"],
                                       ["IMG", "50.0%", "20 of 40", "35.2% to 64.8%", "-25.0 pp", "-41.9 pp to -6.9 pp"]]
     # one line per programme x group, a column per indicator; a group with every result withheld is
     # counted, not listed (the BI extract has it)
     assert section.tables[2].headers == ["Programme", "Group", "Satisfied overall", "Good supervision",
                                          "Bullying or undermining", "Would recommend", "Good handover"]
-    assert nets == [["GP", "All respondents", "no data", "no data", "10.0% (4.3% to 21.4%)", "no data", "no data"]]
+    assert nets == [["GP", "All respondents", "no data", "no data", "10.0% (4.3–21.4)", "no data", "no data"]]
     assert section.tables[2].caption.endswith("; 1 group with every result withheld (too small) not listed")
