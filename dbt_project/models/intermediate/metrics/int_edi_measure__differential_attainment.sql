@@ -34,23 +34,15 @@ counted_reviews as (
 ),
 
 review_groups as (
+    {%- for dimension, column in [('ethnicity_pmq', 'attainment_group'), ('disability', 'disability_status'),
+                                  ('sex', 'sex')] %}
     select
-        organisation_code, fy_end, 'ethnicity_pmq' as group_dimension, attainment_group as group_value,
+        organisation_code, fy_end, '{{ dimension }}' as group_dimension, {{ column }} as group_value,
         sum(case when is_non_standard then 1 else 0 end) as events, count(*) as base
     from counted_reviews
-    group by organisation_code, fy_end, attainment_group
-    union all
-    select
-        organisation_code, fy_end, 'disability', disability_status,
-        sum(case when is_non_standard then 1 else 0 end), count(*)
-    from counted_reviews
-    group by organisation_code, fy_end, disability_status
-    union all
-    select
-        organisation_code, fy_end, 'sex', sex,
-        sum(case when is_non_standard then 1 else 0 end), count(*)
-    from counted_reviews
-    group by organisation_code, fy_end, sex
+    group by organisation_code, fy_end, {{ column }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 -- each group's count and its reference group's (both must have reviews in the year)
