@@ -19,6 +19,8 @@ def generate(
     trusts: int = typer.Option(3, min=1, help="How many real NHS trusts to generate extracts for"),
     seed: int = typer.Option(2026, help="Random seed: the same seed gives byte-identical files"),
     out: Path = typer.Option(Path("landing"), help="Landing directory to write into"),
+    years: int = typer.Option(4, min=1, help="Financial years of history, ending 31 March 2025 (yearly SPC "
+                                             "charts need var spc_yearly_min_points of them)"),
     skip_if_present: bool = typer.Option(False, help="Do nothing if the directory already holds CSV files"),
     as_at: datetime | None = typer.Option(
         None, "--as-at", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", show_default=False,
@@ -45,9 +47,9 @@ def generate(
     try:
         if increment is not None:
             report = generate_increment(trusts=trusts, seed=seed, out=out, month=increment,
-                                        local_esr=local_esr)
+                                        years=years, local_esr=local_esr)
         else:
-            report = generate_extracts(trusts=trusts, seed=seed, out=out, local_esr=local_esr,
+            report = generate_extracts(trusts=trusts, seed=seed, out=out, years=years, local_esr=local_esr,
                                        as_at=None if as_at is None else as_at.date())
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error

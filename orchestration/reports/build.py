@@ -33,6 +33,7 @@ REPORT_VERSIONS_DIR = "report_versions"
 KEEP_REPORT_VERSIONS = 2
 # WRES 3 / WDES 3's headline two-year window is a dbt var; the page shows the same one as the warehouse.
 WINDOW_VAR = "wres_ind3_window_method"
+YEARLY_MIN_POINTS_VAR = "spc_yearly_min_points"
 INDEX_MEASURES = (("rl_white_vs_bme_appointed_from_shortlisting", "WRES 2"),
                   ("rl_bme_vs_white_entering_formal_disciplinary", "WRES 3"),
                   ("rl_nondisabled_vs_disabled_appointed_from_shortlisting", "WDES 2"))
@@ -51,9 +52,18 @@ def reports_dir(warehouse_dir: Path) -> Path:
     return Path(warehouse_dir) / REPORTS_LINK
 
 
-def headline_window() -> str:
+@dataclass(frozen=True)
+class PageSettings:
+    """The dbt vars the figures were built with that a page's words depend on."""
+    window: str             # the headline relative-likelihood window
+    yearly_min_points: int  # years a yearly SPC series needs before it is charted
+
+
+def page_settings() -> PageSettings:
     config = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return str(config.get("vars", {}).get(WINDOW_VAR, "pooled"))
+    dbt_vars = config.get("vars", {})
+    return PageSettings(window=str(dbt_vars.get(WINDOW_VAR, "pooled")),
+                        yearly_min_points=int(dbt_vars[YEARLY_MIN_POINTS_VAR]))
 
 
 def environment() -> Environment:
@@ -71,7 +81,7 @@ def trust_periods(rows: sections.Rows) -> sections.Period | None:
     return sections.Period(years[-1], years[-2] if len(years) > 1 else None)
 
 
-def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str) -> dict:
+def trust_page(extract: Extract, trust: Trust, catalogue: dict, settings: PageSettings) -> dict:
     """Everything one trust's page shows, section by section."""
     rows = sections.Rows(extract.measures(trust.organisation_code, catalogue.keys()))
     period = trust_periods(rows)
@@ -79,16 +89,17 @@ def trust_page(extract: Extract, trust: Trust, catalogue: dict, window: str) -> 
     if period is None:
         return page
     page["sections"] = [
-        sections.headline_section(rows, catalogue, period, window),
+        sections.headline_section(rows, catalogue, period, settings.window),
         sections.spc_section(extract.spc_series(trust.organisation_code)),
         sections.representation_section(rows, trust, period),
         sections.pay_section(rows, extract.gender_pay_gap_filings(trust.organisation_code), period),
         sections.hia6_section(rows, period, extract.targets(trust.organisation_code)),
         sections.declaration_section(rows, period),
-        sections.attainment_section(rows, period),
-        sections.peers_section(extract, rows, trust, period, window),
+        sections.attainment_section(rows, period, extract.attainment_spc_latest(trust.organisation_code),
+                                    settings.yearly_min_points),
+        sections.peers_section(extract, rows, trust, period, settings.window),
     ]
-    page["index_row"] = index_row(rows, trust, period, window, catalogue)
+    page["index_row"] = index_row(rows, trust, period, settings.window, catalogue)
     return page
 
 
@@ -110,7 +121,7 @@ def render_trust_pages(warehouse_dir: Path, folder: Path, codes: list[str], buil
     """Write the pages of some trusts; return their index rows. Runs in a worker process: it opens
     its own read-only connection, so workers share nothing but the file."""
     env = environment()
-    window = headline_window()
+    settings = page_settings()
     rows = []
     with open_extract(warehouse_dir) as extract:
         catalogue = extract.catalogue()
@@ -118,7 +129,7 @@ def render_trust_pages(warehouse_dir: Path, folder: Path, codes: list[str], buil
         trusts = {t.organisation_code: t for t in extract.trusts()}
         template = env.get_template("trust.html.j2")
         for code in codes:
-            page = trust_page(extract, trusts[code], catalogue, window)
+            page = trust_page(extract, trusts[code], catalogue, settings)
             (folder / f"{code}.html").write_text(
                 template.render(page=page, provenance=provenance, built_at=built_at), encoding="utf-8")
             if "index_row" in page:

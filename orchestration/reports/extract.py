@@ -192,6 +192,25 @@ class Extract:
                                  == (summary["measure_id"], summary["group_value"])]
         return summaries
 
+    def attainment_spc_latest(self, organisation_code: str) -> list[dict]:
+        """The latest point of each yearly differential-attainment chart of the trust's whole-trust series
+        (bi_spc_yearly_chart; NETS programme series stay in the BI extract), with whether every value
+        of the series is withheld."""
+        if not self.has("bi_spc_yearly_chart"):
+            return []
+        return _dicts(self.con.execute(
+            """select * exclude (recency)
+               from (select *,
+                            row_number() over (partition by measure_id, variant, group_dimension, group_value
+                                               order by fy_end desc) as recency,
+                            count(value) over (partition by measure_id, variant, group_dimension, group_value) = 0
+                                as every_value_withheld
+                     from bi_spc_yearly_chart
+                     where organisation_code = ? and breakdown_type = 'overall')
+               where recency = 1
+               order by measure_id, group_value""",
+            [organisation_code]))
+
     def gender_pay_gap_filings(self, organisation_code: str) -> list[dict]:
         """The trust's own GOV.UK gender pay gap returns."""
         if not self.has("bi_gender_pay_gap_published"):

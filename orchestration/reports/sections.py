@@ -85,6 +85,7 @@ class Section:
     intro: str
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sentences shown after the tables
 
     @property
     def is_empty(self) -> bool:
@@ -600,7 +601,7 @@ ATTAINMENT_LIKELIHOODS = ("rl_uk_bme_vs_uk_white_non_standard_arcp_outcome", "rl
 ATTAINMENT_GROUPS = ("UK White", "UK BME", "EEA", "IMG", "UK Unknown", "Unknown")
 
 
-def attainment_section(rows: Rows, period: Period) -> Section:
+def attainment_section(rows: Rows, period: Period, yearly: list[dict], min_years: int) -> Section:
     section = Section("attainment", f"Differential attainment of doctors in training, {period.latest_label}",
                       "How likely the trust's doctors in training are to receive a non-standard ARCP outcome (2, 3 "
                       "or 4 among outcomes 1-4 and 6; incomplete evidence, out of programme and COVID outcomes are "
@@ -629,7 +630,53 @@ def attainment_section(rows: Rows, period: Period) -> Section:
                            Cell(interval(rate)), value_cell(gap, signed=True) if gap else Cell("–"),
                            Cell(interval(gap)) if gap else Cell("–"), flags_cell(rate, gap)])
     section.tables += [arcp, exams, nets_table(rows, period)]
+    if yearly:
+        section.tables.append(attainment_spc_table(yearly))
+    else:
+        years = len({m.fy_end for measure_id in ATTAINMENT_LIKELIHOODS for m in rows.by_measure.get(measure_id, [])})
+        section.notes.append(f"Year-on-year control charts (XmR) start once a series has {min_years} years of "
+                             f"results; this warehouse holds {years}, so the figures above are yearly estimates "
+                             f"with 95% confidence intervals.")
     return section
+
+
+ATTAINMENT_SPC_MEASURES = {**{m: "Non-standard ARCP outcome (relative likelihood)" for m in ATTAINMENT_LIKELIHOODS},
+                           "first_attempt_pass_rate_pct": "First-attempt exam pass rate",
+                           "first_attempt_pass_gap_pp": "First-attempt pass rate gap"}
+
+
+def attainment_spc_table(yearly: list[dict]) -> Table:
+    """The latest year of each yearly control chart (bi_spc_yearly_chart) of the whole trust, ARCP
+    comparisons first. Published values come from rounded counts while the limits and classes come from
+    the exact ones, so the caption says a shown value may sit beyond a limit it did not cross."""
+    order = list(ATTAINMENT_SPC_MEASURES)
+    shown = sorted((p for p in yearly if not p["every_value_withheld"] and p["measure_id"] in ATTAINMENT_SPC_MEASURES),
+                   key=lambda p: (order.index(p["measure_id"]), _group_rank(p["group_value"])))
+    caption = ("Year-on-year control charts (XmR) of each comparison: the latest year against the mean and "
+               "process limits of every year; published values come from counts rounded to 5, the limits "
+               "and variation from the exact counts")
+    left_out = sum(1 for p in yearly if p["every_value_withheld"])
+    if left_out:
+        caption += f"; {left_out} series with every value withheld (too small) not listed"
+    table = Table("attainment-spc", caption,
+                  ["Measure", "Group", "Years", "Latest", "Mean", "Process limits", "Latest year's variation"])
+    for p in shown:
+        unit = p["value_unit"]
+        group = f"{p['group_value']} vs {p['reference_group']}" if p["reference_group"] else p["group_value"]
+        if p["limits_withheld"]:
+            mean, limits = Cell(WITHHELD), Cell(WITHHELD)
+        else:
+            mean = Cell(number(p["centre"], unit), numeric=True)
+            limits = Cell(f"{number(p['lpl'], unit)} to {number(p['upl'], unit)}"
+                          + (" (trial)" if p["limits_status"] == "trial" else ""))
+        table.rows.append([Cell(ATTAINMENT_SPC_MEASURES[p["measure_id"]]), Cell(group), Cell(str(p["series_years"])),
+                           Cell(number(p["value"], unit), numeric=True), mean, limits,
+                           Cell(_variation_words({**p, "is_immature": False}))])
+    return table
+
+
+def _group_rank(group: str) -> int:
+    return ATTAINMENT_GROUPS.index(group) if group in ATTAINMENT_GROUPS else len(ATTAINMENT_GROUPS)
 
 
 def short_interval(m: Measure) -> str:

@@ -63,8 +63,9 @@ class GenerationReport:
 
 
 def generate(trusts: int, seed: int, out: Path, end_year: int = 2025, as_at: date | None = None,
-             *, defect_rate_scale: float = 1.0, local_esr: Collection[str] = ()) -> GenerationReport:
-    """Write the extracts of `trusts` trusts covering the four financial years to 31 March `end_year`,
+             *, years: int = Window.years, defect_rate_scale: float = 1.0,
+             local_esr: Collection[str] = ()) -> GenerationReport:
+    """Write the extracts of `trusts` trusts covering `years` financial years to 31 March `end_year`,
     as the source systems showed them on `as_at` (default: the window end), replacing any
     earlier extracts and increments in `out`.
 
@@ -74,7 +75,7 @@ def generate(trusts: int, seed: int, out: Path, end_year: int = 2025, as_at: dat
     """
     started = time.perf_counter()
     out = Path(out)
-    window = _window(end_year)
+    window = _window(end_year, years)
     cut = None if as_at is None else deliveries.as_at_day(as_at, window)
     profiles = select_trusts(trusts)
     _check_local_esr(local_esr, profiles)
@@ -90,12 +91,13 @@ def generate(trusts: int, seed: int, out: Path, end_year: int = 2025, as_at: dat
 
 
 def generate_increment(trusts: int, seed: int, out: Path, month: str, end_year: int = 2025,
-                       *, defect_rate_scale: float = 1.0, local_esr: Collection[str] = ()) -> GenerationReport:
+                       *, years: int = Window.years, defect_rate_scale: float = 1.0,
+                       local_esr: Collection[str] = ()) -> GenerationReport:
     """Add the monthly increment `month` (YYYY-MM) of the same world to `out`: per trust and source,
     the rows new or changed in that month, as `<source>/<source>_<code>_<YYYY-MM>.csv`."""
     started = time.perf_counter()
     out = Path(out)
-    window = _window(end_year)
+    window = _window(end_year, years)
     parsed = deliveries.parse_month(month, window)
     profiles = select_trusts(trusts)
     _check_local_esr(local_esr, profiles)
@@ -109,8 +111,10 @@ def generate_increment(trusts: int, seed: int, out: Path, month: str, end_year: 
     return report
 
 
-def _window(end_year: int) -> Window:
-    window = Window(end_year=end_year)
+def _window(end_year: int, years: int) -> Window:
+    if years < 1:
+        raise ValueError(f"years {years}: an extract covers at least one financial year")
+    window = Window(end_year=end_year, years=years)
     if window.end > day(date.today()):
         raise ValueError(f"end_year {end_year}: an extract cannot cover days after today")
     return window

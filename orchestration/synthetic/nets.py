@@ -32,12 +32,15 @@ INDICATOR_TEXT = {
 }
 NOT_STATED = {"ethnicity": 0.03, "disability": 0.04}  # respondents who skip the question
 FIELDWORK = (11, 1)  # (month, day) in the survey year: who is in post to be asked
+FIRST_SURVEY_YEAR = 2019  # NETS was first run in 2019 (the contract's minimum survey_year)
 
 
 def nets_result_table(rng: np.random.Generator, pop: Population, cohort: Cohort) -> Table:
     rows = []
     for fy_end_year in pop.window.fy_end_years:
         survey_year = fy_end_year - 1  # autumn fieldwork, like the Staff Survey
+        if survey_year < FIRST_SURVEY_YEAR:
+            continue
         respondents = _respondents(rng, pop, cohort, survey_year)
         groups = _groups(rng, pop, cohort, respondents)
         for indicator, (base, bme_gap, disabled_gap) in effects.NETS_RATES.items():

@@ -23,6 +23,9 @@ HEADER = ("Survey Year", "Organisation Code", "Question Number", "Question Text"
           "Group", "Respondents", "Positive", "Score")
 SUPPRESSED = "-"
 MIN_RESPONDENTS = 11
+# The questionnaire was rebuilt around the People Promise in 2021; ref_survey_question holds its numbering
+# from then on, so a longer window writes no earlier survey (landing would quarantine its questions).
+FIRST_SURVEY_YEAR = 2021
 # concept → (question text, {survey year: question number}; years not listed use the last one)
 QUESTIONS = {
     "violence_public": ("Experienced physical violence from patients, relatives or the public",
@@ -73,6 +76,8 @@ def staff_survey_table(rng: np.random.Generator, pop: Population) -> Table:
     rows = []
     for fy_end_year in pop.window.fy_end_years:
         survey_year = fy_end_year - 1  # autumn fieldwork feeds the financial year ending next March
+        if survey_year < FIRST_SURVEY_YEAR:
+            continue
         cells = _respondent_cells(rng, pop, survey_year)
         for concept in QUESTIONS:
             rows.extend(_question_rows(rng, pop, survey_year, concept, cells))

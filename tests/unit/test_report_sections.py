@@ -154,7 +154,7 @@ def test_the_attainment_section_shows_arcp_likelihoods_exam_gaps_and_nets_by_gro
                    breakdown_value="GP", group_dimension="sex", is_suppressed=True, suppression_reason="min_respondents",
                    measure_label="DA NETS - % of trainees experiencing bullying or undermining"),
     ])
-    section = sections.attainment_section(rows, sections.Period(FY25, None))
+    section = sections.attainment_section(rows, sections.Period(FY25, None), [], 6)
     arcp, exams, nets = ([[c.text for c in r] for r in t.rows] for t in section.tables)
     assert [r[:5] for r in arcp] == [
         ["UK BME vs UK White", "2.00", "UK BME: 10 of 50; UK White: 10 of 100", "0.89 to 4.49", "no clear difference"],
@@ -168,3 +168,40 @@ def test_the_attainment_section_shows_arcp_likelihoods_exam_gaps_and_nets_by_gro
                                          "Bullying or undermining", "Would recommend", "Good handover"]
     assert nets == [["GP", "All respondents", "no data", "no data", "10.0% (4.3–21.4)", "no data", "no data"]]
     assert section.tables[2].caption.endswith("; 1 group with every result withheld (too small) not listed")
+
+
+def yearly_point(group, value, measure_id="rl_img_vs_uk_white_non_standard_arcp_outcome", unit="ratio", **extra) -> dict:
+    point = {"measure_id": measure_id, "group_value": group, "reference_group": "UK White",
+             "value_unit": unit, "series_years": 7, "value": value, "centre": 1.8, "lpl": 0.61, "upl": 2.99,
+             "limits_status": "trial", "limits_withheld": False, "variation": "common_cause",
+             "special_cause_rule": None, "every_value_withheld": False}
+    return point | extra
+
+
+def test_the_attainment_section_says_when_too_few_years_exist_for_yearly_control_charts():
+    rows = sections.Rows([attainment("rl_img_vs_uk_white_non_standard_arcp_outcome", "IMG", 3.0, "ratio",
+                                     reference="UK White", fy_end=fy)
+                          for fy in (FY24, FY25)])
+    section = sections.attainment_section(rows, sections.Period(FY25, FY24), [], 6)
+    assert [t.id for t in section.tables] == ["attainment-arcp", "attainment-exams", "attainment-nets"]
+    assert section.notes == ["Year-on-year control charts (XmR) start once a series has 6 years of results; this "
+                             "warehouse holds 2, so the figures above are yearly estimates with 95% confidence "
+                             "intervals."]
+
+
+def test_the_attainment_section_lists_the_latest_year_of_each_yearly_control_chart():
+    yearly = [yearly_point("UK BME", 62.5, measure_id="first_attempt_pass_rate_pct", unit="percent",
+                           reference_group=None, centre=61.04, lpl=50.0, upl=72.1, limits_status="firm"),
+              yearly_point("IMG", 3.4, variation="concerning", special_cause_rule="rule_1_outside_limits"),
+              yearly_point("UK Unknown", None, limits_withheld=True, every_value_withheld=True),
+              yearly_point("EEA", None, measure_id="rl_eea_vs_uk_white_non_standard_arcp_outcome", limits_withheld=True)]
+    section = sections.attainment_section(sections.Rows([]), sections.Period(FY25, None), yearly, 6)
+    spc = section.tables[-1]
+    assert spc.id == "attainment-spc" and not section.notes
+    assert spc.caption.endswith("; 1 series with every value withheld (too small) not listed")
+    rl = "Non-standard ARCP outcome (relative likelihood)"
+    assert [[c.text for c in r] for r in spc.rows] == [
+        [rl, "EEA vs UK White", "7", "withheld", "withheld", "withheld", "common cause"],
+        [rl, "IMG vs UK White", "7", "3.40", "1.80", "0.61 to 2.99 (trial)",
+         "special cause, concerning (rule 1 outside limits)"],
+        ["First-attempt exam pass rate", "UK BME", "7", "62.5%", "61.0%", "50.0% to 72.1%", "common cause"]]
