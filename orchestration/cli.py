@@ -20,7 +20,8 @@ def generate(
     seed: int = typer.Option(2026, help="Random seed: the same seed gives byte-identical files"),
     out: Path = typer.Option(Path("landing"), help="Landing directory to write into"),
     years: int = typer.Option(4, min=1, help="Financial years of history, ending 31 March 2025 (yearly SPC "
-                                             "charts need var spc_yearly_min_points of them)"),
+                                             "charts need var spc_yearly_min_points of them); an --increment "
+                                             "takes the --years of the extracts it adds to"),
     skip_if_present: bool = typer.Option(False, help="Do nothing if the directory already holds CSV files"),
     as_at: datetime | None = typer.Option(
         None, "--as-at", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", show_default=False,
