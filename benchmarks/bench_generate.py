@@ -33,7 +33,7 @@ print(json.dumps({"rows": report.total_rows, "files": len(report.rows), "generat
 def bench_scale(trusts: int, seed: int) -> dict:
     """Generate `trusts` trusts in a child process; return rows, seconds and peak memory."""
     with tempfile.TemporaryDirectory() as root:
-        output, seconds, peak_mb = run_measured(
+        output, seconds, peak_mb, _ = run_measured(
             [sys.executable, "-c", CHILD, str(trusts), str(seed), root], cwd=REPO_ROOT)
         size = sum(p.stat().st_size for p in Path(root).rglob("*.csv"))
     return {"trusts": trusts, **json.loads(output), "seconds": seconds,

@@ -3,7 +3,8 @@
 For each scale, in fresh temporary folders and child processes (so peak memory is the refresh's own:
 the maximum RSS of the child and every process it waited for, dbt included):
 1. generate the trusts' extracts as at 31 January 2025 (not part of the refresh);
-2. `edi refresh`: wall seconds, peak RSS, seconds per stage and the published file's size. Stages:
+2. `edi refresh`: wall seconds, CPU seconds (its own and dbt's: on a machine shared with other jobs
+   they grow far less than wall seconds), peak RSS, seconds per stage and the published file's size. Stages:
    start-up (process start, Dagster, definitions, dbt's own start and parse, the summary), landing,
    checks (Great Expectations and row accounting), dbt models (seeds, staging, star schema), dbt tests,
    metrics (metric and BI marts), publish (audit, hashes, swap, BI extract). The dbt stages split the
@@ -65,8 +66,8 @@ def all_open_trusts() -> int:
 
 
 def generate(trusts: int, landing: Path, what: str) -> int:
-    output, _, _ = run_measured([sys.executable, "-c", GENERATE, str(trusts), str(SEED), str(landing), what],
-                                cwd=REPO_ROOT)
+    output = run_measured([sys.executable, "-c", GENERATE, str(trusts), str(SEED), str(landing), what],
+                          cwd=REPO_ROOT).output
     return json.loads(output)["rows"]
 
 
@@ -91,7 +92,7 @@ def dbt_split(warehouse: Path, run_id: str) -> dict[str, float]:
 
 
 def refresh(root: Path, env: dict) -> dict:
-    _, seconds, peak = run_measured([str(BIN / "edi"), "refresh"], env=env, stderr=subprocess.DEVNULL)
+    _, seconds, peak, cpu = run_measured([str(BIN / "edi"), "refresh"], env=env, stderr=subprocess.DEVNULL)
     warehouse = root / "warehouse"
     run = last_run(warehouse)
     if run["status"] != "published":
@@ -106,14 +107,14 @@ def refresh(root: Path, env: dict) -> dict:
         rows_read = con.execute("select sum(rows_read) from audit.source_load where run_id = ?",
                                 [run["run_id"]]).fetchone()[0] or 0
     size = (warehouse / "edi.duckdb").stat().st_size
-    return {**row, "total": seconds, "peak_mb": peak, "rows_read": rows_read, "file_mb": size / 2**20}
+    return {**row, "total": seconds, "cpu_s": cpu, "peak_mb": peak, "rows_read": rows_read, "file_mb": size / 2**20}
 
 
 def baseline(landing: Path, root: Path) -> dict:
     """The baseline's seconds and peak; if it fails (it has no spill-friendly batching of its own), why,
     so that the refresh measured before it is not lost."""
     try:
-        output, seconds, peak = run_measured(
+        output, seconds, peak, _ = run_measured(
             [sys.executable, str(REPO_ROOT / "benchmarks" / "baseline.py"), "--landing", str(landing),
              "--db", str(root / "baseline.duckdb"), "--json"], cwd=REPO_ROOT)
     except SystemExit as failure:
@@ -154,7 +155,7 @@ def measure_scale(trusts: int, root: Path, with_baseline: bool) -> list[dict]:
 
 def print_table(rows: list[dict]) -> None:
     table = Table(title="nightly refresh by stage (seconds), beside the raw-DuckDB baseline")
-    columns = ("trusts", "run", "rows read", *STAGES, "total", "peak MB", "file MB", "baseline s",
+    columns = ("trusts", "run", "rows read", *STAGES, "total", "CPU s", "peak MB", "file MB", "baseline s",
                "refresh / baseline", "× time vs previous scale", "× rows")
     for column in columns:
         table.add_column(column, justify="right")
@@ -168,7 +169,8 @@ def print_table(rows: list[dict]) -> None:
                 rows_growth = f"{row['rows_read'] / previous['rows_read']:.2f}"
             previous = row
         table.add_row(str(row["scale"]), row["run"], f"{row['rows_read']:,}",
-                      *(f"{row[s]:.1f}" for s in STAGES), f"{row['total']:.1f}", f"{row['peak_mb']:,.0f}",
+                      *(f"{row[s]:.1f}" for s in STAGES), f"{row['total']:.1f}", f"{row['cpu_s']:.1f}",
+                      f"{row['peak_mb']:,.0f}",
                       f"{row['file_mb']:,.0f}", f"{row['baseline_s']:.1f}" if row.get("baseline_s") else "",
                       ratio, growth, rows_growth)
     Console(width=250).print(table)

@@ -12,6 +12,12 @@ copies it into the file, syncs the file) and deletes the log, and Dagster's conn
 always the last one. So the process keeps one idle connection open to each database it writes
 (the few most recent: a run's event log, the index, the run storage); a connection then closes
 without a checkpoint, and SQLite checkpoints on its own every 1,000 pages of log, as it is designed to.
+
+Dagster also builds a new SQLAlchemy engine for every connection (`create_engine` in its SQLite run,
+event-log and schedule storages), and an engine's cache of compiled statements dies with it: every event was
+compiled again (measured: 2,889 events of a 1-trust refresh stored in 28 s of CPU, 17 s with one
+engine per database file). The engines are shared per database file instead; they keep Dagster's
+NullPool, so a connection is still opened and closed per use exactly as before.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from collections import OrderedDict
 from pathlib import Path
 
 from dagster import DagsterInstance
-from sqlalchemy import event
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
+from dagster._core.storage.runs.sqlite import sqlite_run_storage
+from dagster._core.storage.schedules.sqlite import sqlite_schedule_storage
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 
@@ -70,11 +79,32 @@ def _fast_sqlite(dbapi_connection, _record) -> None:
             _keep_open(path)
 
 
+_engines: OrderedDict[tuple, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+
+
+def _shared_engine(url, **options) -> Engine:
+    """Dagster's `create_engine(url, poolclass=NullPool, ...)`, one engine per database file and
+    options, the most recently used few kept."""
+    key = (str(url), tuple(sorted((name, repr(value)) for name, value in options.items())))
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = create_engine(url, **options)
+            while len(_engines) > KEEP_OPEN_AT_MOST:
+                _engines.popitem(last=False)
+        _engines.move_to_end(key)
+        return engine
+
+
 def use_fast_sqlite_storage() -> None:
     """Every SQLite database SQLAlchemy opens in this process (Dagster's instance storage) gets the
-    settings above; registering twice is harmless."""
+    settings above, and Dagster's SQLite storages share their engines; doing it twice is harmless."""
     if not event.contains(Engine, "connect", _fast_sqlite):
         event.listen(Engine, "connect", _fast_sqlite)
+    sqlite_event_log.create_engine = _shared_engine
+    sqlite_run_storage.create_engine = _shared_engine
+    sqlite_schedule_storage.create_engine = _shared_engine
 
 
 def project_instance(dagster_home: Path) -> DagsterInstance:

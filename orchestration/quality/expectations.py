@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -248,7 +247,3 @@ def validate_table(con: duckdb.DuckDBPyConnection, contract: Contract, files: li
 
     return validate(profiles(), contract)
 
-
-def validate_landed(db_path: Path, contract: Contract, files: list[str] | None = None) -> SuiteOutcome:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return validate_table(con, contract, files)

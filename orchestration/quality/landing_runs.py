@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import duckdb
 
@@ -18,23 +17,20 @@ def is_full_refresh(tags: Mapping[str, str]) -> bool:
     return tags.get(FULL_REFRESH_TAG, "").lower() == "true"
 
 
-def files_landed_in_run(db_path: Path, contract: Contract, run_id: str) -> list[str]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return [row[0] for row in con.execute(
-            f"select file_path from {AUDIT_SCHEMA}.source_load where run_id = ? and source = ? order by 1",
-            [run_id, contract.name]).fetchall()]
+def files_landed_in_run(con: duckdb.DuckDBPyConnection, contract: Contract, run_id: str) -> list[str]:
+    return [row[0] for row in con.execute(
+        f"select file_path from {AUDIT_SCHEMA}.source_load where run_id = ? and source = ? order by 1",
+        [run_id, contract.name]).fetchall()]
 
 
-def unchanged_since(db_path: Path, contract: Contract, run_id: str) -> str | None:
+def unchanged_since(con: duckdb.DuckDBPyConnection, contract: Contract, run_id: str) -> str | None:
     """The run that last changed the source when this run did not touch it (no delivery landed or
     withdrawn, contract unchanged): its tables are the ones validated then. None when it changed."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        touched = con.execute(
-            f"""select (select count(*) from {AUDIT_SCHEMA}.source_load where run_id = $run and source = $source)
-                     + (select count(*) from {AUDIT_SCHEMA}.change_scope where run_id = $run and source = $source)""",
-            {"run": run_id, "source": contract.name}).fetchone()[0]
-        if touched:
-            return None
-        last = con.execute(f"select max_by(run_id, loaded_at) from {AUDIT_SCHEMA}.landed_file where source = ?",
-                           [contract.name]).fetchone()[0]
-    return last
+    touched = con.execute(
+        f"""select (select count(*) from {AUDIT_SCHEMA}.source_load where run_id = $run and source = $source)
+                 + (select count(*) from {AUDIT_SCHEMA}.change_scope where run_id = $run and source = $source)""",
+        {"run": run_id, "source": contract.name}).fetchone()[0]
+    if touched:
+        return None
+    return con.execute(f"select max_by(run_id, loaded_at) from {AUDIT_SCHEMA}.landed_file where source = ?",
+                       [contract.name]).fetchone()[0]

@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from orchestration.quality.contracts import Contract, load_contracts
-from orchestration.quality.expectations import SuiteOutcome, validate_landed
+from orchestration.quality.expectations import SuiteOutcome, validate_table
 from orchestration.quality.landing_runs import files_landed_in_run, is_full_refresh, unchanged_since
 from orchestration.quality.failing_samples import SAMPLE_KEY
 from orchestration.quality.freshness import checked_contracts, freshness_result
@@ -106,10 +106,11 @@ def contract_expectations_check(contract: Contract):
                      "current row (both on DuckDB profiles, in bounded batches)"),
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        candidate = warehouse.candidate(context.run.run_id)
-        if (last := unchanged_since(candidate, contract, context.run.run_id)) is not None:
-            return unchanged_result(contract, last)
-        outcome = validate_landed(candidate, contract, files_landed_in_run(candidate, contract, context.run.run_id))
+        # one connection for the whole check: opening the candidate reads its catalog (~70 ms)
+        with warehouse.connect(context.run.run_id, read_only=True) as con:
+            if (last := unchanged_since(con, contract, context.run.run_id)) is not None:
+                return unchanged_result(contract, last)
+            outcome = validate_table(con, contract, files_landed_in_run(con, contract, context.run.run_id))
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR,
@@ -161,9 +162,9 @@ def row_accounting_check(contract: Contract):
         ),
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        if (last := unchanged_since(warehouse.candidate(context.run.run_id), contract, context.run.run_id)) is not None:
-            return unchanged_result(contract, last)
         with warehouse.connect(context.run.run_id, read_only=True) as con:
+            if (last := unchanged_since(con, contract, context.run.run_id)) is not None:
+                return unchanged_result(contract, last)
             result = check_row_accounting(con, contract)
         return AssetCheckResult(
             passed=result.passed,

@@ -32,7 +32,7 @@ DBT_MODEL_BUILT = "OK created sql"
 STOP_POINTS = {
     "publish: history linked, not yet swapped": ("orchestration.publish.files:_fsync", 1, "old"),
     "landing: inside a source's transaction": ("orchestration.quality.landing:count_batch", 8, "old"),
-    "GX checks": ("orchestration.quality.source_assets:validate_landed", 3, "old"),
+    "GX checks": ("orchestration.quality.source_assets:validate_table", 3, "old"),
     "after dbt: audit about to be written": ("orchestration.publish.assets:write_audit", 1, "old"),
     "publish: swapped, history not yet pruned": ("orchestration.publish.files:prune_history", 1, "new"),
 }

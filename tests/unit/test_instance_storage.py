@@ -26,3 +26,25 @@ def test_the_events_are_in_the_database_for_another_process(tmp_path, tiny_job):
         reader = sqlite3.connect(shard)
         assert reader.execute("select count(*) from event_logs").fetchone()[0] == stored
         reader.close()
+
+
+def test_dagster_builds_one_engine_per_database_file_not_one_per_event(tmp_path, tiny_job):
+    # A new engine per connection compiles every statement again (its cache dies with it): a refresh's
+    # thousands of events cost seconds of CPU. Every connection the storages open comes from a few engines.
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    engines, connections = set(), []
+
+    def seen(connection) -> None:
+        engines.add(id(connection.engine))
+        connections.append(connection)
+
+    event.listen(Engine, "engine_connect", seen)
+    try:
+        with project_instance(tmp_path / "home") as instance:
+            tiny_job.execute_in_process(instance=instance)
+    finally:
+        event.remove(Engine, "engine_connect", seen)
+    assert len(connections) > 20
+    assert len(engines) == 4  # the run's event log, the index, the runs, the schedules
