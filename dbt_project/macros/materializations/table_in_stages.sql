@@ -6,8 +6,8 @@
     Why: Spark inlines a deterministic CTE at every place it is read, so a chain whose steps each read
     the step before more than once (the 16 secondary-suppression passes of bi_edi_measure) becomes one
     plan exponential in its length, which the driver runs out of memory planning. Written out, each
-    stage is read as a table, and no plan holds more than one step. DuckDB materialises such CTEs
-    itself: there the same chain is one query, exactly as without stages.
+    stage is read as a table, and no plan holds more than one step. DuckDB builds the same chain as
+    one query (on DuckDB the model is not materialized in stages).
 
     A chain is a dict: ctes, a list of {name, sql, stage (optional, default false)} or
     {name, chain, stage} (a nested chain: the CTE is that chain's query), and select, the query over
