@@ -4,6 +4,7 @@ Every macro is rendered once (one dbt compile for the module) and the SQL runs o
 """
 
 import random
+import re
 from collections import defaultdict
 
 import pytest
@@ -21,6 +22,10 @@ PIECES = {
     # as bi_edi_measure's table_in_batches materialization builds it: the organisations of one batch
     "bi_batch": "{{ sdc_edi_measure('fct', ['standard', 'measure_label', 'measure_kind'], ethnicity_relation='eth', "
                 "measure_filter='organisation_code in (select batch_value from batch)') }}",
+    # as the table_in_stages materialization builds them on Spark: one statement per stage
+    "secondary_staged": "{{ edi_staged_chain(sdc_suppress_cells_chain('cells', 'lines')) }}",
+    "bi_staged": "{{ edi_staged_chain(sdc_edi_measure_chain('fct', ['standard', 'measure_label', 'measure_kind'], "
+                 "ethnicity_relation='eth')) }}",
 }
 SPLIT = "\n/*@@piece@@*/\n"
 
@@ -559,3 +564,49 @@ def test_pay_intersections_withheld_cells_stay_hidden_behind_their_margins(pay_c
     # the documented limit of a line-by-line check (README): exact linear algebra over every relation at
     # once, taking the rounded counts as exact, can pin a few counts where the partitions cross
     assert len(result.linear) * 20 <= result.withheld, sorted(map(repr, result.linear))
+
+
+STAGE_MARKER = re.compile(r"^-- edi_stage(?: (\w+)|_result)[ \t]*$", re.M)
+
+
+def staged_statements(staged_sql: str) -> tuple[list[tuple[str, str]], str]:
+    """([(stage, statement)], result query), split at the markers as the table_in_stages materialization does."""
+    parts = STAGE_MARKER.split(staged_sql)
+    assert parts[-2] is None, "the last statement must be the result"
+    return list(zip(parts[1:-2:2], parts[2:-2:2])), parts[-1]
+
+
+def run_staged(db, staged_sql: str) -> list[tuple]:
+    """Each stage written out as a table (named after the inline node, as edi_stage_relation names it), then the result."""
+    db.execute("attach if not exists ':memory:' as edi")
+    stages, result = staged_statements(staged_sql)
+    for stage, statement in stages:
+        db.execute(f"create or replace table edi.main.inline_query__{stage} as {statement}")
+    return db.execute(result).fetchall()
+
+
+def test_secondary_suppression_in_stages_equals_one_query(sql, db):
+    load_cube(db, random_cubes())
+    one_query = db.execute(sql["secondary"]).fetchall()
+    assert sum(row[5] is not None and row[5] > 1 for row in one_query) > 10  # later passes are exercised
+    assert sorted(run_staged(db, sql["secondary_staged"]), key=str) == sorted(one_query, key=str)
+    stages, _ = staged_statements(sql["secondary_staged"])
+    assert [s for s, _ in stages if s.startswith("sdc_new_")] == [f"sdc_new_{k}" for k in range(1, MAX_PASSES + 2)]
+    for stage, statement in stages:
+        # Spark plans each statement alone: none may compute more than one pass (it reads the others' tables)
+        computed_passes = re.findall(r"\bsdc_member_\d+ as \(", statement)
+        assert len(computed_passes) <= 1, (stage, computed_passes)
+
+
+def test_bi_measure_in_stages_equals_one_query(sql, db):
+    db.execute("create or replace table eth (census_2021_harmonised_group varchar, ethnicity_group_5 varchar)")
+    db.executemany("insert into eth values (?, ?)", list(ETHNIC_16.items()))
+    rows = [(org,) + row[1:] for org, seed in [("RBL", 7), ("RJ1", 8)]
+            for row in workforce_fct_rows(small_workforce(seed=seed))]
+    db.execute(f"create or replace table fct ({FCT_COLUMNS})")
+    db.executemany(f"insert into fct values ({', '.join(['?'] * 29)})", rows)
+    one_query = db.execute(sql["bi"]).fetchall()
+    stages, _ = staged_statements(sql["bi_staged"])
+    assert {"keyed", "cell", "line", "sdc_new_1", "controlled_cell"} <= {s for s, _ in stages}
+    assert sum(row[-1] == "secondary" for row in one_query) > 10
+    assert sorted(run_staged(db, sql["bi_staged"]), key=str) == sorted(one_query, key=str)

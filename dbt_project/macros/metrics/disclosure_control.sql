@@ -91,26 +91,33 @@
     sort numbers rather than long keys; a line lies in one partition, so that order is its cells' key order.
 -#}
 {% macro sdc_suppress_cells(cells, lines, max_passes=none) -%}
+    {{ edi_cte_chain(sdc_suppress_cells_chain(cells, lines, max_passes)) }}
+{%- endmacro %}
+
+{#- sdc_suppress_cells as a chain of CTEs (edi_cte_chain): the numbered cells and lines and every
+    pass's result are its stages, so on Spark no plan holds more than one pass. -#}
+{% macro sdc_suppress_cells_chain(cells, lines, max_passes=none) -%}
 {%- set passes = max_passes if max_passes is not none else var('sdc_max_passes') -%}
 {%- if passes is not number or passes < 1 -%}
     {{ exceptions.raise_compiler_error("sdc_max_passes must be a whole number of at least 1, not " ~ passes) }}
 {%- endif -%}
 {%- set per_partition = 4294967296 -%}
-with sdc_cell as (
+{%- set ctes = [] -%}
+{%- set sql -%}
     select
         cell_key,
         sdc_partition,
         cast(n as bigint) as n,
         ({{ sdc_is_primary('n') }} or coalesce(pre_suppressed, false)) as is_primary
     from {{ cells }}
-),
-
-sdc_partition_no as (
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_cell', 'sql': sql}) -%}
+{%- set sql -%}
     select sdc_partition, row_number() over (order by sdc_partition asc nulls last) as partition_no
     from (select distinct sdc_partition from sdc_cell) as p
-),
-
-sdc_cell_no as (
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_partition_no', 'sql': sql}) -%}
+{%- set sql -%}
     select
         c.*,
         p.partition_no * {{ per_partition }}
@@ -118,17 +125,17 @@ sdc_cell_no as (
     from sdc_cell as c
     inner join sdc_partition_no as p
         on c.sdc_partition = p.sdc_partition
-),
-
-sdc_membership as (
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_cell_no', 'sql': sql, 'stage': true}) -%}
+{%- set sql -%}
     select l.line_id, c.sdc_partition, c.cell_no, l.is_total, c.n, c.is_primary
     from (select distinct line_id, cell_key, coalesce(is_total, false) as is_total from {{ lines }}) as l
     inner join sdc_cell_no as c
         on l.cell_key = c.cell_key
-),
-
--- what never changes about a line: whether it has a total, and the total minus its members
-sdc_line as (
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_membership', 'sql': sql}) -%}
+{#- what never changes about a line: whether it has a total, and the total minus its members -#}
+{%- set sql -%}
     select
         g.line_id,
         p.partition_no * {{ per_partition }}
@@ -146,16 +153,17 @@ sdc_line as (
     ) as g
     inner join sdc_partition_no as p
         on g.sdc_partition = p.sdc_partition
-),
-
-sdc_member as (
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_line', 'sql': sql, 'stage': true}) -%}
+{%- set sql -%}
     select l.line_no, m.cell_no, m.is_total, m.n, m.is_primary
     from sdc_membership as m
     inner join sdc_line as l
         on m.line_id = l.line_id
-){% for k in range(1, passes + 2) %},
-
-sdc_member_{{ k }} as (
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_member', 'sql': sql, 'stage': true}) -%}
+{%- for k in range(1, passes + 2) -%}
+    {%- set sql -%}
     {%- if k == 1 %}
     select line_no, cell_no, is_total, n, is_primary as is_suppressed
     from sdc_member
@@ -173,27 +181,28 @@ sdc_member_{{ k }} as (
     left join sdc_secondary_{{ k - 1 }} as s
         on m.cell_no = s.cell_no
     {%- endif %}
-),
-
-sdc_new_{{ k }} as (
-    {{ sdc_line_picks('sdc_member_' ~ k) }}
-){% if k <= passes %},
-
-sdc_secondary_{{ k }} as (
+    {%- endset -%}
+    {%- do ctes.append({'name': 'sdc_member_' ~ k, 'sql': sql}) -%}
+    {%- do ctes.append({'name': 'sdc_new_' ~ k, 'sql': sdc_line_picks('sdc_member_' ~ k), 'stage': true}) -%}
+    {%- if k <= passes -%}
+        {%- set sql -%}
     {%- if k > 1 %}
     select cell_no, suppression_pass from sdc_secondary_{{ k - 1 }}
     union all
     {%- endif %}
     select cell_no, {{ k }} as suppression_pass from sdc_new_{{ k }}
-){% endif %}{% endfor %},
-
-sdc_unstable_partition as (
+        {%- endset -%}
+        {%- do ctes.append({'name': 'sdc_secondary_' ~ k, 'sql': sql, 'stage': true}) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set sql -%}
     select distinct c.sdc_partition
     from sdc_new_{{ passes + 1 }} as n
     inner join sdc_cell_no as c
         on n.cell_no = c.cell_no
-)
-
+{%- endset -%}
+{%- do ctes.append({'name': 'sdc_unstable_partition', 'sql': sql}) -%}
+{%- set sql -%}
 select
     c.cell_key,
     c.sdc_partition,
@@ -207,6 +216,8 @@ left join sdc_secondary_{{ passes }} as s
     on c.cell_no = s.cell_no
 left join sdc_unstable_partition as u
     on c.sdc_partition = u.sdc_partition
+{%- endset -%}
+{{ return({'ctes': ctes, 'select': sql}) }}
 {%- endmacro %}
 
 {#- One pass over the given lines (members: line_no, cell_no, is_total, n, is_suppressed): the cells
@@ -280,6 +291,14 @@ left join sdc_unstable_partition as u
 -#}
 {% macro sdc_edi_measure(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none,
     measure_filter='true') -%}
+    {{ edi_cte_chain(sdc_edi_measure_chain(measure_relation, passthrough_columns, ethnicity_relation, band_relation,
+        measure_filter)) }}
+{%- endmacro %}
+
+{#- sdc_edi_measure as a chain of CTEs (edi_cte_chain): the keyed rows, the cells, the lines, the
+    controlled cells and sdc_suppress_cells_chain's stages are its stages. -#}
+{% macro sdc_edi_measure_chain(measure_relation, passthrough_columns=[], ethnicity_relation=none, band_relation=none,
+    measure_filter='true') -%}
 {%- for c in passthrough_columns -%}
     {%- if 'staff' in c | lower or 'person' in c | lower -%}
         {{ exceptions.raise_compiler_error("sdc_edi_measure: person-level column " ~ c ~ " must never reach BI") }}
@@ -289,7 +308,8 @@ left join sdc_unstable_partition as u
 {%- set exempt = var('sdc_exempt_measures') -%}
 {%- set min_respondents = var('sdc_min_respondents') -%}
 {%- set min_group_pay = var('sdc_min_group_pay') -%}
-with measure as (
+{%- set ctes = [] -%}
+{%- set sql -%}
     select
         m.*,
         {% if exempt %}m.measure_id in ('{{ exempt | join("', '") }}'){% else %}false{% endif %} as sdc_is_exempt,
@@ -299,10 +319,10 @@ with measure as (
             and m.reference_denominator < {{ min_respondents }}, false) as is_small_survey_reference
     from {{ measure_relation }} as m
     where {{ measure_filter }}
-),
-
--- which population each count is a count of: worked out once per row, read by every key part
-classified as (
+{%- endset -%}
+{%- do ctes.append({'name': 'measure', 'sql': sql}) -%}
+{#- which population each count is a count of: worked out once per row, read by every key part -#}
+{%- set sql -%}
     select
         m.*
         {%- for c in count_columns %},
@@ -310,9 +330,9 @@ classified as (
         {{ sdc_event_population(c) }} as {{ c }}_event_population
         {%- endfor %}
     from measure as m
-),
-
-parted as (
+{%- endset -%}
+{%- do ctes.append({'name': 'classified', 'sql': sql}) -%}
+{%- set sql -%}
     select
         m.*
         {%- for c in count_columns %}
@@ -324,9 +344,9 @@ parted as (
         {{ cell.grp }} as {{ c }}_group
         {%- endfor %}
     from classified as m
-),
-
-keyed as (
+{%- endset -%}
+{%- do ctes.append({'name': 'parted', 'sql': sql}) -%}
+{%- set sql -%}
     select
         k.*
         {%- for c in count_columns %},
@@ -335,9 +355,9 @@ keyed as (
             'k.' ~ c ~ '_group']) }} end as {{ c }}_cell_key
         {%- endfor %}
     from parted as k
-),
-
-occurrence as (
+{%- endset -%}
+{%- do ctes.append({'name': 'keyed', 'sql': sql, 'stage': true}) -%}
+{%- set sql -%}
     {%- for c in count_columns %}
     select
         k.organisation_code, k.measure_id, k.variant, k.group_value, k.reference_group, k.fy_end,
@@ -356,9 +376,9 @@ occurrence as (
     where k.{{ c }} is not null and not k.sdc_is_exempt
     {{ 'union all' if not loop.last }}
     {%- endfor %}
-),
-
-cell as (
+{%- endset -%}
+{%- do ctes.append({'name': 'occurrence', 'sql': sql, 'stage': true}) -%}
+{%- set sql -%}
     select
         cell_key,
         max(sdc_population) as sdc_population,
@@ -375,20 +395,20 @@ cell as (
         (max(case when pre_suppressed then 1 else 0 end) = 1 or min(n) <> max(n)) as pre_suppressed
     from occurrence
     group by cell_key
-),
+{%- endset -%}
+{%- do ctes.append({'name': 'cell', 'sql': sql, 'stage': true}) -%}
 
-{%- if band_relation is not none %}
-
--- the cluster of each band, where the pay grades put the band in one cluster
-band_cluster as (
+{%- if band_relation is not none -%}
+{#- the cluster of each band, where the pay grades put the band in one cluster -#}
+{%- set sql -%}
     select wres_band, min(cluster) as cluster
     from {{ band_relation }}
     group by wres_band
     having count(distinct cluster) = 1
-),
-{%- endif %}
-
-cell_with_parents as (
+{%- endset -%}
+{%- do ctes.append({'name': 'band_cluster', 'sql': sql}) -%}
+{%- endif -%}
+{%- set sql -%}
     select
         c.*,
         -- each column one kind of relation (a total may be the sum of the cells of several kinds)
@@ -421,17 +441,14 @@ cell_with_parents as (
         and bc.wres_band = case when c.sdc_breakdown like 'bd:%' then {{ dbt.replace('c.sdc_breakdown', "'bd:'", "''") }}
             else {{ dbt.split_part('c.sdc_breakdown', "'|'", 2) }} end
     {%- endif %}
-),
-
-line as (
+{%- endset -%}
+{%- do ctes.append({'name': 'cell_with_parents', 'sql': sql}) -%}
+{%- set sql -%}
     {{ sdc_cube_lines('cell_with_parents', 'occurrence', ethnicity_relation) }}
-),
-
-controlled_cell as (
-    {{ sdc_suppress_cells('cell', 'line') }}
-),
-
-flagged as (
+{%- endset -%}
+{%- do ctes.append({'name': 'line', 'sql': sql, 'stage': true}) -%}
+{%- do ctes.append({'name': 'controlled_cell', 'chain': sdc_suppress_cells_chain('cell', 'line'), 'stage': true}) -%}
+{%- set sql -%}
     select
         k.*,
         {%- for c in count_columns %}
@@ -447,9 +464,9 @@ flagged as (
     left join controlled_cell as {{ c }}_cell
         on k.{{ c }}_cell_key = {{ c }}_cell.cell_key
     {%- endfor %}
-),
-
-controlled as (
+{%- endset -%}
+{%- do ctes.append({'name': 'flagged', 'sql': sql}) -%}
+{%- set sql -%}
     select
         f.*,
         not f.sdc_is_exempt and ({% for c in count_columns %}{{ sdc_is_primary('f.' ~ c) }}{{ ' or ' if not loop.last }}{% endfor %})
@@ -459,16 +476,16 @@ controlled as (
         not f.sdc_is_exempt and f.is_small_survey_base as has_small_survey_base,
         not f.sdc_is_exempt and f.is_small_pay_group as has_small_pay_group
     from flagged as f
-),
-
-published as (
+{%- endset -%}
+{%- do ctes.append({'name': 'controlled', 'sql': sql}) -%}
+{%- set sql -%}
     select
         c.*,
         (c.has_primary or c.has_secondary or c.has_small_survey_base or c.has_small_pay_group) as value_suppressed
     from controlled as c
-),
-
-valued as (
+{%- endset -%}
+{%- do ctes.append({'name': 'published', 'sql': sql}) -%}
+{%- set sql -%}
     select
         p.*,
         {%- set is_share_of_counts -%}
@@ -503,8 +520,9 @@ valued as (
              ~ wilson_upper(rounded_numerator, rounded_denominator) ~ " else p.ci_upper end") if ci_from_rounded else 'p.ci_upper',
             ['p.value_suppressed']) }} as published_ci_upper
     from published as p
-)
-
+{%- endset -%}
+{%- do ctes.append({'name': 'valued', 'sql': sql}) -%}
+{%- set sql -%}
 select
     organisation_code,
     period_type,
@@ -550,4 +568,6 @@ select
         when has_small_pay_group then 'min_group_pay'
     end as {{ dbt.type_string() }}) as suppression_reason
 from valued
+{%- endset -%}
+{{ return({'ctes': ctes, 'select': sql}) }}
 {%- endmacro %}

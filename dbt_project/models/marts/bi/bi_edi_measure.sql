@@ -1,7 +1,8 @@
-{#- On Spark a plain table: the cluster bounds memory itself, and re-planning the whole cube per batch
-    was slow there (>13 min for 1 trust, not finished). -#}
+{#- On Spark table_in_stages: Spark would inline the 16 suppression passes into one plan too big to plan
+    (macros/materializations/table_in_stages.sql), so each stage is written out as a table; not in
+    batches, since the cluster bounds memory itself and re-planning the cube per batch was slow there. -#}
 {{ config(contract={'enforced': true},
-    materialized=('table' if target.type == 'spark' else 'table_in_batches'),
+    materialized=('table_in_stages' if target.type == 'spark' else 'table_in_batches'),
     batch_source='fct_edi_measure', batch_column='organisation_code', batch_size=10) }}
 
 -- bi_edi_measure: fct_edi_measure as BI users may see it - every count suppressed (1-7) and rounded,
