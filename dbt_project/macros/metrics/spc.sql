@@ -333,3 +333,26 @@ from (
         else 'hit_and_miss'
     end
 {%- endmacro %}
+
+{#- The chart columns of an spc_xmr point `alias`, typed, from segment to variation (fct_spc_point and
+    fct_spc_yearly_point publish the same ones in the same order). -#}
+{% macro spc_point_columns(alias) -%}
+    {%- for name, data_type in [('segment', 'int'), ('point_seq', 'int'), ('centre', 'double'), ('mr', 'double'),
+                                ('mr_bar', 'double'), ('upl', 'double'), ('lpl', 'double'),
+                                ('upper_2sigma', 'double'), ('lower_2sigma', 'double'),
+                                ('limit_point_count', 'int'), ('limits_status', dbt.type_string()),
+                                ('screen_outliers', 'boolean'), ('rule_1', 'boolean'), ('rule_2', 'boolean'),
+                                ('rule_3', 'boolean'), ('rule_4', 'boolean'),
+                                ('special_cause_rule', dbt.type_string()), ('special_cause_direction', 'int'),
+                                ('variation', dbt.type_string())] %}
+    cast({{ alias }}.{{ name }} as {{ data_type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A BI chart's centre, limits and 2-sigma lines of point `alias`: null where its segment holds a
+    withheld value (has_withheld = 1), since with the exact centre they would give the withheld sum. -#}
+{% macro spc_published_limits(alias) -%}
+    {%- for name in ['centre', 'upl', 'lpl', 'upper_2sigma', 'lower_2sigma'] %}
+    cast(case when {{ alias }}.has_withheld = 0 then {{ alias }}.{{ name }} end as double) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

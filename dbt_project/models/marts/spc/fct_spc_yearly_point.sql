@@ -34,25 +34,7 @@ select
     cast(s.value_unit as {{ dbt.type_string() }}) as value_unit,
     cast(c.higher_is_better as boolean) as higher_is_better,
     cast(s.series_years as int) as series_years,
-    cast(c.segment as int) as segment,
-    cast(c.point_seq as int) as point_seq,
-    cast(c.centre as double) as centre,
-    cast(c.mr as double) as mr,
-    cast(c.mr_bar as double) as mr_bar,
-    cast(c.upl as double) as upl,
-    cast(c.lpl as double) as lpl,
-    cast(c.upper_2sigma as double) as upper_2sigma,
-    cast(c.lower_2sigma as double) as lower_2sigma,
-    cast(c.limit_point_count as int) as limit_point_count,
-    cast(c.limits_status as {{ dbt.type_string() }}) as limits_status,
-    cast(c.screen_outliers as boolean) as screen_outliers,
-    cast(c.rule_1 as boolean) as rule_1,
-    cast(c.rule_2 as boolean) as rule_2,
-    cast(c.rule_3 as boolean) as rule_3,
-    cast(c.rule_4 as boolean) as rule_4,
-    cast(c.special_cause_rule as {{ dbt.type_string() }}) as special_cause_rule,
-    cast(c.special_cause_direction as int) as special_cause_direction,
-    cast(c.variation as {{ dbt.type_string() }}) as variation
+    {{ spc_point_columns('c') }}
 from charted as c
 inner join series as s
     on {% for c in series_columns %}c.{{ c }} = s.{{ c }} and {% endfor %}c.fy_end = s.fy_end
