@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test test-slow test-spark check-prepared dev docs prepare bench bench-refresh clean
+.PHONY: install run test test-slow test-spark spark-install check-prepared dev docs prepare bench bench-refresh clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ install: $(VENV)/.compiled
 prepare: install
 	$(EDI) prepare
 
-run: prepare
+# EDI_ENGINE=spark make run: dbt builds on a local Spark (Java 17, and the Spark packages on first use)
+run: prepare $(if $(filter spark,$(EDI_ENGINE)),spark-install)
 	$(EDI) generate --trusts $(DEMO_TRUSTS) --seed $(DEMO_SEED) --out landing --skip-if-present
 	$(EDI) refresh
 
@@ -60,11 +61,13 @@ test-slow: check-prepared
 # tests/spark/). Spark needs Java 17; pyspark and dbt-spark (requirements-spark.lock: the default set
 # plus four packages, ~480 MB) are installed into .venv on first use only, so `make test` never pays.
 $(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.lock
-	@command -v java > /dev/null || { echo "make test-spark needs Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+	@command -v java > /dev/null || { echo "the Spark engine needs Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-spark.lock
 	touch $@
 
-test-spark: check-prepared $(VENV)/.spark-installed
+spark-install: $(VENV)/.spark-installed
+
+test-spark: check-prepared spark-install
 	$(BIN)/python -m pytest -m spark tests/spark --durations=15
 
 # Ctrl-C stops the UI and every process it started within seconds (orchestration/dev_server.py).

@@ -5,13 +5,18 @@ from __future__ import annotations
 import subprocess
 import time
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 
 import typer
 
+from orchestration.settings import ENGINES
+
 app = typer.Typer(help="NHS EDI Warehouse", no_args_is_help=True, add_completion=False)
 contracts_app = typer.Typer(help="Data contracts", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
+
+Engine = Enum("Engine", {name: name for name in ENGINES}, type=str)  # typer's choices for --engine
 
 
 @app.command()
@@ -410,6 +415,10 @@ def refresh(
              "published warehouse carries over. Space-separated or repeated."),
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Print the full Dagster and dbt log instead of the progress display"),
+    engine: Engine = typer.Option(
+        None, "--engine", show_default=False,
+        help="Build the dbt models on this engine for this run (default: EDI_ENGINE, else duckdb). spark "
+             "needs Java 17 and the Spark packages (make spark-install); it rebuilds every model"),
 ) -> None:
     """Run the nightly refresh job now, through Dagster, and print a summary. Deliveries already
     landed are not read again and incremental models rebuild only what changed. The full log is kept
@@ -438,7 +447,7 @@ def refresh(
                 instance=instance, raise_on_error=False, run_id=run_id,
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}},
                 asset_selection=selection.asset_keys if selection else None,
-                tags=refresh_tags(full_refresh, selection),
+                tags=refresh_tags(full_refresh, selection, engine.value if engine else None),
             )
         record = record_run(instance, run_id, defs.resources["warehouse"])
         events = run_events(instance, run_id)

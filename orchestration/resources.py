@@ -32,6 +32,7 @@ class Warehouse(ConfigurableResource):
     chromium: str = ""  # empty: the first Chromium on PATH
     mappings_dir: str = str(DEFAULT_MAPPINGS_DIR)
     trusts_left: list[str] = []  # ODS codes whose missing files are withdrawn, not an error (EDI_TRUSTS_LEFT)
+    engine: str = "duckdb"  # where dbt builds the models unless the run's edi/engine tag says otherwise
 
     _pseudonymisation_key: bytes = PrivateAttr(default=b"")
 
@@ -41,7 +42,7 @@ class Warehouse(ConfigurableResource):
                    mode=settings.mode, keep_versions=settings.keep_versions,
                    duckdb_memory_limit=settings.duckdb_memory_limit, report_pdf=settings.report_pdf,
                    chromium=str(settings.chromium or ""), mappings_dir=str(settings.mappings_dir),
-                   trusts_left=list(settings.trusts_left))
+                   trusts_left=list(settings.trusts_left), engine=settings.engine)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._pseudonymisation_key = read_pseudonymisation_key(self.mode)

@@ -26,7 +26,7 @@ from functools import cache
 from dagster import AssetKey, AssetSelection
 
 from orchestration.quality.contracts import load_contracts
-from orchestration.quality.landing_runs import FULL_REFRESH_TAG
+from orchestration.quality.landing_runs import ENGINE_TAG, FULL_REFRESH_TAG
 from orchestration.quality.source_assets import asset_key
 
 # The run tag that records what a partial refresh was asked for (shown in the run history).
@@ -134,16 +134,19 @@ def _ordered(keys: set[AssetKey]) -> tuple[AssetKey, ...]:
     return tuple(sorted(keys, key=AssetKey.to_user_string))
 
 
-def refresh_tags(full_refresh: bool, selection: RefreshSelection | None) -> dict[str, str]:
+def refresh_tags(full_refresh: bool, selection: RefreshSelection | None, engine: str | None = None) -> dict[str, str]:
     """The run tags that carry the refresh's options to its steps and into its run record."""
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+    tags |= {ENGINE_TAG: engine} if engine else {}
     return tags | ({SELECT_TAG: selection.text} if selection else {})
 
 
 def refreshed_label(record: dict) -> str:
     """What a recorded run refreshed, in a few words for `edi status`: its --select, else the number
-    of assets a run launched with a selection (from the UI) chose, else all."""
+    of assets a run launched with a selection (from the UI) chose, else all; and where dbt ran, when
+    not on DuckDB."""
     parameters = record.get("parameters", {})
     label = (parameters.get("selection") or
              (f"{len(parameters['asset_selection'])} assets" if parameters.get("asset_selection") else "all"))
-    return f"{label} (full refresh)" if parameters.get("full_refresh") else label
+    label = f"{label} (full refresh)" if parameters.get("full_refresh") else label
+    return f"{label} on spark" if parameters.get("engine") == "spark" else label

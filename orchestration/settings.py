@@ -29,6 +29,9 @@ DEFAULT_DAGSTER_HOME = REPO_ROOT / "dagster_home"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # The dbt target every invocation names (dbt reuses a saved parse only for the same target).
 DBT_TARGET = "duckdb"
+# Where dbt builds the warehouse (EDI_ENGINE, `edi refresh --engine`); every engine lands, checks and
+# publishes through the same DuckDB candidate (orchestration/spark_target.py).
+ENGINES = ("duckdb", "spark")
 
 # Clearly a demo value: accepted only when EDI_MODE is "demo" (the default for `make run`).
 DEMO_PSEUDONYMISATION_KEY = "DEMO-KEY-NOT-FOR-REAL-STAFF-DATA"
@@ -78,6 +81,7 @@ class Settings:
     trusts_left: tuple[str, ...] = ()  # ODS codes whose missing files are withdrawn, not an error
     dagster_home: Path = DEFAULT_DAGSTER_HOME
     chromium: Path | None = None  # the browser that prints the PDFs; None: the first on PATH
+    engine: str = "duckdb"  # one of ENGINES: where dbt builds the models
 
     @property
     def duckdb_path(self) -> Path:
@@ -152,7 +156,14 @@ def load_settings() -> Settings:
         trusts_left=_ods_codes("EDI_TRUSTS_LEFT"),
         dagster_home=_path_from_env("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME)),
         chromium=_optional_path("EDI_CHROMIUM"),
+        engine=checked_engine(os.environ.get("EDI_ENGINE", "duckdb"), "EDI_ENGINE"),
     )
+
+
+def checked_engine(value: str, where: str) -> str:
+    if value not in ENGINES:
+        raise SettingsError(f"{where} must be one of {', '.join(ENGINES)}, not {value!r}")
+    return value
 
 
 def _mappings_dir(path: Path) -> Path:

@@ -15,12 +15,16 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from packaging import version
 
 from orchestration.quality.failing_samples import with_failing_samples
-from orchestration.quality.landing_runs import is_full_refresh
+from orchestration.quality.landing_runs import is_full_refresh, run_engine
 from orchestration.quality.build_state import code_fingerprint, rebuild_reason, record_build, record_node_timings
 from orchestration.publish.files import candidate_as_dbt_build
 from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
+from orchestration.spark_target import (
+    check_spark_available, copy_spark_tables_into, hand_sources_to_spark, partial_parse_path, spark_build_environment,
+    spark_dir,
+)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=DBT_TARGET)
 
@@ -66,14 +70,27 @@ def dbt_resource() -> OfflineDbtCliResource:
     return OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
-def build_args(full_refresh: bool) -> list[str]:
+def build_args(full_refresh: bool, partial_parse: Path) -> list[str]:
     """`dbt build` runs models, seeds and their tests in dependency order; a failed test skips
-    everything downstream of it. The parse that `edi prepare` saved is reused, so dbt re-parses
-    only what changed since (the run's own target folder has none)."""
-    args = ["build", "--partial-parse-file-path", str(dbt_project.project_dir / "target" / "partial_parse.msgpack")]
+    everything downstream of it. The parse saved for the engine (by `edi prepare` for DuckDB) is
+    reused, so dbt re-parses only what changed since (the run's own target folder has none)."""
+    args = ["build", "--partial-parse-file-path", str(partial_parse)] if partial_parse.exists() else ["build"]
     if full_refresh:
         args.append("--full-refresh")
     return args
+
+
+def engine_runner(engine: str, dbt: OfflineDbtCliResource, warehouse: Warehouse, run_id: str
+                  ) -> tuple[OfflineDbtCliResource, Path]:
+    """The dbt resource for the run's engine, and the saved parse it reuses (dbt writes its parse into
+    the invocation's own target folder: the Spark one is kept from the last build)."""
+    if engine == "spark":
+        root = spark_dir(Path(warehouse.warehouse_dir))
+        spark = dbt.model_copy(update={"target": "spark"})
+        return spark.with_environment(spark_build_environment(root, run_id)), partial_parse_path(root)
+    # the database, its limits and the run id reach dbt's process only (never os.environ)
+    return (dbt.with_environment(warehouse.dbt_environment(run_id)),
+            dbt_project.project_dir / "target" / "partial_parse.msgpack")
 
 
 def _manifest_path() -> Path:
@@ -180,24 +197,30 @@ CHANGE_SCOPE = AssetSpec(
     dagster_dbt_translator=EdiDbtTranslator(_MANIFEST),
 )
 def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, warehouse: Warehouse):
-    candidate = warehouse.candidate(context.run.run_id)
+    run_id = context.run.run_id
+    candidate = warehouse.candidate(run_id)
+    engine = run_engine(context.run.tags, warehouse.engine)
     fingerprint = code_fingerprint(DBT_PROJECT_DIR)
-    with warehouse.connect(context.run.run_id, read_only=True) as con:
-        reason = rebuild_reason(con, context.run.run_id, fingerprint, is_full_refresh(context.run.tags))
-    context.log.info(f"dbt: full rebuild ({reason})" if reason else
-                     "dbt: incremental models rebuild only what this run's deliveries changed")
+    with warehouse.connect(run_id, read_only=True) as con:
+        reason = rebuild_reason(con, run_id, fingerprint, is_full_refresh(context.run.tags), engine)
+    context.log.info(f"dbt on {engine}: full rebuild ({reason})" if reason else
+                     f"dbt on {engine}: incremental models rebuild only what this run's deliveries changed")
     warehouse_dir = Path(warehouse.warehouse_dir)
-    with candidate_as_dbt_build(warehouse_dir, context.run.run_id):
-        # the database, its limits and the run id reach dbt's process only (never os.environ)
-        runner = dbt.with_environment(warehouse.dbt_environment(context.run.run_id))
-        invocation = runner.cli(build_args(full_refresh=reason is not None), context=context, raise_on_error=False)
+    if engine == "spark":
+        check_spark_available()
+    with candidate_as_dbt_build(warehouse_dir, run_id):  # also the one build at a time of Spark's folder
+        if engine == "spark":
+            exported = hand_sources_to_spark(candidate, spark_dir(warehouse_dir))
+            context.log.info(f"spark: {len(exported)} source tables exported to Parquet ({sum(exported.values())} rows)")
+        runner, partial_parse = engine_runner(engine, dbt, warehouse, run_id)
+        invocation = runner.cli(build_args(reason is not None, partial_parse), context=context, raise_on_error=False)
         failed = []
         try:
             for event in invocation.stream():
                 if isinstance(event, AssetCheckResult) and not event.passed:
                     failed.append(event)  # sampled once dbt has exited and released the database
                 elif isinstance(event, (Output, AssetMaterialization)):
-                    yield event.with_metadata({**event.metadata, **candidate_metadata(context.run.run_id)})
+                    yield event.with_metadata({**event.metadata, **candidate_metadata(run_id)})
                 else:
                     yield event
         except BaseException:
@@ -205,16 +228,21 @@ def edi_dbt_models(context: AssetExecutionContext, dbt: OfflineDbtCliResource, w
             invocation.process.terminate()
             invocation.process.wait()
             raise
-    yield from with_failing_samples(failed, invocation, candidate)
+    # failing rows are sampled from the candidate, which holds a Spark build's tables only afterwards
+    yield from with_failing_samples(failed, invocation, candidate) if engine == "duckdb" else failed
     error = invocation.get_error()
     run_results = invocation.get_artifact("run_results.json") if error is None else {}
+    if engine == "spark" and error is None:  # the next Spark build starts from this one's parse
+        shutil.copyfile(invocation.target_path / "partial_parse.msgpack", partial_parse)
     # each invocation writes its own target/ folder; its artifacts are consumed by now
     shutil.rmtree(invocation.target_path, ignore_errors=True)
     if error is not None:
         raise error
-    with warehouse.connect(context.run.run_id) as con:
-        record_build(con, context.run.run_id, fingerprint, full=reason is not None,
+    with warehouse.connect(run_id) as con:
+        if engine == "spark":
+            copied = copy_spark_tables_into(con, spark_dir(warehouse_dir))
+            context.log.info(f"spark: {len(copied)} built tables copied into the candidate ({sum(copied.values())} rows)")
+        record_build(con, run_id, fingerprint, full=reason is not None,
                      dbt_elapsed_seconds=run_results.get("elapsed_time"),
-                     subset=context.selected_asset_keys != context.assets_def.keys)
-        record_node_timings(con, context.run.run_id, run_results, invocation.manifest)
-
+                     subset=context.selected_asset_keys != context.assets_def.keys, engine=engine)
+        record_node_timings(con, run_id, run_results, invocation.manifest)

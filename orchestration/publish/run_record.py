@@ -19,7 +19,7 @@ from orchestration.publish.audit import code_version
 from orchestration.publish.published_state import mark_not_published
 from orchestration.publish.run_store import append_run
 from orchestration.quality.failing_samples import SAMPLE_KEY
-from orchestration.quality.landing_runs import is_full_refresh
+from orchestration.quality.landing_runs import ENGINE_TAG, is_full_refresh
 from orchestration.run_summary import root_message
 from orchestration.selection import SELECT_TAG
 from orchestration.settings import read_alert_settings
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 MAX_ERROR_CHARS = 1000
 # The settings a run record lists (the key is no config field, so it can never be one of them).
-RECORDED_SETTINGS = ("landing_dir", "warehouse_dir", "mode", "keep_versions")
+RECORDED_SETTINGS = ("landing_dir", "warehouse_dir", "mode", "keep_versions", "engine")
 
 
 def run_events(instance: DagsterInstance, run_id: str, event_type: DagsterEventType) -> list:
@@ -62,8 +62,10 @@ def run_parameters(warehouse: Warehouse, run=None) -> dict:
 
 
 def refresh_request(tags: dict[str, str]) -> dict:
-    """What the run was asked to refresh: `edi refresh --select` (None: everything) and --full-refresh."""
-    return {"selection": tags.get(SELECT_TAG), "full_refresh": is_full_refresh(tags)}
+    """What the run was asked to refresh: `edi refresh --select` (None: everything), --full-refresh,
+    and --engine when it overrode the warehouse's engine."""
+    engine = {"engine": tags[ENGINE_TAG]} if ENGINE_TAG in tags else {}
+    return {"selection": tags.get(SELECT_TAG), "full_refresh": is_full_refresh(tags)} | engine
 
 
 def materialized_assets(instance: DagsterInstance, run_id: str) -> list[str]:

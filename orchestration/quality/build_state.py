@@ -8,7 +8,9 @@ unchanged, so the build is a full one when:
   because it was new to the warehouse or its contract changed);
 - the dbt project differs from the one that built the whole warehouse (models, macros, seeds, tests,
   dbt_project.yml): a changed mapping must reach every period, not only the new one. A partial build
-  (`edi refresh --select`) rebuilt only its selection with that code, so it does not count.
+  (`edi refresh --select`) rebuilt only its selection with that code, so it does not count;
+- the build runs on Spark, which keeps no state between runs here (orchestration/spark_target.py), or
+  the last build did: its tables are typed by Spark, and an incremental DuckDB build would extend them.
 """
 
 from __future__ import annotations
@@ -42,16 +44,23 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
                        "and schema_name = ? and table_name = ?", [schema, table]).fetchone()[0] > 0
 
 
-def rebuild_reason(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, requested: bool) -> str | None:
+def rebuild_reason(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, requested: bool,
+                   engine: str = "duckdb") -> str | None:
     """Why this run's dbt build must be a full one, or None when incremental is sound."""
     if requested:
         return "requested"
+    if engine != "duckdb":
+        return f"every build on {engine} is a full one"
     if not _table_exists(con, "audit", "build_state"):
         return "first build of this warehouse"
-    whole = "where not subset" if _has_subset_column(con) else ""
+    whole = "where not subset" if _has_column(con, "subset") else ""
     built = con.execute(f"select fingerprint from {BUILD_STATE} {whole} order by built_at desc limit 1").fetchone()
     if built is None or built[0] != fingerprint:
         return "the dbt project changed since the last build"
+    if _has_column(con, "engine"):  # recorded since Spark builds exist; a partial build counts here
+        last_engine = con.execute(f"select engine from {BUILD_STATE} order by built_at desc limit 1").fetchone()[0]
+        if last_engine != engine:
+            return f"the last build ran on {last_engine}"
     if not _table_exists(con, "audit", "change_scope"):
         return None  # nothing landed in this warehouse's runs: the incremental models find no change
     everything = con.execute(
@@ -63,29 +72,30 @@ def rebuild_reason(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str
     return None
 
 
-def _has_subset_column(con: duckdb.DuckDBPyConnection) -> bool:
+def _has_column(con: duckdb.DuckDBPyConnection, column: str) -> bool:
     return con.execute("select count(*) from duckdb_columns() where database_name = current_database() "
-                       "and schema_name = 'audit' and table_name = 'build_state' and column_name = 'subset'"
-                       ).fetchone()[0] > 0
+                       "and schema_name = 'audit' and table_name = 'build_state' and column_name = ?",
+                       [column]).fetchone()[0] > 0
 
 
-def _add_subset_column(con: duckdb.DuckDBPyConnection) -> None:
-    """Builds recorded before partial refreshes existed were whole ones."""
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Builds recorded before partial refreshes existed were whole ones, and before Spark on DuckDB."""
     con.execute(f"alter table {BUILD_STATE} add column if not exists subset boolean default false")
+    con.execute(f"alter table {BUILD_STATE} add column if not exists engine varchar default 'duckdb'")
 
 
 def record_build(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str, full: bool,
-                 dbt_elapsed_seconds: float | None, subset: bool) -> None:
+                 dbt_elapsed_seconds: float | None, subset: bool, engine: str = "duckdb") -> None:
     """Record the build; subset: it built only a selection of the dbt project."""
     con.execute("create schema if not exists audit")
     con.execute(f"""create table if not exists {BUILD_STATE} (run_id varchar, fingerprint varchar,
                     full_rebuild boolean, built_at timestamp, dbt_elapsed_seconds double)""")
     con.execute(f"alter table {BUILD_STATE} add column if not exists dbt_elapsed_seconds double")
-    _add_subset_column(con)
+    _add_new_columns(con)
     con.execute(f"insert into {BUILD_STATE} (run_id, fingerprint, full_rebuild, built_at, dbt_elapsed_seconds, "
-                "subset) values (?, ?, ?, ?, ?, ?)",
+                "subset, engine) values (?, ?, ?, ?, ?, ?, ?)",
                 [run_id, fingerprint, full, datetime.now(timezone.utc).replace(tzinfo=None), dbt_elapsed_seconds,
-                 subset])
+                 subset, engine])
 
 
 DBT_NODE_TIMING = "audit.dbt_node_timing"

@@ -8,6 +8,7 @@ import duckdb
 
 from orchestration.quality.contracts import Contract
 from orchestration.quality.landing import AUDIT_SCHEMA
+from orchestration.settings import checked_engine
 
 # A run tagged edi/full_refresh=true re-reads every delivery and rebuilds every incremental model.
 FULL_REFRESH_TAG = "edi/full_refresh"
@@ -15,6 +16,14 @@ FULL_REFRESH_TAG = "edi/full_refresh"
 
 def is_full_refresh(tags: Mapping[str, str]) -> bool:
     return tags.get(FULL_REFRESH_TAG, "").lower() == "true"
+
+
+# A run tagged edi/engine=spark builds the dbt models on Spark, whatever the warehouse's default engine.
+ENGINE_TAG = "edi/engine"
+
+
+def run_engine(tags: Mapping[str, str], default: str) -> str:
+    return checked_engine(tags.get(ENGINE_TAG, default), f"the run tag {ENGINE_TAG}")
 
 
 def files_landed_in_run(con: duckdb.DuckDBPyConnection, contract: Contract, run_id: str) -> list[str]:

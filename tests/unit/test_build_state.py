@@ -27,3 +27,21 @@ def test_the_rebuild_reason_reads_a_warehouse_built_before_partial_builds_read_o
     with duckdb.connect(str(path), read_only=True) as con:
         assert rebuild_reason(con, "new", "code-v1", requested=False) is None
         assert rebuild_reason(con, "new", "code-v2", requested=False) == "the dbt project changed since the last build"
+
+
+def test_a_spark_build_is_always_full_and_the_duckdb_build_after_it_too():
+    con = duckdb.connect()
+    record_build(con, "night-1", "code-v1", full=True, dbt_elapsed_seconds=1.0, subset=False)
+    assert rebuild_reason(con, "night-2", "code-v1", requested=False, engine="spark") == "every build on spark is a full one"
+    record_build(con, "night-2", "code-v1", full=True, dbt_elapsed_seconds=1.0, subset=False, engine="spark")
+    # the candidate's tables were typed by Spark: DuckDB must not extend them incrementally
+    assert rebuild_reason(con, "night-3", "code-v1", requested=False) == "the last build ran on spark"
+    record_build(con, "night-3", "code-v1", full=True, dbt_elapsed_seconds=1.0, subset=False)
+    assert rebuild_reason(con, "night-4", "code-v1", requested=False) is None
+
+
+def test_a_partial_spark_build_makes_the_next_duckdb_build_full():
+    con = duckdb.connect()
+    record_build(con, "night-1", "code-v1", full=True, dbt_elapsed_seconds=1.0, subset=False)
+    record_build(con, "partial", "code-v1", full=True, dbt_elapsed_seconds=1.0, subset=True, engine="spark")
+    assert rebuild_reason(con, "night-2", "code-v1", requested=False) == "the last build ran on spark"

@@ -5,7 +5,8 @@ from dagster import AssetKey, JobDefinition
 from typer.testing import CliRunner
 
 from orchestration.cli import app
-from orchestration.quality.landing_runs import FULL_REFRESH_TAG
+from orchestration.quality.landing_runs import ENGINE_TAG, FULL_REFRESH_TAG, run_engine
+from orchestration.settings import SettingsError
 from orchestration.selection import SELECT_TAG, SelectionError, refresh_tags, resolve_selection
 
 PUBLISHED = {AssetKey(["published", "warehouse"]), AssetKey(["published", "board_report"])}
@@ -58,6 +59,24 @@ def test_the_run_tags_carry_the_selection_and_the_full_refresh():
     selection = resolve_selection(["datix"])
     assert refresh_tags(full_refresh=False, selection=None) == {}
     assert refresh_tags(full_refresh=True, selection=selection) == {FULL_REFRESH_TAG: "true", SELECT_TAG: "datix"}
+    assert refresh_tags(full_refresh=False, selection=None, engine="spark") == {ENGINE_TAG: "spark"}
+
+
+def test_edi_refresh_engine_reaches_the_run_as_its_tag_and_refuses_an_unknown_engine(monkeypatch):
+    launched = {}
+
+    def no_run(self, **kwargs):
+        launched.update(kwargs["tags"])
+        raise RuntimeError("stop before running")
+
+    monkeypatch.setattr(JobDefinition, "execute_in_process", no_run)
+    CliRunner().invoke(app, ["refresh", "--engine", "spark"])
+    assert launched == {ENGINE_TAG: "spark"}
+    result = CliRunner().invoke(app, ["refresh", "--engine", "hive"])
+    assert result.exit_code == 2 and "hive" in result.output
+    assert run_engine({}, "duckdb") == "duckdb" and run_engine({ENGINE_TAG: "spark"}, "duckdb") == "spark"
+    with pytest.raises(SettingsError, match="edi/engine must be one of duckdb, spark, not 'hive'"):
+        run_engine({ENGINE_TAG: "hive"}, "duckdb")
 
 
 def test_edi_refresh_select_refuses_an_unknown_name_before_running_anything(monkeypatch):
@@ -79,6 +98,8 @@ def test_edi_status_says_what_each_run_refreshed():
     assert refreshed_label({"parameters": {"selection": "datix fct_pay_gap+", "full_refresh": False}}) \
         == "datix fct_pay_gap+"
     assert refreshed_label({"parameters": {"asset_selection": ["raw/esr_pay", "published/warehouse"]}}) == "2 assets"
+    assert refreshed_label({"parameters": {"selection": None, "engine": "spark"}}) == "all on spark"
+    assert refreshed_label({"parameters": {"selection": None, "engine": "duckdb"}}) == "all"
 
 
 def test_the_trainee_sources_are_selected_by_their_systems():
