@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.publish.files import private_dir
 from orchestration.settings import DBT_PROJECT_DIR
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
@@ -81,10 +82,7 @@ def check_spark_available() -> None:
 def spark_dir(warehouse_dir: Path) -> Path:
     """The Spark warehouse, its metastore and the Parquet hand-overs of a warehouse folder: person-level
     rows, so the owner's only. One build at a time uses it (the dbt build lock of publish/files.py)."""
-    path = Path(warehouse_dir) / "spark"
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
+    return private_dir(Path(warehouse_dir) / "spark")
 
 
 def sources_dir(root: Path) -> Path:

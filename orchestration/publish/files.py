@@ -56,7 +56,7 @@ def candidate_as_dbt_build(warehouse_dir: Path, run_id: str) -> Iterator[Path]:
     name (a flock on dbt_build.lock, which a killed run's kernel releases); what a killed build left
     (the link, its write-ahead log) belonged to a candidate nobody will publish, so it is removed."""
     link = dbt_build_path(warehouse_dir)
-    _private_dir(link.parent)
+    private_dir(link.parent)
     fd = os.open(link.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -73,10 +73,10 @@ def candidate_as_dbt_build(warehouse_dir: Path, run_id: str) -> Iterator[Path]:
 
 def spill_dir(warehouse_dir: Path) -> Path:
     """Where DuckDB spills what does not fit under its memory limit: person-level, so owner-only."""
-    return _private_dir(Path(warehouse_dir) / "spill")
+    return private_dir(Path(warehouse_dir) / "spill")
 
 
-def _private_dir(path: Path) -> Path:
+def private_dir(path: Path) -> Path:
     """The full warehouse holds person-level rows: its folders are the owner's only."""
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(0o700)
@@ -157,7 +157,7 @@ def ensure_candidate(warehouse_dir: Path, run_id: str) -> Path:
         _claim(warehouse_dir, run_id)
         return candidate
     _shared_root(Path(warehouse_dir))
-    _private_dir(candidate.parent)
+    private_dir(candidate.parent)
     _claim(warehouse_dir, run_id)
     prune_stale_candidates(warehouse_dir)
     published = published_path(warehouse_dir)
@@ -210,7 +210,7 @@ def _keep_current_version(warehouse_dir: Path) -> None:
     published = published_path(warehouse_dir)
     if published.exists():
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        os.link(published, _private_dir(history_dir(warehouse_dir)) / f"{stamp}__{built_by(published)}.duckdb")
+        os.link(published, private_dir(history_dir(warehouse_dir)) / f"{stamp}__{built_by(published)}.duckdb")
 
 
 def history_versions(warehouse_dir: Path) -> list[Path]:
@@ -232,7 +232,7 @@ def rollback(warehouse_dir: Path, version: str | None = None) -> Path:
         raise FileNotFoundError(f"no kept version {version!r} in {history_dir(warehouse_dir)}")
     label = f"rollback-{chosen[0].stem}"
     restoring = candidate_path(warehouse_dir, label)
-    _private_dir(restoring.parent)
+    private_dir(restoring.parent)
     _claim(warehouse_dir, label)
     _private_copy(chosen[0], restoring)
     _keep_current_version(warehouse_dir)
