@@ -80,6 +80,11 @@ def build_args(full_refresh: bool, partial_parse: Path) -> list[str]:
     return args
 
 
+# dbt writes a debug log into the invocation's target folder, which is removed unread once the build's
+# events (streamed to Dagster from dbt's stdout) are consumed: writing it was ≈ 5 % of a 1-trust build.
+NO_DEBUG_LOG_FILE = {"DBT_LOG_LEVEL_FILE": "none"}
+
+
 def engine_runner(engine: str, dbt: OfflineDbtCliResource, warehouse: Warehouse, run_id: str
                   ) -> tuple[OfflineDbtCliResource, Path]:
     """The dbt resource for the run's engine, and the saved parse it reuses (dbt writes its parse into
@@ -87,9 +92,10 @@ def engine_runner(engine: str, dbt: OfflineDbtCliResource, warehouse: Warehouse,
     if engine == "spark":
         root = spark_dir(Path(warehouse.warehouse_dir))
         spark = dbt.model_copy(update={"target": "spark"})
-        return spark.with_environment(spark_build_environment(root, run_id)), partial_parse_path(root)
+        return (spark.with_environment({**spark_build_environment(root, run_id), **NO_DEBUG_LOG_FILE}),
+                partial_parse_path(root))
     # the database, its limits and the run id reach dbt's process only (never os.environ)
-    return (dbt.with_environment(warehouse.dbt_environment(run_id)),
+    return (dbt.with_environment({**warehouse.dbt_environment(run_id), **NO_DEBUG_LOG_FILE}),
             dbt_project.project_dir / "target" / "partial_parse.msgpack")
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.settings import REPO_ROOT
-from orchestration.transform import dbt_project, dbt_resource
+from orchestration.resources import Warehouse
+from orchestration.transform import dbt_project, dbt_resource, engine_runner
 
 PACKAGE = REPO_ROOT / "orchestration"
 ENVIRONMENT_READERS = {"environ", "getenv", "putenv", "unsetenv", "environb"}
@@ -82,3 +83,17 @@ def test_the_dbt_invocation_passes_its_variables_without_touching_os_environ(fak
     assert dict(os.environ) == before
     child = dict(line.split("=", 1) for line in seen.read_text(encoding="utf-8").splitlines() if "=" in line)
     assert child["EDI_DUCKDB_PATH"] == "/tmp/run.duckdb" and child["EDI_RUN_ID"] == "run-1"
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_the_build_writes_no_dbt_debug_log_file(fake_dbt, tmp_path, engine):
+    """dbt's debug log goes into the invocation's target folder, which the build removes unread:
+    the runner of either engine turns it off, beside the run's own variables."""
+    script, seen = fake_dbt
+    warehouse = Warehouse(landing_dir=str(tmp_path / "landing"), warehouse_dir=str(tmp_path / "warehouse"))
+    resource = dbt_resource().model_copy(update={"dbt_executable": str(script)})
+    runner, _ = engine_runner(engine, resource, warehouse, "run-1")
+    runner.cli(["build"], manifest=dbt_project.manifest_path, raise_on_error=False,
+               target_path=tmp_path / "target").wait()
+    child = dict(line.split("=", 1) for line in seen.read_text(encoding="utf-8").splitlines() if "=" in line)
+    assert child["DBT_LOG_LEVEL_FILE"] == "none" and child["EDI_RUN_ID"] == "run-1"
