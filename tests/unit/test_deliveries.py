@@ -76,6 +76,23 @@ def test_first_landing_scopes_every_organisation_from_its_earliest_row(tmp_path)
     assert landing.scope() == {"RA1": date(2021, 4, 1), "RB2": date(2021, 4, 1)}
 
 
+def test_a_first_landing_with_a_trust_sent_twice_keeps_its_later_rows(tmp_path):
+    """Nothing held yet: a key of one trust in two of the run's files is contested (the later file
+    wins), the same key of another trust is not."""
+    landing = Landing(tmp_path)
+    landing.write("a_1.csv", ["RA1,A1,2021-04-01,,5", "RA1,A2,2022-06-01,,6"])
+    landing.write("a_2.csv", ["RA1,A1,2021-04-01,2023-03-31,5"])
+    landing.write("b.csv", ["RB2,A1,2021-04-01,,7"])
+    landing.land()
+    assert landing.current() == [
+        ("RA1", "A1", date(2021, 4, 1), date(2023, 3, 31), "5", "demo/a_2.csv"),
+        ("RA1", "A2", date(2022, 6, 1), None, "6", "demo/a_1.csv"),
+        ("RB2", "A1", date(2021, 4, 1), None, "7", "demo/b.csv")]
+    assert landing.query("select org, ref, _source_file, _superseded_by from raw.demo__superseded") == [
+        ("RA1", "A1", "demo/a_1.csv", "demo/a_2.csv")]
+    assert landing.scope() == {"RA1": date(2021, 4, 1), "RB2": date(2021, 4, 1)}
+
+
 def test_unchanged_deliveries_are_not_read_again(tmp_path):
     landing = Landing(tmp_path)
     path = landing.write("demo_base.csv", BASE)
