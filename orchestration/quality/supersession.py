@@ -199,19 +199,20 @@ def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, wi
 
 def _land_into_empty_tables(con: duckdb.DuckDBPyConnection, contract: Contract, keys: list[tuple[str, str]],
                             run_id: str) -> None:
-    """apply_supersession when nothing is held: the same rows and change scope without pooling every
-    new row (that pool was ≈ 80 % of a national first landing). Only two of this run's deliveries can
-    contest a key (the later wins), and with no row before, each organisation changed from the earliest
-    period of its rows."""
+    """apply_supersession when nothing is held: the same rows and change scope without pooling every new
+    row and hashing it for the change scope (76 of 210 s of national training records). Only this run's
+    deliveries can contest a key (the latest wins), and with no row before, each organisation changed
+    from the earliest period of its rows."""
     raw, superseded = f"{RAW_SCHEMA}.{contract.table}", f"{RAW_SCHEMA}.{superseded_table(contract)}"
     landed = ", ".join(f"l.{name}" for name in _raw_columns(contract))
     order = "order by l._source_file, l._row_number"
     # A contested key's organisation came in more than one file: usually none did, and the keys of the
-    # others are not grouped at all (a third of a national source's first landing).
+    # others are not grouped at all (grouping every key was 25 of 139 s of national training records).
     several_files = ("where _k_org in (select _k_org from (select distinct _k_org, _source_file from keyed) "
                      "group by all having count(*) > 1)" if contract.organisation_column else "")
+    keyed = f"select {', '.join(f'{expr} as {alias}' for alias, expr in keys)}, _source_file from _landed"
     con.execute(f"""create or replace temp table _contested as
-        with keyed as not materialized (select {', '.join(f'{expr} as {alias}' for alias, expr in keys)}, _source_file from _landed)
+        with keyed as not materialized ({keyed})
         select {', '.join(alias for alias, _ in keys)}, max(_source_file) as _winner
         from keyed {several_files} group by all having count(*) > 1""")
     if con.execute("select exists (from _contested)").fetchone()[0]:
