@@ -91,12 +91,13 @@ def engine_runner(engine: str, dbt: OfflineDbtCliResource, warehouse: Warehouse,
     the invocation's own target folder: the Spark one is kept from the last build)."""
     if engine == "spark":
         root = spark_dir(Path(warehouse.warehouse_dir))
-        spark = dbt.model_copy(update={"target": "spark"})
-        return (spark.with_environment({**spark_build_environment(root, run_id), **NO_DEBUG_LOG_FILE}),
-                partial_parse_path(root))
+        runner, environment = dbt.model_copy(update={"target": "spark"}), spark_build_environment(root, run_id)
+        partial_parse = partial_parse_path(root)
+    else:
+        runner, environment = dbt, warehouse.dbt_environment(run_id)
+        partial_parse = dbt_project.project_dir / "target" / "partial_parse.msgpack"
     # the database, its limits and the run id reach dbt's process only (never os.environ)
-    return (dbt.with_environment({**warehouse.dbt_environment(run_id), **NO_DEBUG_LOG_FILE}),
-            dbt_project.project_dir / "target" / "partial_parse.msgpack")
+    return runner.with_environment({**environment, **NO_DEBUG_LOG_FILE}), partial_parse
 
 
 def _manifest_path() -> Path:

@@ -149,21 +149,19 @@ def apply_supersession(con: duckdb.DuckDBPyConnection, contract: Contract, *, wi
         _replace_keyless_rows(con, contract, withdrawn, run_id)
         return
     keys = _key_columns(contract)
+    # Nothing held yet (a first landing, a full refresh): only this run's deliveries can contest a key
+    if not con.execute(f"select exists (from {raw}) or exists (from {superseded})").fetchone()[0]:
+        _land_into_empty_tables(con, contract, keys, run_id)
+        return
     key_select = ", ".join(f"{expr} as {alias}" for alias, expr in keys)
     aliases = ", ".join(alias for alias, _ in keys)
     columns = ", ".join(_raw_columns(contract))
-    # Nothing held yet (a first landing, a full refresh): only this run's deliveries can contest a key
-    held = con.execute(f"select exists (from {raw}) or exists (from {superseded})").fetchone()[0]
-    if not held:
-        _land_into_empty_tables(con, contract, keys, run_id)
-        return
     params = {"withdrawn": withdrawn}
     same_key = " and ".join(f"k.{alias} is not distinct from c.{alias}" for alias, _ in keys)
 
     con.execute(f"""create or replace temp table _touched as
-        select distinct {key_select} from _landed where $held
-        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""",
-        {**params, "held": held})
+        select distinct {key_select} from _landed
+        union select distinct {key_select} from {raw} where list_contains($withdrawn, _source_file)""", params)
 
     def on(table: str) -> str:
         """Rows of `table` whose key is touched (joined with _touched as t)."""
