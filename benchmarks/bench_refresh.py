@@ -13,7 +13,8 @@ the maximum RSS of the child and every process it waited for, dbt included):
    SQL in one DuckDB connection: no rules, tests, Dagster or publishing);
 4. the nightly increment: February 2025's extracts added to the folder, `edi refresh` again.
 
-Prints one table and writes benchmarks/results/<stamp>_<commit>.csv and .json (machine and commit).
+Prints one table and writes benchmarks/results/<stamp>_<commit>.csv (a row as soon as each run is
+measured) and .json (machine and commit).
 
     .venv/bin/python benchmarks/bench_refresh.py                       # 1 10 50 national
     .venv/bin/python benchmarks/bench_refresh.py --trusts 1 10 --no-baseline
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -46,6 +48,9 @@ BASE_AS_AT = date(2025, 1, 31)
 INCREMENT_MONTH = "2025-02"
 SEED = 2026
 STAGES = ("start-up", "landing", "checks", "dbt models", "dbt tests", "metrics", "publish")
+RESULT_COLUMNS = ("scale", "run", "landing", "checks", "dbt models", "dbt tests", "metrics", "publish", "start-up",
+                  "total", "cpu_s", "peak_mb", "rows_read", "file_mb", "baseline_s", "baseline_peak_mb",
+                  "baseline_error")
 GENERATE = """
 import json, sys
 from datetime import date
@@ -124,19 +129,19 @@ def baseline(landing: Path, root: Path) -> dict:
     return {"baseline_s": json.loads(output)["total_s"], "baseline_peak_mb": peak, "baseline_error": ""}
 
 
-def bench_scale(trusts: int, with_baseline: bool) -> list[dict]:
+def bench_scale(trusts: int, with_baseline: bool, record: Callable[[dict], None]) -> None:
     """One scale in a fresh folder, removed once measured; a failed step leaves it for a post-mortem
     (its warehouse run history, Dagster's compute logs) and says where."""
     root = Path(tempfile.mkdtemp(prefix=f"bench_{trusts}_", dir=os.environ.get("EDI_BENCH_DIR")))
     try:
-        rows = measure_scale(trusts, root, with_baseline)
+        measure_scale(trusts, root, with_baseline, record)
     except SystemExit as failure:
         raise SystemExit(f"{failure}\n(left for inspection: {root})") from None
     shutil.rmtree(root)
-    return rows
 
 
-def measure_scale(trusts: int, root: Path, with_baseline: bool) -> list[dict]:
+def measure_scale(trusts: int, root: Path, with_baseline: bool, record: Callable[[dict], None]) -> None:
+    """The full refresh, then the increment: each row recorded as soon as it is measured."""
     landing = root / "landing"
     env = {**os.environ, "EDI_LANDING_DIR": str(landing), "EDI_WAREHOUSE_DIR": str(root / "warehouse"),
            "DAGSTER_HOME": str(root), "EDI_MODE": "demo"}
@@ -148,9 +153,9 @@ def measure_scale(trusts: int, root: Path, with_baseline: bool) -> list[dict]:
         full.update(baseline(landing, root))
         if full["baseline_error"]:
             print(f"baseline failed: {full['baseline_error']}", file=sys.stderr)
+    record(full)
     generate(trusts, landing, INCREMENT_MONTH)
-    increment = {"scale": trusts, "run": f"+{INCREMENT_MONTH}", **refresh(root, env)}
-    return [full, increment]
+    record({"scale": trusts, "run": f"+{INCREMENT_MONTH}", **refresh(root, env)})
 
 
 def print_table(rows: list[dict]) -> None:
@@ -181,20 +186,30 @@ def commit() -> str:
                           text=True).stdout.strip() or "unknown"
 
 
-def write_results(rows: list[dict]) -> Path:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"{stamp}_{commit()}.csv"
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+class ResultsFile:
+    """benchmarks/results/<stamp>_<commit>.csv, a row appended as each run is measured (a national
+    scale takes an hour: a run stopped later keeps the rows already measured), and its .json."""
+
+    def __init__(self):
+        RESULTS_DIR.mkdir(exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.path = RESULTS_DIR / f"{stamp}_{commit()}.csv"
+        with open(self.path, "w", newline="") as handle:
+            csv.DictWriter(handle, fieldnames=RESULT_COLUMNS).writeheader()
+        write_machine(self.path)
+
+    def add(self, row: dict) -> None:
+        with open(self.path, "a", newline="") as handle:
+            csv.DictWriter(handle, fieldnames=RESULT_COLUMNS).writerow(row)
+        write_machine(self.path)  # the load average after the latest run
+
+
+def write_machine(path: Path) -> None:
     machine = {"commit": commit(), "python": platform.python_version(), "platform": platform.platform(),
                "cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                "load_average_at_end": os.getloadavg(), "duckdb": duckdb.__version__,
                "memory_limit": os.environ.get("EDI_DUCKDB_MEMORY_LIMIT", "default")}
     path.with_suffix(".json").write_text(json.dumps(machine, indent=1) + "\n")
-    return path
 
 
 def main() -> None:
@@ -203,12 +218,18 @@ def main() -> None:
                         help="scales: numbers of trusts, or 'national' for every open English trust")
     parser.add_argument("--no-baseline", action="store_true", help="skip the raw-DuckDB baseline")
     args = parser.parse_args()
-    rows = []
+    rows, results = [], ResultsFile()
+    print(f"results: {results.path}")
+
+    def record(row: dict) -> None:
+        rows.append(row)
+        results.add(row)
+
     for scale in args.trusts:
         trusts = all_open_trusts() if scale == "national" else int(scale)
-        rows += bench_scale(trusts, not args.no_baseline)
+        bench_scale(trusts, not args.no_baseline, record)
         print_table(rows)
-    print(f"results: {write_results(rows)}")
+    print(f"results: {results.path}")
 
 
 if __name__ == "__main__":

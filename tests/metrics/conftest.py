@@ -13,9 +13,11 @@ class MacroRenderer:
     """Compiles inline Jinja SQL with the project's macros and variables (`dbt compile --inline`)."""
 
     def __init__(self, tmp_dir):
-        # The project's own target folder holds `edi prepare`'s parse, so dbt re-parses only what changed.
+        # dbt re-parses only what changed since `edi prepare`'s parse, read from the project's target
+        # folder; what it writes goes to a folder of its own, not where another test process reads.
         self._args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                      "--target-path", str(DBT_PROJECT_DIR / "target"), "--log-path", str(tmp_dir / "logs"),
+                      "--target-path", str(tmp_dir / "target"), "--log-path", str(tmp_dir / "logs"),
+                      "--partial-parse-file-path", str(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"),
                       "--quiet"]
         os.environ.setdefault("EDI_DUCKDB_PATH", str(tmp_dir / "compile.duckdb"))
         # Parsing is the slow part: parse once, compile many times against the parsed manifest.
