@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.identifiers import quoted
 from orchestration.publish.files import private_dir
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -128,13 +129,9 @@ def _typed_columns(con: duckdb.DuckDBPyConnection, files: list[str]) -> str:
     described = con.execute("select column_name, column_type from (describe select * from read_parquet($files))",
                             {"files": files}).fetchall()
     return ", ".join(
-        f"cast({_quoted(name)} as timestamp) as {_quoted(name)}" if kind == "TIMESTAMP WITH TIME ZONE"
-        else _quoted(name)
+        f"cast({quoted(name)} as timestamp) as {quoted(name)}" if kind == "TIMESTAMP WITH TIME ZONE"
+        else quoted(name)
         for name, kind in described)
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def copy_spark_tables_into(con: duckdb.DuckDBPyConnection, root: Path) -> dict[str, int]:
@@ -146,12 +143,12 @@ def copy_spark_tables_into(con: duckdb.DuckDBPyConnection, root: Path) -> dict[s
         if not files:  # Spark writes a file with the columns even for an empty table
             raise FileNotFoundError(f"{built_tables_dir(root) / schema / table}: the Spark build wrote no Parquet file")
         columns = _typed_columns(con, files)
-        con.execute(f"create schema if not exists {_quoted(schema)}")
+        con.execute(f"create schema if not exists {quoted(schema)}")
         if con.execute("select count(*) from duckdb_views() where database_name = current_database() "
                        "and schema_name = ? and view_name = ?", [schema, table]).fetchone()[0]:
-            con.execute(f"drop view {_quoted(schema)}.{_quoted(table)}")  # a view on DuckDB, a table on Spark
-        con.execute(f"create or replace table {_quoted(schema)}.{_quoted(table)} as "
+            con.execute(f"drop view {quoted(schema)}.{quoted(table)}")  # a view on DuckDB, a table on Spark
+        con.execute(f"create or replace table {quoted(schema)}.{quoted(table)} as "
                     f"select {columns} from read_parquet($files)", {"files": files})
         copied[f"{schema}.{table}"] = con.execute(
-            f"select count(*) from {_quoted(schema)}.{_quoted(table)}").fetchone()[0]
+            f"select count(*) from {quoted(schema)}.{quoted(table)}").fetchone()[0]
     return copied

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.identifiers import quoted
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 AUDITED_PACKAGES = ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "great-expectations")
@@ -44,10 +45,6 @@ def lineage_edges(manifest_path: Path) -> list[tuple[str, str, str]]:
     return edges
 
 
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def table_hashes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:
     """(schema, table, rows, hash) for every base table outside `audit`. The hash is the sum of
     DuckDB's 64-bit row hashes modulo 2^64: independent of row order, and a duplicated row still
@@ -61,12 +58,12 @@ def table_hashes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, st
            where c.database_name = current_database() and c.schema_name <> 'audit'
            order by c.schema_name, c.table_name, c.column_index""").fetchall():
         if column not in LOAD_TIME_COLUMNS:
-            columns.setdefault((schema, table), []).append(_quoted(column))
+            columns.setdefault((schema, table), []).append(quoted(column))
     hashes = []
     for (schema, table), expressions in columns.items():
         rows, total = con.execute(
             f"select count(*), coalesce(sum(hash({', '.join(expressions)})::hugeint), 0) "
-            f"from {_quoted(schema)}.{_quoted(table)}").fetchone()
+            f"from {quoted(schema)}.{quoted(table)}").fetchone()
         hashes.append((schema, table, rows, f"{int(total) % 2**64:016x}"))
     return hashes
 

@@ -30,6 +30,7 @@ from typing import Iterator
 
 import duckdb
 
+from orchestration.identifiers import quoted
 from orchestration.quality.completeness import REPEATED_RULES, FileFacts, delivery_fault
 from orchestration.quality.contracts import DECIMAL_TYPE, Column, Contract
 from orchestration.quality.deliveries import (
@@ -172,22 +173,18 @@ def check_header(path: Path, contract: Contract, mapping: TrustMapping | None = 
 # SQL fragments built from one contract column
 
 
-def _quoted(name: str) -> str:
-    return f'"{name}"'
-
-
 def _present(col: Column) -> str:
-    return f"nullif(trim({_quoted(col.name)}), '')"
+    return f"nullif(trim({quoted(col.name)}), '')"
 
 
 def _identifier_clear(col: Column) -> str:
     """An identifier as it is HMAC'd and compared: trimmed, lower-cased (pseudonymise.normalise_identifier)."""
-    return f"lower(trim({_quoted(col.name)}))"
+    return f"lower(trim({quoted(col.name)}))"
 
 
 def typed_sql(col: Column) -> str:
     """The value cast to the contract type (NULL when absent or not castable)."""
-    raw = _quoted(col.name)
+    raw = quoted(col.name)
     if col.landing_type == "VARCHAR":
         if col.pseudonymise:
             return f"case when {_present(col)} is not null then {hmac_sql(_identifier_clear(col))} end"
@@ -227,14 +224,14 @@ def _is_null_marker(col: Column) -> str:
     """True for a value that stands for "absent" in a number carried as text (e.g. "-", suppressed)."""
     if not col.null_values:
         return "false"
-    return f"list_contains($nulls_{col.name}, trim({_quoted(col.name)}))"
+    return f"list_contains($nulls_{col.name}, trim({quoted(col.name)}))"
 
 
 def value_sql(col: Column) -> str | None:
     """The value rules compare and staging casts to: the typed value, or for a number carried as
     text (castTo) that text cast to its type, NULL for a null marker. None for plain text."""
     if col.cast_to:
-        text = f"trim({_quoted(col.name)})"
+        text = f"trim({quoted(col.name)})"
         return f"try_cast(case when {_is_null_marker(col)} then null else {text} end as {col.cast_to})"
     return None if col.landing_type == "VARCHAR" else typed_sql(col)
 
@@ -250,7 +247,7 @@ def _type_message(col: Column) -> str:
 
 
 def column_rules(col: Column, params: _Params) -> list[RuleSql]:
-    present, raw, value = _present(col), _quoted(col.name), value_sql(col)
+    present, raw, value = _present(col), quoted(col.name), value_sql(col)
     own = (col.name,)
     shown = "''" if col.pseudonymise else f"' (value ' || {present} || ')'"
 
@@ -351,7 +348,7 @@ def one_value_per_file_rules(contract: Contract, params: _Params) -> list[RuleSq
     for col in contract.columns:
         if not col.one_value_per_file:
             continue
-        present, value = _present(col), f"upper(trim({_quoted(col.name)}))"
+        present, value = _present(col), f"upper(trim({quoted(col.name)}))"
         file_value = f"(select map(list(file), list(value)) from {_majority_table(col)})[_file_index]"
         other = params.bind(f"msg_{len(params)}", f"{col.name} differs from ")
         none = params.bind(f"msg_{len(params)}", f"{col.name}: no value is on more than half of this file's rows")
@@ -376,7 +373,7 @@ def _find_file_majorities(con, contract: Contract) -> None:
     again for every place it appears)."""
     for col in contract.columns:
         if col.one_value_per_file:
-            value = f"upper(trim({_quoted(col.name)}))"
+            value = f"upper(trim({quoted(col.name)}))"
             con.execute(f"""create or replace temp table {_majority_table(col)} as
                 select file, value from (
                     select _file_index as file, {value} as value, count(*) as rows,
@@ -393,8 +390,8 @@ def key_sql(col: Column) -> str:
     if col.pseudonymise:
         return _identifier_clear(col)
     if col.valid_values:
-        return f"upper(trim({_quoted(col.name)}))"
-    return f"trim({_quoted(col.name)})"
+        return f"upper(trim({quoted(col.name)}))"
+    return f"trim({quoted(col.name)})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +419,7 @@ def _ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
 
 def raw_table_ddl(contract: Contract) -> str:
     """Columns of raw.<source> (and of its __superseded twin, which adds _superseded_by)."""
-    return ", ".join([f"{_quoted(c.name)} {c.landing_type}" for c in contract.columns] + [METADATA_DDL])
+    return ", ".join([f"{quoted(c.name)} {c.landing_type}" for c in contract.columns] + [METADATA_DDL])
 
 
 def _table_columns(con, table: str) -> list[tuple[str, str]] | None:
@@ -475,7 +472,7 @@ def _ensure_raw_tables(con, contract: Contract, full_refresh: bool) -> bool:
     if reset:
         _reset_source(con, contract)
     _record_contract(con, contract)
-    text = ", ".join(f"{_quoted(c.name)} varchar" for c in contract.columns)
+    text = ", ".join(f"{quoted(c.name)} varchar" for c in contract.columns)
     con.execute(f"create table if not exists {RAW_SCHEMA}.{contract.table} ({raw_table_ddl(contract)})")
     con.execute(f"create table if not exists {RAW_SCHEMA}.{superseded_table(contract)} "
                 f"({raw_table_ddl(contract)}, _superseded_by varchar)")
@@ -496,7 +493,7 @@ def _batches(deliveries: list[Delivery]) -> list[list[Delivery]]:
 
 
 def _create_work_tables(con, contract: Contract) -> None:
-    cols = ", ".join(f"{_quoted(c.name)} varchar" for c in contract.columns)
+    cols = ", ".join(f"{quoted(c.name)} varchar" for c in contract.columns)
     _execute(con,
         f"""create or replace temp table _stage (_file_index integer, _source_file varchar,
             _seq bigint, _row_number bigint, {cols})"""
@@ -603,12 +600,12 @@ def _find_suspect_rows(con, rules: list[RuleSql], params: _Params) -> None:
         by_columns.setdefault(rule.columns, []).append(rule)
     con.execute("create or replace temp table _suspect (_file_index integer, _seq bigint)")
     for columns, group in by_columns.items():
-        names = ", ".join(_quoted(c) for c in columns)
+        names = ", ".join(quoted(c) for c in columns)
         broken = " or ".join(f"({r.condition})" for r in group)
         _execute(con, f"""create or replace temp table _broken as
                      select * from (select distinct {names} from _stage) where {broken}""", params)
         if con.execute("select count(*) from _broken").fetchone()[0]:
-            on = " and ".join(f"s.{_quoted(c)} is not distinct from b.{_quoted(c)}" for c in columns)
+            on = " and ".join(f"s.{quoted(c)} is not distinct from b.{quoted(c)}" for c in columns)
             con.execute(f"insert into _suspect select s._file_index, s._seq from _stage s semi join _broken b on {on}")
 
 
@@ -619,7 +616,7 @@ def _mark_repeated_keys(con, contract: Contract, params: _Params) -> None:
         return
     keys = ", ".join(f"{key_sql(contract.column(k))} as _k{i}" for i, k in enumerate(contract.primary_key))
     aliases = ", ".join(f"_k{i}" for i in range(len(contract.primary_key)))
-    everything = ", ".join(_quoted(c.name) for c in contract.columns)
+    everything = ", ".join(quoted(c.name) for c in contract.columns)
     # The window runs only over rows whose key hash repeats in their file (in a good file, none;
     # a hash collision only adds rows, the window still compares the keys themselves).
     _execute(con,
@@ -676,10 +673,10 @@ def _pseudonyms_of_landed_rows(con, contract: Contract, params: _Params) -> str:
 def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: datetime) -> None:
     """Good rows of the batch, typed, to _landed; the others to the quarantine table."""
     joins = _pseudonyms_of_landed_rows(con, contract, params)
-    typed = ", ".join(f"{_pseudonym(c) if _hmac_at_landing(c) else typed_sql(c)} as {_quoted(c.name)}"
+    typed = ", ".join(f"{_pseudonym(c) if _hmac_at_landing(c) else typed_sql(c)} as {quoted(c.name)}"
                       for c in contract.columns)
     text = ", ".join(
-        (f"{typed_sql(c)} as {_quoted(c.name)}" if c.pseudonymise else _quoted(c.name))
+        (f"{typed_sql(c)} as {quoted(c.name)}" if c.pseudonymise else quoted(c.name))
         for c in contract.columns
     )
     keeps_raw_line = not any(c.pseudonymise for c in contract.columns)
@@ -711,7 +708,7 @@ def _keep_checked_rows(con, contract: Contract, params: _Params, loaded_at: date
 def count_batch(con, contract: Contract, counts: dict[str, list[int]], facts: dict[str, FileFacts]) -> None:
     """Per file of the batch: rows read, landed, quarantined (from the work tables, not the warehouse),
     the rows whose key repeats within the file, and the one organisation of its landed rows."""
-    organisation = (f"upper(trim({_quoted(contract.organisation_column)}))" if contract.organisation_column
+    organisation = (f"upper(trim({quoted(contract.organisation_column)}))" if contract.organisation_column
                     else "cast(null as varchar)")
     for label, read, held, repeated, organisations, first in _execute(con,
             f"""select _source_file, count(*), count(_rule), count(*) filter (where list_contains($repeated, _rule)),
@@ -745,7 +742,7 @@ def _map_values(con, contract: Contract, batch: list[tuple[int, FileToCheck]]) -
     mapping does not name is left for the rules to judge."""
     for index, file in batch:
         for name, labels in (file.mapping.values.items() if file.mapping else ()):
-            column = _quoted(contract.column(name).name)
+            column = quoted(contract.column(name).name)
             _execute(con,
                 f"""update _stage set {column} = coalesce($codes[list_position($labels, upper(trim({column})))], {column})
                 where _file_index = $index""",

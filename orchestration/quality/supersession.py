@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.identifiers import quoted
 from orchestration.quality.contracts import Column, Contract
 
 RAW_SCHEMA = "raw"
@@ -36,14 +37,10 @@ def superseded_table(contract: Contract) -> str:
     return f"{contract.name}__superseded"
 
 
-def _quoted(name: str) -> str:
-    return f'"{name}"'
-
-
 def landed_key_sql(col: Column) -> str:
     """A key column of a landed (typed) row, compared as landing compares keys: identifiers are
     already normalised HMACs, codes compared upper-cased, other text trimmed."""
-    name = _quoted(col.name)
+    name = quoted(col.name)
     if col.landing_type != "VARCHAR" or col.pseudonymise:
         return name
     return f"upper(trim({name}))" if col.valid_values else f"trim({name})"
@@ -53,7 +50,7 @@ def _key_columns(contract: Contract) -> list[tuple[str, str]]:
     """(alias, expression) of the supersession key: the organisation, then the primary key."""
     keys = [(f"_k{i}", landed_key_sql(contract.column(name))) for i, name in enumerate(contract.primary_key)]
     if contract.organisation_column:
-        keys.insert(0, ("_k_org", f"upper(trim({_quoted(contract.organisation_column)}))"))
+        keys.insert(0, ("_k_org", f"upper(trim({quoted(contract.organisation_column)}))"))
     return keys
 
 
@@ -62,8 +59,8 @@ def _period_sql(contract: Contract, name: str | None) -> str:
         return f"cast('{EVERYTHING}' as date)"
     col = contract.column(name)
     if col.landing_type == "INTEGER":  # a calendar year
-        return f"make_date({_quoted(name)}, 1, 1)"
-    return f"cast({_quoted(name)} as date)"
+        return f"make_date({quoted(name)}, 1, 1)"
+    return f"cast({quoted(name)} as date)"
 
 
 def ensure_change_scope_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -104,7 +101,7 @@ def _least(dates: list[str]) -> str:
 
 def _period_end_sql(contract: Contract, alias: str) -> str:
     """The earliest of the row's end dates (none: 9999-12-31)."""
-    return _least([f"coalesce(cast({alias}.{_quoted(c)} as date), {NEVER})" for c in _end_dates(contract)])
+    return _least([f"coalesce(cast({alias}.{quoted(c)} as date), {NEVER})" for c in _end_dates(contract)])
 
 
 def _changed_end_date_sql(contract: Contract) -> str:
@@ -116,7 +113,7 @@ def _changed_end_date_sql(contract: Contract) -> str:
 
 
 def _organisation_sql(contract: Contract, alias: str) -> str:
-    return (f"upper(trim({alias}.{_quoted(contract.organisation_column)}))" if contract.organisation_column
+    return (f"upper(trim({alias}.{quoted(contract.organisation_column)}))" if contract.organisation_column
             else f"'{ANY_ORGANISATION}'")
 
 
@@ -131,7 +128,7 @@ def _row_facts(contract: Contract, alias: str) -> str:
     values = {c.name: _qualify(landed_key_sql(c), alias) for c in contract.columns}
     rest = [expr for name, expr in values.items() if name not in contract.period_end_columns]
     end = _period_end_sql(contract, alias)
-    end_dates = "".join(f"cast({alias}.{_quoted(c)} as date) as _end_{i}, "
+    end_dates = "".join(f"cast({alias}.{quoted(c)} as date) as _end_{i}, "
                         for i, c in enumerate(_end_dates(contract)))
     return (f"{_organisation_sql(contract, alias)} as _org, {_row_period_sql(contract, alias)} as _period, "
             f"{end} as _period_end, {end_dates}"
@@ -232,7 +229,7 @@ def _land_into_empty_tables(con: duckdb.DuckDBPyConnection, contract: Contract, 
 
 def _raw_columns(contract: Contract) -> list[str]:
     """The columns of raw.<source>, in order: the contract's, then where each row came from."""
-    return [_quoted(c.name) for c in contract.columns] + ["_source_file", "_source_sha256", "_row_number", "_loaded_at"]
+    return [quoted(c.name) for c in contract.columns] + ["_source_file", "_source_sha256", "_row_number", "_loaded_at"]
 
 
 def record_everything_changed(con: duckdb.DuckDBPyConnection, contract: Contract, run_id: str) -> None:

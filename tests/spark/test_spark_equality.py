@@ -12,6 +12,7 @@ keys, text, dates and decimals compare exactly and doubles to 10 significant dig
 import duckdb
 import pytest
 
+from orchestration.identifiers import quoted
 from orchestration.publish.audit import LOAD_TIME_COLUMNS
 from orchestration.spark_target import exported_tables, spark_dir
 from tests.integration.test_refresh import check_outcomes, step_errors
@@ -20,10 +21,6 @@ pytestmark = pytest.mark.spark
 
 FLOAT_TYPES = {"DOUBLE", "FLOAT"}
 SIGNIFICANT_DIGITS = 10
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def published_tables(con) -> dict[tuple[str, str], dict]:
@@ -48,9 +45,9 @@ def canonical(relation: str, columns: list[tuple[str, str]]) -> str:
     for column, data_type in columns:
         if data_type in FLOAT_TYPES:
             # + 0.0 turns -0.0 into 0.0; format() rounds to significant digits ('nan', 'inf' kept)
-            values.append(f"format('{{:.{SIGNIFICANT_DIGITS}g}}', cast({_quoted(column)} as double) + 0.0)")
+            values.append(f"format('{{:.{SIGNIFICANT_DIGITS}g}}', cast({quoted(column)} as double) + 0.0)")
         else:
-            values.append(f"cast({_quoted(column)} as varchar)")
+            values.append(f"cast({quoted(column)} as varchar)")
     return f"select {', '.join(values)} from {relation}"
 
 
@@ -101,8 +98,8 @@ def test_every_published_table_equals_the_duckdb_build(spark_refresh, demo_refre
             elif got["hash"] == expected["hash"]:
                 exact += 1
             else:
-                spark_rows = spark.table(f"{_quoted(schema)}.{_quoted(table)}").to_arrow_table()
-                if difference := rows_difference(duck, f"{_quoted(schema)}.{_quoted(table)}", spark_rows,
+                spark_rows = spark.table(f"{quoted(schema)}.{quoted(table)}").to_arrow_table()
+                if difference := rows_difference(duck, f"{quoted(schema)}.{quoted(table)}", spark_rows,
                                                  expected["columns"]):
                     differences[name] = difference
     print(f"{exact} of {len(duck_tables)} tables equal to the last bit; the rest to {SIGNIFICANT_DIGITS} digits")
