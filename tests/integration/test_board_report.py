@@ -93,6 +93,8 @@ def test_the_refresh_wrote_an_index_and_a_page_and_pdf_per_trust(reports, bi):
         assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-", pdf
     index = parse(reports / "index.html")
     assert {u.removesuffix(".html") for u in index.urls if not u.startswith("#")} == trusts
+    counted = f"{len(trusts)} trust{'' if len(trusts) == 1 else 's'}, by region"
+    assert counted in (reports / "index.html").read_text(encoding="utf-8")
 
 
 def test_every_keyed_cell_shows_its_bi_edi_measure_row(reports, bi):
