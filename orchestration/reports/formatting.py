@@ -45,9 +45,12 @@ def count(value: int | None) -> str:
 
 
 def counts(numerator: int | None, denominator: int | None) -> str:
-    """'220 of 710': the two (rounded) counts a value is built from."""
+    """'220 of 710': the two (rounded) counts a value is built from; '0 of a withheld total' when only the
+    total is withheld (a zero discloses nobody)."""
     if numerator is None and denominator is None:
         return "withheld"
+    if denominator is None:
+        return f"{count(numerator)} of a withheld total"
     return f"{count(numerator)} of {count(denominator)}"
 
 

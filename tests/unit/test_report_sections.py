@@ -8,7 +8,7 @@ import pytest
 from orchestration.reports import sections
 from orchestration.reports.build import environment
 from orchestration.reports.extract import CatalogueEntry, Measure, Trust
-from orchestration.reports.formatting import change, flags, gap_verdict, likelihood_in_brief, likelihood_verdict, number
+from orchestration.reports.formatting import change, counts, flags, gap_verdict, likelihood_in_brief, likelihood_verdict, number
 
 FY25, FY24 = date(2025, 3, 31), date(2024, 3, 31)
 TRUST = Trust("RXX", "Example NHS Trust", "London", "Example ICB", "acute")
@@ -48,6 +48,7 @@ def test_withheld_values_and_flags_are_spelt_out():
     withheld = rl(None, None, None, spans=None, suppressed=True)
     assert likelihood_verdict(withheld, "BME") == "withheld"
     assert flags(withheld) == ["withheld: fewer than 8 people behind it"]
+    assert (counts(None, None), counts(0, None), counts(220, 710)) == ("withheld", "0 of a withheld total", "220 of 710")
     noisy = rl(1.2, 0.7, 2.0, spans=True, flag_small_count=True, flag_volatile=True, flag_zero_cell_corrected=True)
     assert flags(noisy) == ["confidence interval spans parity", "small numbers: read with caution",
                             "volatile: a change of a few people moves it a lot",
