@@ -712,7 +712,7 @@ def nets_table(rows: Rows, period: Period) -> Table:
         for measure_id, _ in NETS_INDICATORS:
             m = results.get((programme, dimension, group, measure_id))
             if m is None or m.value is None:
-                cells.append(Cell("no data" if m is None else WITHHELD))
+                cells.append(Cell("no data" if m is None else WITHHELD, numeric=True))  # aligned with the values
             else:
                 cells.append(Cell(f"{number(m.value, m.value_unit)} ({short_interval(m)})", m.key, numeric=True))
         label = "All respondents" if group == "all" else f"{group} ({dimension.replace('_', ' ')})"

@@ -169,6 +169,7 @@ def test_the_attainment_section_shows_arcp_likelihoods_exam_gaps_and_nets_by_gro
                                          "Bullying or undermining", "Would recommend", "Good handover"]
     assert nets == [["GP", "All respondents", "no data", "no data", "10.0% (4.3–21.4)", "no data", "no data"]]
     assert section.tables[2].caption.endswith("; 1 group with every result withheld (too small) not listed")
+    assert all(cell.numeric for cell in section.tables[2].rows[0][2:])  # "no data" right-aligned like the values
 
 
 def yearly_point(group, value, measure_id="rl_img_vs_uk_white_non_standard_arcp_outcome", unit="ratio", **extra) -> dict:
