@@ -89,6 +89,18 @@ def test_edi_refresh_select_refuses_an_unknown_name_before_running_anything(monk
     assert "not_a_model" in result.output and "esr_assignment" in result.output
 
 
+def test_edi_refresh_select_needs_a_published_warehouse_to_carry_the_rest_over(monkeypatch, tmp_path):
+    # without one, dbt failed on the first table outside the selection ("int_pay_gap_group_stats does not exist")
+    def no_run(*args, **kwargs):
+        raise AssertionError("the job must not run")
+
+    monkeypatch.setattr(JobDefinition, "execute_in_process", no_run)
+    monkeypatch.setenv("EDI_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    result = CliRunner().invoke(app, ["refresh", "--select", "fct_pay_gap+"])
+    assert result.exit_code == 2, result.output
+    assert "nothing is published" in result.output and "without --select first" in result.output
+
+
 def test_edi_status_says_what_each_run_refreshed():
     from orchestration.selection import refreshed_label
 
