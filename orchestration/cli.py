@@ -439,13 +439,13 @@ def refresh(
         selection = resolve_selection(select) if select is not None else None
     except SelectionError as error:
         raise typer.BadParameter(str(error), param_hint="--select") from error
-    if selection and not published_path(settings.warehouse_dir).exists():
+    published = published_path(settings.warehouse_dir)
+    if selection and not published.exists():
         # the rest of the warehouse carries over from the published one: without it dbt fails on the first
         # table outside the selection
         raise typer.BadParameter(
             f"a partial refresh carries the rest of the published warehouse over, and nothing is published at "
-            f"{published_path(settings.warehouse_dir)} yet: run `edi refresh` without --select first",
-            param_hint="--select")
+            f"{published} yet: run `edi refresh` without --select first", param_hint="--select")
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     started = time.monotonic()
     run_id = str(uuid.uuid4())  # chosen here so the console can follow the run from its first event
