@@ -70,7 +70,8 @@
     everything (edi_rebuilds_everything), else the rows in the change scope. -#}
 {% macro edi_in_change_scope(organisation_expr, period_expr, sources) -%}
     {%- set scope = config.get('edi_change_scope') -%}
-    {%- if scope and edi_rebuilds_everything(this, scope.organisation_column, scope.period_column, scope.sources) -%}
+    {%- if scope and edi_rebuilds_everything(edi_deciding_relation(), scope.organisation_column, scope.period_column,
+        scope.sources) -%}
         true
     {%- else -%}
         {{ edi_change_scope_predicate(organisation_expr, period_expr, sources) }}
@@ -79,6 +80,8 @@
 
 {#- The config of a model incremental by change scope (kwargs: further config, overriding these):
     appended on DuckDB after its pre-hook deleted the rows being rebuilt, partitions overwritten on Spark.
+    kwarg decided_by: another model of the same schema and scope columns whose table decides whether
+    this one rebuilds everything (two readers of one ephemeral model, which can ask only one of them).
     Use: config(**edi_incremental_by_change_scope('organisation_code', 'date_key', ['esr_assignment'])) -#}
 {% macro edi_incremental_by_change_scope(organisation_column, period_column, sources) -%}
     {%- set hook_args = [organisation_column, period_column, sources] | map('tojson') | join(', ') -%}
@@ -88,7 +91,7 @@
         'pre_hook': '{{ edi_delete_changed_rows(' ~ hook_args ~ ') }}',
         'on_schema_change': 'fail',
         'edi_change_scope': {'organisation_column': organisation_column, 'period_column': period_column,
-                             'sources': sources},
+                             'sources': sources, 'decided_by': kwargs.pop('decided_by', none)},
     } -%}
     {%- do settings.update(kwargs) -%}
     {{ return(settings) }}
@@ -98,13 +101,22 @@
     Engines without row deletes (Spark on Parquet) overwrite whole partitions instead. -#}
 {% macro edi_delete_changed_rows(organisation_column, period_column, sources) -%}
     {%- if is_incremental() and target.type != 'spark' -%}
-        {%- if edi_rebuilds_everything(this, organisation_column, period_column, sources) -%}
+        {%- if edi_rebuilds_everything(edi_deciding_relation(), organisation_column, period_column, sources) -%}
         delete from {{ this }}
         {%- else -%}
         delete from {{ this }}
         where {{ edi_change_scope_predicate(this ~ '.' ~ organisation_column, this ~ '.' ~ period_column, sources) }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The table whose rows decide whether this model rebuilds everything: its own, or its decided_by's. -#}
+{% macro edi_deciding_relation() -%}
+    {%- set decided_by = (config.get('edi_change_scope') or {}).get('decided_by') -%}
+    {%- if not decided_by -%}
+        {{ return(this) }}
+    {%- endif -%}
+    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=decided_by)) }}
 {%- endmacro %}
 
 {#- True for a row an incremental consumer rebuilds in this run: every row on a full refresh or when

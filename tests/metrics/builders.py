@@ -3,8 +3,9 @@
 from tests.metrics.model_harness import create_from_contract, create_schemas, load_seed
 
 SNAPSHOT = "2024-03-31"
-PAY_CHAIN = ["dim_ethnicity", "dim_age_band", "dim_religion", "dim_sexual_orientation", "int_pay_gap_population", "int_pay_gap_group_member", "int_pay_gap_group_rates",
-             "int_pay_gap_group_stats", "fct_pay_gap", "fct_pay_quartile"]
+PAY_CHAIN = ["dim_ethnicity", "dim_age_band", "dim_religion", "dim_sexual_orientation", "int_pay_gap_population",
+             "int_pay_gap_group_member", "int_pay_gap_groups", "int_pay_gap_group_rates", "int_pay_gap_group_stats",
+             "fct_pay_gap", "fct_pay_quartile"]
 
 
 def load_pay_inputs(db, staff):

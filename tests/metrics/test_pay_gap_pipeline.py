@@ -1,5 +1,5 @@
 """Pay gaps end to end through the real models (metrics-spec §1, §6): the shipped ethnicity seed ->
-dim_ethnicity -> int_pay_gap_population -> int_pay_gap_group_member -> int_pay_gap_group_rates ->
+dim_ethnicity -> int_pay_gap_population -> int_pay_gap_group_member -> int_pay_gap_groups / int_pay_gap_group_rates ->
 int_pay_gap_group_stats -> fct_pay_gap / fct_pay_quartile, on hand-made staff of one trust.
 
 TV-P2 (Appendix A4) with its White British staff recorded as ESR codes do it: national code A and the

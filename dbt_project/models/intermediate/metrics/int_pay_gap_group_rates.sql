@@ -4,25 +4,20 @@
 {{ config(**edi_incremental_by_change_scope('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment'])) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
+-- depends_on: {{ ref('int_pay_gap_groups') }}
 
 -- int_pay_gap_group_rates: how many people of each pay-gap group have each pay: the memberships of
--- int_pay_gap_group_member counted per group and (hourly pay, bonus). The only reader of the
--- memberships (one pass, aggregated as they stream by): group sizes, means, medians and pay quarters
--- are all taken from these counts, which hold the same information in far fewer rows (staff share
--- pay points).
+-- int_pay_gap_group_member counted per group and (hourly pay, bonus). The memberships' main reader
+-- (one pass, aggregated as they stream by): group sizes, means, medians and pay quarters are all taken
+-- from these counts, which hold the same information in far fewer rows (staff share pay points). The
+-- group is its key alone (int_pay_gap_groups holds its labels): a national build groups ~100 M
+-- memberships into ~60 M rows here, and with the labels in the key that hash table outgrew the 4 GB
+-- memory limit.
 select
     organisation_code,
     snapshot_date,
     fy_end,
-    breakdown_type,
-    breakdown_value,
-    characteristic,
-    variant,
-    group_value,
-    group_role,
-    group_level,
-    is_partition_group,
-    group_stratum,
+    group_id,
     is_full_pay_relevant,
     received_bonus,
     hourly_pay,
@@ -30,6 +25,5 @@ select
     cast(count(*) as bigint) as people
 from {{ ref('int_pay_gap_group_member') }}
 group by
-    organisation_code, snapshot_date, fy_end, breakdown_type, breakdown_value, characteristic, variant,
-    group_value, group_role, group_level, is_partition_group, group_stratum, is_full_pay_relevant, received_bonus,
+    organisation_code, snapshot_date, fy_end, group_id, is_full_pay_relevant, received_bonus,
     hourly_pay, bonus_pay

@@ -12,14 +12,14 @@
 -- int_pay_gap_group_rates: sizes are sums of people; means are exact decimal sums of pay x people over
 -- the people (pay is in pence, hourly rates to 4 places), so they do not change with the order rows are
 -- added in; medians are found in the (pay, people) counts as median() would over a row per person.
+-- Grouped and sorted by each group's key; its labels (int_pay_gap_groups) are joined to the result.
 {%- set bonus_amount = 'case when received_bonus then bonus_pay end' if edi_setting('pay_bonus_recipients_only')
     else 'case when received_bonus then bonus_pay else 0 end' %}
 {%- set group_columns = ['organisation_code', 'snapshot_date', 'fy_end', 'characteristic', 'variant',
     'breakdown_type', 'breakdown_value', 'group_value', 'group_role', 'group_level', 'is_partition_group',
     'group_stratum'] %}
-{#- the grain: the group columns above that the others depend on (fewer, cheaper keys to sort by) -#}
-{%- set group_key = ['organisation_code', 'fy_end', 'characteristic', 'variant', 'breakdown_type',
-    'breakdown_value', 'group_value'] %}
+{#- the grain: a group of a trust and year is its key (its labels are joined once, at the end) -#}
+{%- set group_key = ['organisation_code', 'fy_end', 'group_id'] %}
 {#- Written out as a subquery wherever it is read: DuckDB materialises a CTE that is read more than once. -#}
 {%- set rates -%}
     (
@@ -32,14 +32,14 @@
 
 with sizes_and_means as (
     select
-        {{ group_columns | join(', ') }},
+        {{ group_key | join(', ') }},
         cast(sum(people) as bigint) as relevant_n,
         cast(sum(case when is_full_pay_relevant then people else 0 end) as bigint) as full_pay_relevant_n,
         cast({{ decimal_weighted_mean('hourly_pay', 'people', scale=4) }} as double) as mean_hourly_pay,
         cast(sum(case when received_bonus then people else 0 end) as bigint) as bonus_recipients_n,
         cast({{ decimal_weighted_mean(bonus_amount, 'people', scale=2) }} as double) as mean_bonus_pay
     from {{ rates }}
-    group by {{ group_columns | join(', ') }}
+    group by {{ group_key | join(', ') }}
 ),
 
 hourly_medians as (
@@ -52,7 +52,7 @@ bonus_medians as (
 
 select
     {%- for c in group_columns %}
-    s.{{ c }},
+    g.{{ c }},
     {%- endfor %}
     s.relevant_n,
     s.full_pay_relevant_n,
@@ -63,6 +63,8 @@ select
     b.median_value as median_bonus_pay,
     cast(100.0 * s.bonus_recipients_n as double) / nullif(s.relevant_n, 0) as pct_paid_bonus
 from sizes_and_means as s
+inner join {{ ref('int_pay_gap_groups') }} as g
+    on {% for c in group_key %}s.{{ c }} = g.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
 left join hourly_medians as h
     on {% for c in group_key %}s.{{ c }} = h.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
 left join bonus_medians as b

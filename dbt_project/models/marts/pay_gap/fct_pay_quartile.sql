@@ -10,58 +10,47 @@
 -- staff only, ranked within each breakdown cell. Partition groups only, so the groups of a quarter sum
 -- to 100 %: Unknown ethnicity / disability is its own group (May 2023 guidance); gender quarters rank
 -- men and women only. Tied rates straddling a boundary are split in proportion (pay_quartile_shares).
-{#- The full-pay relevant people per partition group and hourly pay (int_pay_gap_group_rates). Written out
-    as a subquery wherever it is read: DuckDB materialises a CTE that is read more than once. -#}
-{%- set people -%}
-    (
-        select
-            organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
-            group_value, group_role, hourly_pay, people
-        from {{ ref('int_pay_gap_group_rates') }}
-        where is_partition_group
-            and is_full_pay_relevant
-        {% if is_incremental() %}
-            and {{ edi_in_change_scope('organisation_code', 'fy_end', ['esr_pay', 'esr_assignment']) }}
-        {% endif %}
-    ) as p
+{#- The full-pay relevant people per partition group and hourly pay (int_pay_gap_group_rates), ranked
+    within their ranking_id (breakdown cell x characteristic x variant) and sorted by keys alone; the
+    groups' labels (int_pay_gap_groups) are joined to the shares. -#}
+{%- set in_scope -%}
+    {% if is_incremental() %}
+        and {{ edi_in_change_scope('r.organisation_code', 'r.fy_end', ['esr_pay', 'esr_assignment']) }}
+    {% endif %}
 {%- endset %}
 
-with shares as (
-    {{ pay_quartile_shares(
-        people,
-        ['organisation_code', 'fy_end', 'characteristic', 'variant', 'breakdown_type', 'breakdown_value'],
-        'group_value',
-        'hourly_pay',
-        'people'
-    ) }}
+with people as (
+    select r.organisation_code, r.fy_end, g.ranking_id, r.group_id, r.hourly_pay, r.people
+    from {{ ref('int_pay_gap_group_rates') }} as r
+    inner join {{ ref('int_pay_gap_groups') }} as g
+        on r.organisation_code = g.organisation_code
+        and r.fy_end = g.fy_end
+        and r.group_id = g.group_id
+    where g.is_partition_group
+        and r.is_full_pay_relevant
+        {{ in_scope }}
 ),
 
-roles as (
-    select distinct
-        organisation_code, fy_end, characteristic, variant, breakdown_type, breakdown_value,
-        group_value, group_role
-    from {{ people }}
+shares as (
+    {{ pay_quartile_shares('people', ['organisation_code', 'fy_end', 'ranking_id'], 'group_id', 'hourly_pay',
+        'people') }}
 )
 
 select
-    cast(s.organisation_code as {{ dbt.type_string() }}) as organisation_code,
-    cast(s.fy_end as date) as fy_end,
-    cast(s.characteristic as {{ dbt.type_string() }}) as characteristic,
-    cast(s.variant as {{ dbt.type_string() }}) as variant,
-    cast(s.breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
-    cast(s.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
+    cast(g.organisation_code as {{ dbt.type_string() }}) as organisation_code,
+    cast(g.fy_end as date) as fy_end,
+    cast(g.characteristic as {{ dbt.type_string() }}) as characteristic,
+    cast(g.variant as {{ dbt.type_string() }}) as variant,
+    cast(g.breakdown_type as {{ dbt.type_string() }}) as breakdown_type,
+    cast(g.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
     cast(s.quartile as int) as quartile,
-    cast(s.group_value as {{ dbt.type_string() }}) as group_value,
-    cast(r.group_role as {{ dbt.type_string() }}) as group_role,
+    cast(g.group_value as {{ dbt.type_string() }}) as group_value,
+    cast(g.group_role as {{ dbt.type_string() }}) as group_role,
     cast(s.units as double) as units,
     cast(s.quarter_units as double) as quarter_units,
     cast(s.share_pct as double) as share_pct
 from shares as s
-inner join roles as r
-    on s.organisation_code = r.organisation_code
-    and s.fy_end = r.fy_end
-    and s.characteristic = r.characteristic
-    and s.variant = r.variant
-    and s.breakdown_type = r.breakdown_type
-    and s.breakdown_value = r.breakdown_value
-    and s.group_value = r.group_value
+inner join {{ ref('int_pay_gap_groups') }} as g
+    on s.organisation_code = g.organisation_code
+    and s.fy_end = g.fy_end
+    and s.group_id = g.group_id
