@@ -307,7 +307,6 @@ select
     cast(is_partition_group as boolean) as is_partition_group,
     cast(group_stratum as {{ dbt.type_string() }}) as group_stratum,
     {{ pay_gap_key(['breakdown_type', 'breakdown_value', 'characteristic', 'variant', 'group_value']) }} as group_id,
-    {{ pay_gap_key(['breakdown_type', 'breakdown_value', 'characteristic', 'variant']) }} as ranking_id,
     cast(is_full_pay_relevant as boolean) as is_full_pay_relevant,
     cast(hourly_pay as decimal(12, 4)) as hourly_pay,
     cast(bonus_pay as decimal(14, 2)) as bonus_pay,

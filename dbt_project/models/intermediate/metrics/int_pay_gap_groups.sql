@@ -11,19 +11,14 @@
 -- memberships (int_pay_gap_group_member) carry each group's labels on every member's row; here they
 -- are kept once, so that the people per group and pay (int_pay_gap_group_rates) and the sorts over
 -- them (int_pay_gap_group_stats, fct_pay_quartile) need only the group's key.
-select distinct
-    organisation_code,
-    snapshot_date,
-    fy_end,
-    group_id,
-    ranking_id,
-    breakdown_type,
-    breakdown_value,
-    characteristic,
-    variant,
-    group_value,
-    group_role,
-    group_level,
-    is_partition_group,
-    group_stratum
-from {{ ref('int_pay_gap_group_member') }}
+select
+    g.*,
+    {{ pay_gap_key(['breakdown_type', 'breakdown_value', 'characteristic', 'variant', 'group_value']) }} as group_id,
+    {{ pay_gap_key(['breakdown_type', 'breakdown_value', 'characteristic', 'variant']) }} as ranking_id
+from (
+    -- the key is made once per group here (md5 is dear), the same way the memberships make it
+    select distinct
+        organisation_code, snapshot_date, fy_end, breakdown_type, breakdown_value, characteristic, variant,
+        group_value, group_role, group_level, is_partition_group, group_stratum
+    from {{ ref('int_pay_gap_group_member') }}
+) as g
