@@ -122,7 +122,7 @@
 {#- True for a row an incremental consumer rebuilds in this run: every row on a full refresh or when
     the consumer rebuilds everything, else the rows in the change scope. For an ephemeral model read by
     one incremental model, `consumer` (its name, in the same schema): an ephemeral model cannot know
-    its consumer otherwise. -#}
+    its consumer otherwise. A second reader follows the same decision (decided_by=`consumer`). -#}
 {% macro edi_rebuilt_in_this_run(organisation_expr, period_expr, sources, consumer, consumer_organisation_column,
         consumer_period_column) -%}
     {%- set relation = api.Relation.create(database=this.database, schema=this.schema, identifier=consumer) -%}
