@@ -21,8 +21,9 @@
     the sources the model reads ('*' rows of the scope mean every organisation / every source): on or
     after the earliest affected_from of its organisation or of '*'. Looked up per organisation (an
     equality on the organisation, which the engine turns into a hash join; an `exists` with `or` was
-    a nested loop, and an incremental run of the national warehouse cost 2-3x its full build). -#}
-{% macro edi_change_scope_predicate(organisation_expr, period_expr, sources) -%}
+    a nested loop, and an incremental run of the national warehouse cost 2-3x its full build).
+    `scope_relation`: the scope's relation, for a caller that cannot ref() it (a test; ref by default). -#}
+{% macro edi_change_scope_predicate(organisation_expr, period_expr, sources, scope_relation=none) -%}
     {%- set never = "cast('9999-12-31' as date)" -%}
     {%- set from_scope -%}
         -- the scope's columns are renamed so that unqualified names in the caller's expressions
@@ -30,7 +31,7 @@
         from (
             select organisation_code as edi_scope_organisation, source as edi_scope_source,
                 affected_from as edi_scope_from
-            from {{ ref('stg_audit__change_scope') }}
+            from {{ scope_relation or ref('stg_audit__change_scope') }}
         ) as edi_scope
         where (edi_scope.edi_scope_source = '*' or edi_scope.edi_scope_source in ('{{ sources | join("', '") }}'))
     {%- endset -%}
@@ -48,8 +49,9 @@
     and again while rendering its pre-hook (before it deletes anything), so both see the same table and
     agree; once the pre-hook has deleted the rows in scope, none is left in scope and the answer
     stays the same whichever is asked first. A compile that may not query the warehouse (--no-introspect)
-    answers no: the change scope alone then says what is rebuilt. -#}
-{% macro edi_rebuilds_everything(relation, organisation_column, period_column, sources) -%}
+    answers no: the change scope alone then says what is rebuilt. `scope_relation`: as for
+    edi_change_scope_predicate. -#}
+{% macro edi_rebuilds_everything(relation, organisation_column, period_column, sources, scope_relation=none) -%}
     {%- if not execute or flags.FULL_REFRESH or not flags.INTROSPECT -%}
         {{ return(flags.FULL_REFRESH) }}
     {%- endif -%}
@@ -59,7 +61,7 @@
     {%- set share_sql -%}
         select count(*) = 0
             or sum(case when {{ edi_change_scope_predicate(relation ~ '.' ~ organisation_column,
-                relation ~ '.' ~ period_column, sources) }} then 1 else 0 end)
+                relation ~ '.' ~ period_column, sources, scope_relation) }} then 1 else 0 end)
                 >= {{ var('edi_full_rebuild_share') | float }} * count(*)
         from {{ relation }}
     {%- endset -%}

@@ -13,6 +13,7 @@ rc_context under a lock, so charts may be drawn from several threads.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -153,11 +154,15 @@ def _checked_chart_id(chart_id: str | None, *inputs: object) -> str:
     return chart_id
 
 
-def _render(fig: Figure, title: str, summary: str, chart_id: str, icon: bool = False) -> Chart:
+def _render(fig: Figure, title: str, summary: str, chart_id: str) -> Chart:
+    return Chart(svg=_finish_svg(_svg_of(fig), title, summary, chart_id, icon=False), summary=summary)
+
+
+def _svg_of(fig: Figure) -> str:
     buffer = io.StringIO()
     # Creator/Date left out: they would make equal charts differ between builds and versions.
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return Chart(svg=_finish_svg(buffer.getvalue(), title, summary, chart_id, icon), summary=summary)
+    return buffer.getvalue()
 
 
 def _finish_svg(raw: str, title: str, summary: str, chart_id: str, icon: bool) -> str:
@@ -471,21 +476,34 @@ _ASSURANCE_ICONS = {
 }
 
 
+_ICON_FAMILIES = {"variation": _VARIATION_ICONS, "assurance": _ASSURANCE_ICONS}
+
+
 def variation_icon(kind: str, *, chart_id: str | None = None) -> Chart:
     """Variation icon for a fct_spc_summary.variation_icon value."""
-    return _icon("variation", _VARIATION_ICONS, kind, chart_id)
+    return _icon("variation", kind, chart_id)
 
 
 def assurance_icon(kind: str, *, chart_id: str | None = None) -> Chart:
     """Assurance icon for a fct_spc_summary.assurance value."""
-    return _icon("assurance", _ASSURANCE_ICONS, kind, chart_id)
+    return _icon("assurance", kind, chart_id)
 
 
-def _icon(family: str, icons: dict, kind: str, chart_id: str | None) -> Chart:
+def _icon(family: str, kind: str, chart_id: str | None) -> Chart:
+    icons = _ICON_FAMILIES[family]
     if kind not in icons:
         raise ValueError(f"unknown {family} icon {kind!r}; expected one of {', '.join(icons)}")
-    fill, edge, letter, letter_colour, shape, meaning = icons[kind]
+    meaning = icons[kind][-1]
     chart_id = _checked_chart_id(chart_id, family, kind)
+    return Chart(svg=_finish_svg(_icon_svg(family, kind), meaning, meaning + ".", chart_id, icon=True),
+                 summary=meaning + ".")
+
+
+@functools.cache
+def _icon_svg(family: str, kind: str) -> str:
+    """The icon as matplotlib draws it, before its ids are made unique: drawn once per process,
+    since a page shows a dozen of the same few icons and drawing is most of a page's time."""
+    fill, edge, letter, letter_colour, shape, _ = _ICON_FAMILIES[family][kind]
     with _style():
         fig = Figure(figsize=(_ICON_PX / 72, _ICON_PX / 72))
         ax = fig.add_axes((0, 0, 1, 1))
@@ -499,7 +517,7 @@ def _icon(family: str, icons: dict, kind: str, chart_id: str | None) -> Chart:
         if letter:
             y = -0.22 if shape == "^" else 0.0
             ax.text(0, y, letter, ha="center", va="center", fontsize=17, fontweight="bold", color=letter_colour)
-        return _render(fig, meaning, meaning + ".", chart_id, icon=True)
+        return _svg_of(fig)
 
 
 # --------------------------------------------------------------------------------------------------

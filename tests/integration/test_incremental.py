@@ -2,6 +2,7 @@
 gives exactly the tables a full rebuild gives, whether its change scope covers most rows (the model
 then rebuilds its whole table) or a few (it deletes and appends those)."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,13 +18,17 @@ SCOPE_ALIAS = "edi_scope"  # in a model's compiled SQL only when it filters by t
 NARROW_RUN = "pytest-narrow-scope"
 
 
+def dbt(command, db_path, target_path, *args, run_id="", check=True):
+    subprocess.run(
+        [DBT_EXECUTABLE, command, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(target_path), "--quiet"],
+        check=check, env={**os.environ, "EDI_DUCKDB_PATH": str(db_path), "EDI_RUN_ID": run_id},
+    )
+
+
 def dbt_build(db_path, target_path, *extra, run_id=""):
     """Build the incremental facts (and the change scope of `run_id`; none: everything changed)."""
-    subprocess.run(
-        [DBT_EXECUTABLE, "build", "--select", SCOPE_MODEL, *INCREMENTAL_FACTS, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_path), "--quiet", *extra],
-        check=True, env={**os.environ, "EDI_DUCKDB_PATH": str(db_path), "EDI_RUN_ID": run_id},
-    )
+    dbt("build", db_path, target_path, "--select", SCOPE_MODEL, *INCREMENTAL_FACTS, *extra, run_id=run_id)
 
 
 def table_digest(db_path, table) -> tuple[int, int]:
@@ -72,3 +77,41 @@ def test_a_narrow_scope_rebuilds_only_its_rows(demo_refresh, tmp_path):
         assert SCOPE_ALIAS in compiled_sql(tmp_path / "incremental", model), model
     assert kept[0] > 0
     assert_equals_full_rebuild(incremental, full)
+
+
+def failing_rows_by_test(db_path, target_path, model, run_id) -> dict[str, int]:
+    """`dbt test` of one model in the change scope of `run_id`: failing rows per test, by the test's name
+    up to its hash. The scope is a view of its run's rows, so it is built again first."""
+    dbt("run", db_path, target_path / "scope", "--select", SCOPE_MODEL, run_id=run_id)
+    dbt("test", db_path, target_path, "--select", model, run_id=run_id, check=False)  # tests fail: planted rows
+    results = json.loads((target_path / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["unique_id"].startswith("test.")}
+
+
+def test_an_incremental_run_tests_the_rebuilt_rows_and_every_row_sharing_their_keys(demo_refresh, tmp_path):
+    """Rows a run kept passed their tests when they were built, so the generic tests of an incremental
+    fact read the rows the run rebuilt; a key test also reads every row holding one of their keys."""
+    db = tmp_path / "incremental.duckdb"
+    shutil.copyfile(demo_refresh.db_path, db)
+    scope_from = date(2024, 12, 1)
+    with duckdb.connect(str(db)) as con:
+        (trust,) = con.execute("select distinct organisation_code from marts.fct_workforce_snapshot").fetchone()
+        con.execute("insert into audit.change_scope values (?, 'esr_assignment', ?, ?)", [NARROW_RUN, trust, scope_from])
+    dbt_build(db, tmp_path / "build", run_id=NARROW_RUN)
+    with duckdb.connect(str(db)) as con:
+        plant = ("insert into marts.fct_workforce_snapshot select * replace ({}) "
+                 "from marts.fct_workforce_snapshot where date_key {} ? limit 1")
+        orphan = "'planted-missing' as staff_version_key, 'planted-{}' as staff_key"
+        con.execute(plant.format(orphan.format("kept"), "<"), [scope_from])
+        con.execute(plant.format(orphan.format("rebuilt"), ">="), [scope_from])
+        # a row of an organisation outside the scope holding the key of a rebuilt row
+        con.execute(plant.format("'PLANTED' as organisation_code", ">="), [scope_from])
+    prefix = "{}_fct_workforce_snapshot_{}"
+    checks = {prefix.format("relationships", "staff_version_key"): (1, 2),  # the rebuilt orphan | both
+              prefix.format("relationships", "organisation_code"): (0, 1),  # the planted organisation is kept
+              prefix.format("unique_combination", "date_key__staff_key"): (1, 1)}  # kept row, rebuilt key
+    scoped = failing_rows_by_test(db, tmp_path / "scoped", "fct_workforce_snapshot", NARROW_RUN)
+    every_row = failing_rows_by_test(db, tmp_path / "every_row", "fct_workforce_snapshot", "")  # everything changed
+    for name, (rebuilt_rows, all_rows) in checks.items():
+        (test,) = [t for t in scoped if t.startswith(name)]
+        assert (scoped[test], every_row[test]) == (rebuilt_rows, all_rows), test
