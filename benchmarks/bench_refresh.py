@@ -14,7 +14,8 @@ the maximum RSS of the child and every process it waited for, dbt included):
 4. the nightly increment: February 2025's extracts added to the folder, `edi refresh` again.
 
 Prints one table and writes benchmarks/results/<stamp>_<commit>.csv (a row as soon as each run is
-measured) and .json (machine and commit).
+measured), .json (machine and commit) and .nodes.csv (every dbt node's seconds in each run: where the
+time goes).
 
     .venv/bin/python benchmarks/bench_refresh.py                       # 1 10 50 national
     .venv/bin/python benchmarks/bench_refresh.py --trusts 1 10 --no-baseline
@@ -51,6 +52,7 @@ STAGES = ("start-up", "landing", "checks", "dbt models", "dbt tests", "metrics",
 RESULT_COLUMNS = ("scale", "run", "landing", "checks", "dbt models", "dbt tests", "metrics", "publish", "start-up",
                   "total", "cpu_s", "peak_mb", "rows_read", "file_mb", "baseline_s", "baseline_peak_mb",
                   "baseline_error")
+NODE_COLUMNS = ("scale", "run", "layer", "unique_id", "seconds")
 GENERATE = """
 import json, sys
 from datetime import date
@@ -111,8 +113,12 @@ def refresh(root: Path, env: dict) -> dict:
     with duckdb.connect(str(warehouse / "edi.duckdb"), read_only=True) as con:
         rows_read = con.execute("select sum(rows_read) from audit.source_load where run_id = ?",
                                 [run["run_id"]]).fetchone()[0] or 0
+        nodes = [dict(zip(("layer", "unique_id", "seconds"), node)) for node in con.execute(
+            "select layer, unique_id, seconds from audit.dbt_node_timing where run_id = ? order by seconds desc",
+            [run["run_id"]]).fetchall()]
     size = (warehouse / "edi.duckdb").stat().st_size
-    return {**row, "total": seconds, "cpu_s": cpu, "peak_mb": peak, "rows_read": rows_read, "file_mb": size / 2**20}
+    return {**row, "total": seconds, "cpu_s": cpu, "peak_mb": peak, "rows_read": rows_read, "file_mb": size / 2**20,
+            "nodes": nodes}
 
 
 def baseline(landing: Path, root: Path) -> dict:
@@ -200,7 +206,13 @@ class ResultsFile:
 
     def add(self, row: dict) -> None:
         with open(self.path, "a", newline="") as handle:
-            csv.DictWriter(handle, fieldnames=RESULT_COLUMNS).writerow(row)
+            csv.DictWriter(handle, fieldnames=RESULT_COLUMNS, extrasaction="ignore").writerow(row)
+        nodes_path = self.path.with_suffix(".nodes.csv")
+        with open(nodes_path, "a", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=NODE_COLUMNS)
+            if handle.tell() == 0:
+                writer.writeheader()
+            writer.writerows({"scale": row["scale"], "run": row["run"], **node} for node in row["nodes"])
         write_machine(self.path)  # the load average after the latest run
 
 
