@@ -501,8 +501,8 @@ def _icon(family: str, kind: str, chart_id: str | None) -> Chart:
 
 @functools.cache
 def _icon_svg(family: str, kind: str) -> str:
-    """The icon as matplotlib draws it, before its ids are made unique: drawn once per process,
-    since a page shows a dozen of the same few icons and drawing is most of a page's time."""
+    """The icon as matplotlib draws it, before its ids are made unique (_finish_svg): drawn once per
+    process, since every page shows a dozen icons of a few kinds and each costs a small chart's time."""
     fill, edge, letter, letter_colour, shape, _ = _ICON_FAMILIES[family][kind]
     with _style():
         fig = Figure(figsize=(_ICON_PX / 72, _ICON_PX / 72))
