@@ -15,7 +15,8 @@ import bench_refresh  # noqa: E402 - a script folder, not a package
 
 def measured_run(total: float) -> dict:
     return {**{stage: 1.0 for stage in bench_refresh.STAGES}, "total": total, "cpu_s": 9.0, "peak_mb": 600.0,
-            "rows_read": 10, "file_mb": 70.0}
+            "rows_read": 10, "file_mb": 70.0,
+            "nodes": [{"layer": "metrics", "unique_id": "model.nhs_edi.bi_edi_measure", "seconds": total / 2}]}
 
 
 def read_rows(path) -> list[dict]:
@@ -53,3 +54,6 @@ def test_every_run_is_appended_under_one_header(tmp_path, monkeypatch):
     results.add({"scale": 1, "run": "+2025-02", **measured_run(5.0)})
     rows = read_rows(results.path)
     assert [(r["run"], r["total"], r["baseline_s"]) for r in rows] == [("full", "7.0", "2.0"), ("+2025-02", "5.0", "")]
+    nodes = read_rows(results.path.with_suffix(".nodes.csv"))  # where each run's time went, one header
+    assert [(n["run"], n["unique_id"], n["seconds"]) for n in nodes] == [
+        ("full", "model.nhs_edi.bi_edi_measure", "3.5"), ("+2025-02", "model.nhs_edi.bi_edi_measure", "2.5")]
