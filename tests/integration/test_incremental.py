@@ -88,6 +88,16 @@ def failing_rows_by_test(db_path, target_path, model, run_id) -> dict[str, int]:
     return {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["unique_id"].startswith("test.")}
 
 
+def plant_copy(con, values: dict[str, str], comparison: str, scope_from: date) -> None:
+    """A copy of one fct_workforce_snapshot row dated before (`<`) or from (`>=`) `scope_from`, with
+    `values` in place of its own (the column names are this test's, the values bound)."""
+    assert comparison in ("<", ">=") and set(values) <= {"staff_version_key", "staff_key", "organisation_code"}
+    replaced = ", ".join(f"cast(? as varchar) as {column}" for column in values)
+    con.execute(f"insert into marts.fct_workforce_snapshot select * replace ({replaced}) "
+                f"from marts.fct_workforce_snapshot where date_key {comparison} ? limit 1",
+                [*values.values(), scope_from])
+
+
 def test_an_incremental_run_tests_the_rebuilt_rows_and_every_row_sharing_their_keys(demo_refresh, tmp_path):
     """Rows a run kept passed their tests when they were built, so the generic tests of an incremental
     fact read the rows the run rebuilt; a key test also reads every row holding one of their keys."""
@@ -96,16 +106,14 @@ def test_an_incremental_run_tests_the_rebuilt_rows_and_every_row_sharing_their_k
     scope_from = date(2024, 12, 1)
     with duckdb.connect(str(db)) as con:
         (trust,) = con.execute("select distinct organisation_code from marts.fct_workforce_snapshot").fetchone()
-        con.execute("insert into audit.change_scope values (?, 'esr_assignment', ?, ?)", [NARROW_RUN, trust, scope_from])
+        con.execute("insert into audit.change_scope values (?, 'esr_assignment', ?, ?)",
+                    [NARROW_RUN, trust, scope_from])
     dbt_build(db, tmp_path / "build", run_id=NARROW_RUN)
     with duckdb.connect(str(db)) as con:
-        plant = ("insert into marts.fct_workforce_snapshot select * replace ({}) "
-                 "from marts.fct_workforce_snapshot where date_key {} ? limit 1")
-        orphan = "'planted-missing' as staff_version_key, 'planted-{}' as staff_key"
-        con.execute(plant.format(orphan.format("kept"), "<"), [scope_from])
-        con.execute(plant.format(orphan.format("rebuilt"), ">="), [scope_from])
+        plant_copy(con, {"staff_version_key": "planted-missing", "staff_key": "planted-kept"}, "<", scope_from)
+        plant_copy(con, {"staff_version_key": "planted-missing", "staff_key": "planted-rebuilt"}, ">=", scope_from)
         # a row of an organisation outside the scope holding the key of a rebuilt row
-        con.execute(plant.format("'PLANTED' as organisation_code", ">="), [scope_from])
+        plant_copy(con, {"organisation_code": "PLANTED"}, ">=", scope_from)
     prefix = "{}_fct_workforce_snapshot_{}"
     checks = {prefix.format("relationships", "staff_version_key"): (1, 2),  # the rebuilt orphan | both
               prefix.format("relationships", "organisation_code"): (0, 1),  # the planted organisation is kept
