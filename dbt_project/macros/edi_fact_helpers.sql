@@ -112,13 +112,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The table whose rows decide whether this model rebuilds everything: its own, or its decided_by's. -#}
-{% macro edi_deciding_relation() -%}
-    {%- set decided_by = (config.get('edi_change_scope') or {}).get('decided_by') -%}
+{#- The table whose rows decide whether a model incremental by change scope rebuilds everything: its own
+    (`relation`, this model's by default), or its decided_by's in the same schema. -#}
+{% macro edi_deciding_relation(relation=none, scope=none) -%}
+    {%- set relation = relation or this -%}
+    {%- set decided_by = (scope or config.get('edi_change_scope') or {}).get('decided_by') -%}
     {%- if not decided_by -%}
-        {{ return(this) }}
+        {{ return(relation) }}
     {%- endif -%}
-    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=decided_by)) }}
+    {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=decided_by)) }}
 {%- endmacro %}
 
 {#- True for a row an incremental consumer rebuilds in this run: every row on a full refresh or when

@@ -44,10 +44,8 @@
     {%- if not scope -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set deciding = api.Relation.create(database=relation.database, schema=relation.schema,
-        identifier=scope.decided_by or relation.identifier) -%}
-    {%- if edi_rebuilds_everything(deciding, scope.organisation_column, scope.period_column, scope.sources,
-        edi_change_scope_relation()) -%}
+    {%- if edi_rebuilds_everything(edi_deciding_relation(relation, scope), scope.organisation_column,
+        scope.period_column, scope.sources, edi_change_scope_relation()) -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return(scope) }}
