@@ -1,7 +1,8 @@
 {#- Ephemeral: a person is a member of ~7 groups in each of ~3 breakdowns (100 M rows nationally). Its
     two readers take them as they stream by: int_pay_gap_groups keeps each group's labels once, under
     its group_id; int_pay_gap_group_rates counts people per group_id and pay value, so the big table
-    and its sorts carry one number where the labels were. Its grain and mapping are guarded there: the
+    and its sorts carry one number where the labels were. No key is made here: an md5 per membership
+    was half the rates' time; the rates look each group's key up in int_pay_gap_groups instead. Its grain and mapping are guarded there: the
     pay-chain tests and assert_pay_gap_partition_groups_add_up.
     Which cells it yields is decided once for both readers, by int_pay_gap_group_rates (see
     int_pay_gap_groups). -#}
@@ -306,7 +307,6 @@ select
     cast(group_level as {{ dbt.type_string() }}) as group_level,
     cast(is_partition_group as boolean) as is_partition_group,
     cast(group_stratum as {{ dbt.type_string() }}) as group_stratum,
-    {{ pay_gap_key(['breakdown_type', 'breakdown_value', 'characteristic', 'variant', 'group_value']) }} as group_id,
     cast(is_full_pay_relevant as boolean) as is_full_pay_relevant,
     cast(hourly_pay as decimal(12, 4)) as hourly_pay,
     cast(bonus_pay as decimal(14, 2)) as bonus_pay,

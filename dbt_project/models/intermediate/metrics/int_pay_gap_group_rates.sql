@@ -4,7 +4,6 @@
 {{ config(**edi_incremental_by_change_scope('organisation_code', 'snapshot_date', ['esr_pay', 'esr_assignment'])) }}
 
 -- depends_on: {{ ref('stg_audit__change_scope') }}
--- depends_on: {{ ref('int_pay_gap_groups') }}
 
 -- int_pay_gap_group_rates: how many people of each pay-gap group have each pay: the memberships of
 -- int_pay_gap_group_member counted per group and (hourly pay, bonus). The memberships' main reader
@@ -12,18 +11,27 @@
 -- from these counts, which hold the same information in far fewer rows (staff share pay points). The
 -- group is its key alone (int_pay_gap_groups holds its labels): a national build groups ~100 M
 -- memberships into ~60 M rows here, and with the labels in the key that hash table outgrew the 4 GB
--- memory limit.
+-- memory limit. The key is looked up by the labels in a dictionary of the few thousand label sets
+-- (every trust and year shares them), made from int_pay_gap_groups, built from the same memberships
+-- just before: a lookup per membership costs half what an md5 per membership did. Its labels are never
+-- null (its not-null test runs first), so an inner join drops no membership.
+{%- set labels = ['breakdown_type', 'breakdown_value', 'characteristic', 'variant', 'group_value'] %}
 select
-    organisation_code,
-    snapshot_date,
-    fy_end,
-    group_id,
-    is_full_pay_relevant,
-    received_bonus,
-    hourly_pay,
-    bonus_pay,
+    m.organisation_code,
+    m.snapshot_date,
+    m.fy_end,
+    k.group_id,
+    m.is_full_pay_relevant,
+    m.received_bonus,
+    m.hourly_pay,
+    m.bonus_pay,
     cast(count(*) as bigint) as people
-from {{ ref('int_pay_gap_group_member') }}
+from {{ ref('int_pay_gap_group_member') }} as m
+inner join (
+    select distinct {{ labels | join(', ') }}, group_id
+    from {{ ref('int_pay_gap_groups') }}
+) as k
+    on {% for c in labels %}m.{{ c }} = k.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
 group by
-    organisation_code, snapshot_date, fy_end, group_id, is_full_pay_relevant, received_bonus,
-    hourly_pay, bonus_pay
+    m.organisation_code, m.snapshot_date, m.fy_end, k.group_id, m.is_full_pay_relevant, m.received_bonus,
+    m.hourly_pay, m.bonus_pay
