@@ -14,19 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
 from orchestration.publish.bi_extract import bi_file_path
 
-# The bi_edi_measure columns a page may show: values, counts (rounded, suppressed), CI and flags.
-MEASURE_COLUMNS = (
-    "organisation_code", "period_type", "period_end", "fy_end", "measure_id", "variant", "breakdown_type",
-    "breakdown_value", "group_dimension", "group_value", "reference_group", "numerator", "denominator",
-    "reference_numerator", "reference_denominator", "value", "value_unit", "ci_lower", "ci_upper",
-    "flag_small_count", "flag_ci_spans_parity", "flag_volatile", "flag_zero_cell_corrected", "standard",
-    "indicator_code", "measure_label", "higher_is_better", "adverse_side", "is_suppressed", "suppression_reason",
-)
 # The tables a measure may come from: each standard's own mart, or the whole bi_edi_measure.
 MEASURE_TABLES = frozenset({"bi_edi_measure", "bi_wres", "bi_wdes", "bi_pay_gap", "bi_hia6", "bi_representation",
                             "bi_declaration", "bi_spc"})
@@ -36,9 +29,10 @@ class ReportDataError(RuntimeError):
     """The BI extract is missing, or lacks a table the report needs."""
 
 
-@dataclass(frozen=True)
-class Measure:
-    """One row of bi_edi_measure, as the report shows it."""
+class Measure(NamedTuple):
+    """One row of bi_edi_measure, as the report shows it: values, counts (rounded, suppressed), CI and
+    flags. A named tuple: a page reads every financial-year row of its trust (tens of thousands), and
+    making frozen dataclasses of them took 7x as long (0.35 against 0.05 s a page)."""
 
     organisation_code: str
     period_type: str
@@ -78,6 +72,10 @@ class Measure:
         return json.dumps([self.organisation_code, self.period_type, self.period_end.isoformat(), self.measure_id,
                            self.variant, self.breakdown_type, self.breakdown_value, self.group_dimension,
                            self.group_value])
+
+
+# The bi_edi_measure columns a page may show, in Measure's order.
+MEASURE_COLUMNS = Measure._fields
 
 
 @dataclass(frozen=True)
@@ -145,7 +143,7 @@ class Extract:
             "where organisation_code = ? and period_type = ? and list_contains(?, measure_id) "
             "order by period_end, measure_id, variant, breakdown_type, breakdown_value, group_dimension, group_value",
             [organisation_code, period_type, list(measure_ids)]).fetchall()
-        return [Measure(*row) for row in rows]
+        return list(map(Measure._make, rows))
 
     def peer_values(self, organisation_code: str, fy_end: date, measure: Measure,
                     comparison_set: str = "peers") -> list[float]:
