@@ -1,9 +1,9 @@
 {#- Ephemeral: a person is a member of ~7 groups in each of ~3 breakdowns (100 M rows nationally). Its
     two readers take them as they stream by: int_pay_gap_groups keeps each group's labels once, under
     its group_id; int_pay_gap_group_rates counts people per group_id and pay value, so the big table
-    and its sorts carry one number where the labels were. No key is made here: an md5 per membership
-    was half the rates' time; the rates look each group's key up in int_pay_gap_groups instead. Its grain and mapping are guarded there: the
-    pay-chain tests and assert_pay_gap_partition_groups_add_up.
+    and its sorts carry one number where the labels were. No key is made here: the rates look each
+    group's key up in int_pay_gap_groups (an md5 per membership was half their time at 10 trusts). Its
+    grain and mapping are guarded there: the pay-chain tests and assert_pay_gap_partition_groups_add_up.
     Which cells it yields is decided once for both readers, by int_pay_gap_group_rates (see
     int_pay_gap_groups). -#}
 {{ config(materialized='ephemeral') }}

@@ -13,8 +13,9 @@
 -- memberships into ~60 M rows here, and with the labels in the key that hash table outgrew the 4 GB
 -- memory limit. The key is looked up by the labels in a dictionary of the few thousand label sets
 -- (every trust and year shares them), made from int_pay_gap_groups, built from the same memberships
--- just before: a lookup per membership costs half what an md5 per membership did. Its labels are never
--- null (its not-null test runs first), so an inner join drops no membership.
+-- just before. A lookup per membership took half the time of an md5 per membership at 10 trusts
+-- (2.3 -> 1.3 s), ~5 % nationally, where counting the ~60 M (group, pay) rows dominates. Its labels are
+-- never null (its not-null test runs first), so an inner join drops no membership.
 {%- set labels = ['breakdown_type', 'breakdown_value', 'characteristic', 'variant', 'group_value'] %}
 select
     m.organisation_code,
