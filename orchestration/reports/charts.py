@@ -29,8 +29,10 @@ from xml.sax.saxutils import escape
 import matplotlib as mpl
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.textpath import TextToPath
 
 # NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
 NHS_BLUE = "#005EB8"
@@ -543,6 +545,22 @@ def _in_order(labels) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
+_QUARTILE_LEFT, _QUARTILE_RIGHT = 0.17, 0.98  # the bars' share of the figure's width
+_QUARTILE_LABEL_SIZE = 7.5
+_QUARTILE_LABEL_MARGIN_PT = 6.0
+_TEXT_TO_PATH = TextToPath()
+
+
+def _fits_in_quartile_bar(label: str, pct: float) -> bool:
+    """Whether a group's label fits inside its share of a quartile bar. Measured in the layout font
+    (the browser's Arial or Helvetica is narrower), so a long group name ("All ethnic minority groups")
+    is not printed over its neighbours; the legend and the data table still name every share."""
+    width, _height, _descent = _TEXT_TO_PATH.get_text_width_height_descent(
+        label, FontProperties(family=_LAYOUT_FONT, size=_QUARTILE_LABEL_SIZE), ismath=False)
+    points_per_pct = _WIDE[0] * 72 * (_QUARTILE_RIGHT - _QUARTILE_LEFT) / 100
+    return width + _QUARTILE_LABEL_MARGIN_PT <= pct * points_per_pct
+
+
 def quartile_chart(title: str, rows: Sequence[QuartileShare], *, chart_id: str | None = None) -> Chart:
     """100 % stacked horizontal bars, one per pay quartile (upper at the top), groups named in text."""
     chart_id = _checked_chart_id(chart_id, "quartile", title, tuple(rows))
@@ -568,9 +586,10 @@ def quartile_chart(title: str, rows: Sequence[QuartileShare], *, chart_id: str |
                 bar = ax.barh(q, pct, left=left, height=0.62, color=colour, hatch=hatch, edgecolor=WHITE, lw=0.8,
                               clip_on=False)
                 _mark(bar.patches[0], f"quartile-group-{gi}", q)
-                if pct >= 12:
-                    ax.text(left + pct / 2, q, f"{group} {pct:.0f}%", ha="center", va="center",
-                            fontsize=7.5, color=text_colour,
+                label = f"{group} {pct:.0f}%"
+                if _fits_in_quartile_bar(label, pct):
+                    ax.text(left + pct / 2, q, label, ha="center", va="center",
+                            fontsize=_QUARTILE_LABEL_SIZE, color=text_colour,
                             bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.2})
                 left += pct
         ax.set_yticks(list(_QUARTILE_NAMES), [f"{n} quartile" for n in _QUARTILE_NAMES.values()])
@@ -581,7 +600,7 @@ def quartile_chart(title: str, rows: Sequence[QuartileShare], *, chart_id: str |
         handles = [Patch(facecolor=_style_of(i)[0], hatch=_style_of(i)[1], edgecolor=WHITE, label=g)
                    for i, g in enumerate(groups)]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.22), ncol=min(len(groups), 4))
-        fig.subplots_adjust(left=0.17, right=0.98, top=0.87, bottom=0.32)
+        fig.subplots_adjust(left=_QUARTILE_LEFT, right=_QUARTILE_RIGHT, top=0.87, bottom=0.32)
         return _render(fig, title, _quartile_summary(title, groups, share), chart_id)
 
 

@@ -386,6 +386,18 @@ def test_quartile_bars_are_named_in_text_and_patterned(built):
     assert all(hatched(g) for g in men) and not any(hatched(g) for g in women)
 
 
+def test_a_quartile_label_is_printed_only_where_it_fits_its_share():
+    # seen in a board report: "All ethnic minority groups 17%" ran over its neighbour's share
+    rows = [QuartileShare(q, group, share) for q in (1, 2, 3, 4)
+            for group, share in (("White", 78.0), ("All ethnic minority groups", 17.0), ("Unknown", 5.0))]
+    labels = set(texts(parse(quartile_chart("Ethnic groups by pay quartile", rows))))
+    assert "White 78%" in labels
+    assert "All ethnic minority groups 17%" not in labels and "Unknown 5%" not in labels
+    wide = [QuartileShare(q, group, share) for q in (1, 2, 3, 4)
+            for group, share in (("All ethnic minority groups", 40.0), ("Men", 9.0), ("White", 51.0))]
+    assert {"All ethnic minority groups 40%", "Men 9%"} <= set(texts(parse(quartile_chart("Wide", wide))))
+
+
 def test_comparison_bars_print_every_value_and_tell_series_apart_by_pattern(built):
     chart = built["comparison"]
     root = parse(chart)
