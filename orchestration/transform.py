@@ -20,7 +20,7 @@ from orchestration.quality.build_state import code_fingerprint, rebuild_reason, 
 from orchestration.publish.files import candidate_as_dbt_build
 from orchestration.publish.published_state import candidate_metadata
 from orchestration.resources import Warehouse
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_TARGET
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_SAVED_PARSE, DBT_TARGET
 from orchestration.spark_target import (
     check_spark_available, copy_spark_tables_into, hand_sources_to_spark, partial_parse_path, spark_build_environment,
     spark_dir,
@@ -95,7 +95,7 @@ def engine_runner(engine: str, dbt: OfflineDbtCliResource, warehouse: Warehouse,
         partial_parse = partial_parse_path(root)
     else:
         runner, environment = dbt, warehouse.dbt_environment(run_id)
-        partial_parse = dbt_project.project_dir / "target" / "partial_parse.msgpack"
+        partial_parse = DBT_SAVED_PARSE
     # the database, its limits and the run id reach dbt's process only (never os.environ)
     return runner.with_environment({**environment, **NO_DEBUG_LOG_FILE}), partial_parse
 

@@ -25,7 +25,7 @@ import pytest
 
 from orchestration.quality.contracts import load_contracts
 from orchestration.quality.landing import land_source, source_files
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REFERENCE_DATA_DIR
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_SAVED_PARSE_ARGS, REFERENCE_DATA_DIR
 
 HAND_CHECKED = Path(__file__).with_name("gpg_trust_filings_hand_checked.csv")
 MIN_CONFORMANCE = 0.98
@@ -69,7 +69,8 @@ def gpg_db(tmp_path_factory) -> Path:
     build = subprocess.run(
         [DBT_EXECUTABLE, "build", "--select", *selection, "--indirect-selection", "cautious",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+         "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
+         *DBT_SAVED_PARSE_ARGS],
         env={**os.environ, "EDI_DUCKDB_PATH": str(db_path)}, capture_output=True, text=True, check=False)
     assert build.returncode == 0, f"dbt build of the pay-gap chain failed:\n{build.stdout[-4000:]}"
     return db_path

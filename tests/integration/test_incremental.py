@@ -10,7 +10,7 @@ from datetime import date
 
 import duckdb
 
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_SAVED_PARSE_ARGS
 
 INCREMENTAL_FACTS = ("fct_workforce_snapshot", "fct_recruitment_application", "fct_staff_incident")
 SCOPE_MODEL = "stg_audit__change_scope"
@@ -21,7 +21,7 @@ NARROW_RUN = "pytest-narrow-scope"
 def dbt(command, db_path, target_path, *args, run_id="", check=True):
     subprocess.run(
         [DBT_EXECUTABLE, command, *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target_path), "--quiet"],
+         "--target-path", str(target_path), *DBT_SAVED_PARSE_ARGS, "--quiet"],
         check=check, env={**os.environ, "EDI_DUCKDB_PATH": str(db_path), "EDI_RUN_ID": run_id},
     )
 

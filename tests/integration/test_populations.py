@@ -30,7 +30,7 @@ import pytest
 
 from orchestration.quality.contracts import load_contracts
 from orchestration.quality.supersession import ensure_change_scope_table
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_SAVED_PARSE_ARGS
 
 FY = dt.date(2024, 3, 31)
 TRUST = "RBL"
@@ -127,7 +127,8 @@ def warehouse(tmp_path_factory):
     subprocess.run(
         [DBT_EXECUTABLE, "build", "--select", *MODELS, "--resource-type", "seed", "--resource-type", "model",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(root / "target"), "--log-path", str(root / "logs"), "--quiet"],
+         "--target-path", str(root / "target"), "--log-path", str(root / "logs"), "--quiet",
+         *DBT_SAVED_PARSE_ARGS],
         check=True, env={**os.environ, "EDI_DUCKDB_PATH": str(db_path)},
     )
     with duckdb.connect(str(db_path), read_only=True) as con:

@@ -17,7 +17,7 @@ import pytest
 from dagster import AssetKey
 
 from orchestration.definitions import defs
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DBT_SAVED_PARSE_ARGS
 from orchestration.synthetic import effects, generate
 from tests.integration.conftest import run_refresh
 
@@ -98,7 +98,8 @@ def build_rl_warehouse(root: Path, seed: int, trusts: int) -> Path:
     db_path = root / "rl.duckdb"
     shutil.copy(root / "warehouse" / "edi.duckdb", db_path)
     args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(root / "target"), "--log-path", str(root / "logs")]
+            "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
+            *DBT_SAVED_PARSE_ARGS]
     env = {**os.environ, "EDI_DUCKDB_PATH": str(db_path)}
     # One dbt subprocess (an in-process dbt-duckdb would keep the file open) that parses the project
     # once and builds only the seeds and models the counts and POOLED read, without their tests.

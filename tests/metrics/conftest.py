@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, DBT_SAVED_PARSE_ARGS
 
 
 class MacroRenderer:
@@ -17,7 +17,7 @@ class MacroRenderer:
         # folder; what it writes goes to a folder of its own, not where another test process reads.
         self._args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
                       "--target-path", str(tmp_dir / "target"), "--log-path", str(tmp_dir / "logs"),
-                      "--partial-parse-file-path", str(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"),
+                      *DBT_SAVED_PARSE_ARGS,
                       "--quiet"]
         os.environ.setdefault("EDI_DUCKDB_PATH", str(tmp_dir / "compile.duckdb"))
         # Parsing is the slow part: parse once, compile many times against the parsed manifest.
